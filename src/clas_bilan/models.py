@@ -1,0 +1,464 @@
+"""Pydantic models of the answers file, one class a section of the form.
+
+Key names are fixed by ``shared/contrat/reponses_reference.yaml``. Every field is
+optional at this level: an unanswered question is a warning, decided in
+``checks.py``, not a parsing error. Descriptions are the form's own labels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    StrictInt,
+)
+
+from clas_bilan import form
+
+_LABELS = form.labels()
+
+
+def _label(key: str) -> str:
+    return _LABELS[key]
+
+
+def _yes_no(value: Any) -> Any:
+    """Accept oui/non in any case and YAML booleans; leave the rest for pydantic."""
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in {"oui", "o", "yes", "true", "vrai"}:
+            return True
+        if word in {"non", "n", "no", "false", "faux"}:
+            return False
+        if word == "":
+            return None
+        raise ValueError("répondez par « oui » ou « non »")
+    return value
+
+
+def _decimal(value: Any) -> Any:
+    """Accept the French decimal comma ("1,5") and spaces as thousands separators."""
+    if isinstance(value, str):
+        text = value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+        if text == "":
+            return None
+        if re.fullmatch(r"[+-]?\d+([.,]\d+)?", text):
+            return float(text.replace(",", "."))
+        raise ValueError("nombre attendu, par exemple 1,5")
+    if isinstance(value, bool):
+        raise ValueError("nombre attendu, pas oui/non")
+    return value
+
+
+def _count(value: Any) -> Any:
+    """Accept a whole number written as text ("12") or as a whole float (12.0)."""
+    if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value):
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, float):
+        raise ValueError("nombre entier attendu (pas de décimale)")
+    if isinstance(value, str) and value.strip() == "":
+        return None
+    return value
+
+
+def _text(value: Any) -> Any:
+    """Normalise free text: LF line ends, no trailing blanks; empty text is no answer."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str):
+        lines = [
+            line.rstrip() for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        ]
+        text = "\n".join(lines).strip("\n")
+        return text or None
+    return value
+
+
+def _line(value: Any) -> Any:
+    """Normalise a one-line value: inner line breaks become spaces."""
+    value = _text(value)
+    if isinstance(value, str):
+        return " ".join(value.split()) or None
+    return value
+
+
+def _date(value: Any) -> Any:
+    """Accept a YAML date, ISO text or the French "30/06/2026"."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+        if match:
+            day, month, year = (int(part) for part in match.groups())
+            return dt.date(year, month, day)
+    return value
+
+
+YesNo = Annotated[bool | None, BeforeValidator(_yes_no)]
+Count = Annotated[StrictInt | None, Field(ge=0), BeforeValidator(_count)]
+Decimal = Annotated[NonNegativeFloat | None, BeforeValidator(_decimal)]
+Text = Annotated[str | None, BeforeValidator(_text)]
+Line = Annotated[str | None, BeforeValidator(_line)]
+Date = Annotated[dt.date | None, BeforeValidator(_date)]
+
+
+class Section(BaseModel):
+    """Base of every section: unknown keys are errors, values are checked on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, populate_by_name=True)
+
+
+class Gestionnaire(Section):
+    """« Nom du gestionnaire et adresse »."""
+
+    nom: Line = Field(None, description="Nom du gestionnaire")
+    adresse: Text = Field(None, description="Adresse du gestionnaire")
+
+
+class Equipement(Section):
+    """« Nom et commune de l'équipement concerné »."""
+
+    nom: Line = Field(None, description="Nom de l’équipement concerné")
+    commune: Line = Field(None, description="Commune de l’équipement concerné")
+
+
+class Salaries(Section):
+    """Salaried staff and their ETP."""
+
+    nombre: Count = Field(None, description=_label("moyens_humains.salaries.nombre"))
+    heures_travaillees: Decimal = Field(
+        None, description="Heures travaillées sur l’année (ETP = heures / 1607)"
+    )
+    heures_payees: Decimal = Field(
+        None, description="Heures payées sur l’année (ETP = heures / 1820)"
+    )
+    etp: Decimal = Field(None, description=_label("moyens_humains.salaries.etp"))
+
+
+class Benevoles(Section):
+    """Volunteers (volontaires inclus) and their ETP."""
+
+    nombre: Count = Field(None, description=_label("moyens_humains.benevoles.nombre"))
+    heures: Decimal = Field(
+        None, description="Heures de bénévolat sur l’année (ETP = heures / 1607)"
+    )
+    etp: Decimal = Field(None, description="Soit en ETP (bénévoles)")
+
+
+class Coordination(Section):
+    """« Qui assure la coordination du CLAS : Nom, prénom, adresse mail »."""
+
+    nom: Line = Field(None, description="Nom de la personne qui coordonne le CLAS")
+    prenom: Line = Field(None, description="Prénom de la personne qui coordonne le CLAS")
+    email: Line = Field(None, description="Adresse mail de la personne qui coordonne le CLAS")
+
+
+class MoyensHumains(Section):
+    """1. Moyens humains mobilisés."""
+
+    salaries: Salaries = Field(default_factory=Salaries, description="Salariés")
+    benevoles: Benevoles = Field(
+        default_factory=Benevoles, description="Bénévoles (volontaires inclus)"
+    )
+    coordination: Coordination = Field(
+        default_factory=Coordination, description="Qui assure la coordination du CLAS"
+    )
+    ecarts_intervenants: Text = Field(
+        None, description=_label("moyens_humains.ecarts_intervenants")
+    )
+
+
+class PersonnesFormees(Section):
+    """« Nombre de personnes formées » of one session."""
+
+    salaries: Count = Field(None, description="Salariés formés")
+    volontaires: Count = Field(None, description="Volontaires formés")
+    benevoles: Count = Field(None, description="Bénévoles formés")
+
+
+class Session(Section):
+    """One row of the formations table."""
+
+    organisme: Line = Field(None, description="Nom de l’organisme en charge de la formation")
+    intitule: Text = Field(None, description="Intitulé et objet de la formation")
+    dates: Line = Field(None, description="Dates de formation")
+    personnes_formees: PersonnesFormees = Field(
+        default_factory=PersonnesFormees, description="Nombre de personnes formées"
+    )
+
+
+class Formations(Section):
+    """2. Les formations réalisées."""
+
+    suivie: YesNo = Field(None, description=_label("formations.suivie"))
+    sessions: list[Session] = Field(
+        default_factory=list, description="Si oui, merci de renseigner le tableau suivant"
+    )
+    appreciation: Text = Field(None, description=_label("formations.appreciation"))
+    besoins_non_couverts: Text = Field(None, description=_label("formations.besoins_non_couverts"))
+
+
+def _level_aliases(value: Any) -> Any:
+    """Accept « 1ère » (and other accented or cased spellings) for the level keys."""
+    if isinstance(value, dict):
+        spelled = {"1ère": "1ere", "1re": "1ere", "Autre": "autre", "AUTRE": "autre"}
+        return {
+            spelled.get(key, key) if isinstance(key, str) else key: v for key, v in value.items()
+        }
+    return value
+
+
+class Inscrits(Section):
+    """Children and young people registered, by school level."""
+
+    CP: Count = Field(None, description=_label("public.inscrits.CP"))
+    CE1: Count = Field(None, description=_label("public.inscrits.CE1"))
+    CE2: Count = Field(None, description=_label("public.inscrits.CE2"))
+    CM1: Count = Field(None, description=_label("public.inscrits.CM1"))
+    CM2: Count = Field(None, description=_label("public.inscrits.CM2"))
+    sixieme: Count = Field(None, alias="6e", description=_label("public.inscrits.6e"))
+    cinquieme: Count = Field(None, alias="5e", description=_label("public.inscrits.5e"))
+    quatrieme: Count = Field(None, alias="4e", description=_label("public.inscrits.4e"))
+    troisieme: Count = Field(None, alias="3e", description=_label("public.inscrits.3e"))
+    seconde: Count = Field(None, alias="2de", description=_label("public.inscrits.2de"))
+    premiere: Count = Field(None, alias="1ere", description=_label("public.inscrits.1ere"))
+    T: Count = Field(None, description=_label("public.inscrits.T"))
+    autre: Count = Field(None, description=_label("public.inscrits.autre"))
+
+    def by_key(self) -> dict[str, int | None]:
+        """Counts keyed as in the answers file ("6e", "1ere", "autre"…)."""
+        return self.model_dump(by_alias=True)
+
+
+class Public(Section):
+    """3. Le public."""
+
+    inscrits: Annotated[Inscrits, BeforeValidator(_level_aliases)] = Field(
+        default_factory=Inscrits,
+        description="Nombre d’enfants / de jeunes différents inscrits par niveau scolaire",
+    )
+    total: Count = Field(None, description="TOTAL (facultatif : calculé s’il est absent)")
+    nombre_collectifs: Count = Field(None, description=_label("public.nombre_collectifs"))
+
+
+class Etablissement(Section):
+    """A school of a territory."""
+
+    nom: Line = Field(None, description="Nom de l’établissement scolaire")
+    adresse: Line = Field(None, description="Adresse de l’établissement scolaire")
+    email: Line = Field(None, description="Mail de l’établissement scolaire")
+
+
+class Territoire(Section):
+    """One row of the territories table."""
+
+    territoire: Text = Field(
+        None, description="Territoire d’intervention (quartier, adresse, local)"
+    )
+    etablissements: list[Etablissement] = Field(
+        default_factory=list, description="Etablissements scolaires concernés"
+    )
+
+
+class BonusEnfants(Section):
+    """The « BONIFICATION ENFANTS » criteria table."""
+
+    collectifs_ouverture_culturelle: Count = Field(
+        None, description=_label("axe_enfants.criteres_bonus.collectifs_ouverture_culturelle")
+    )
+    surcout_materiel_pedagogique: YesNo = Field(
+        None, description=_label("axe_enfants.criteres_bonus.surcout_materiel_pedagogique")
+    )
+    surcout_intervenants_exterieurs: YesNo = Field(
+        None, description=_label("axe_enfants.criteres_bonus.surcout_intervenants_exterieurs")
+    )
+    surcout_sorties_culturelles: YesNo = Field(
+        None, description=_label("axe_enfants.criteres_bonus.surcout_sorties_culturelles")
+    )
+
+
+class AxeEnfants(Section):
+    """Axe d'intervention auprès des enfants et des jeunes."""
+
+    criteres_bonus: BonusEnfants = Field(
+        default_factory=BonusEnfants, description="BONIFICATION ENFANTS"
+    )
+    actions: Text = Field(None, description=_label("axe_enfants.actions"))
+    projet_annee: Text = Field(None, description=_label("axe_enfants.projet_annee"))
+    ecarts: Text = Field(None, description=_label("axe_enfants.ecarts"))
+    retours_enfants: Text = Field(None, description=_label("axe_enfants.retours_enfants"))
+    projet_suivant: Text = Field(None, description=_label("axe_enfants.projet_suivant"))
+
+
+class BonusParents(Section):
+    """The « BONFICATION PARENTS » criteria table."""
+
+    collectifs_accompagnement_parents: Count = Field(
+        None, description=_label("axe_parents.criteres_bonus.collectifs_accompagnement_parents")
+    )
+    surcout_intervenants_exterieurs: YesNo = Field(
+        None, description=_label("axe_parents.criteres_bonus.surcout_intervenants_exterieurs")
+    )
+    surcout_sorties_parents_enfants: YesNo = Field(
+        None, description=_label("axe_parents.criteres_bonus.surcout_sorties_parents_enfants")
+    )
+
+
+class AxeParents(Section):
+    """Axe d'intervention auprès des parents."""
+
+    criteres_bonus: BonusParents = Field(
+        default_factory=BonusParents, description="BONFICATION PARENTS"
+    )
+    actions: Text = Field(None, description=_label("axe_parents.actions"))
+    ecarts: Text = Field(None, description=_label("axe_parents.ecarts"))
+    avis_parents: Text = Field(None, description=_label("axe_parents.avis_parents"))
+    projet_suivant: Text = Field(None, description=_label("axe_parents.projet_suivant"))
+
+
+class AxeEtablissements(Section):
+    """Axe de concertation et de coordination avec l'école / le collège."""
+
+    actions: Text = Field(None, description=_label("axe_etablissements.actions"))
+    ecarts: Text = Field(None, description=_label("axe_etablissements.ecarts"))
+    retours: Text = Field(None, description=_label("axe_etablissements.retours"))
+
+
+class Conclusion(Section):
+    """Conclusion / Suggestion."""
+
+    bilan: Text = Field(None, description=_label("conclusion.bilan"))
+    suggestions_caf: Text = Field(None, description=_label("conclusion.suggestions_caf"))
+
+
+class Signature(Section):
+    """The signature block: « Fait à …, le … », name and role of the signatory."""
+
+    lieu: Line = Field(None, description="Fait à (commune)")
+    date: Date = Field(None, description="Le (date de signature, par exemple 30/06/2026)")
+    nom: Line = Field(None, description="Nom et prénom du signataire")
+    qualite: Line = Field(None, description="Qualité du signataire (présidente, directeur…)")
+
+
+class Reponses(Section):
+    """Every answer of the Bilan CLAS 2025/2026 form."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        validate_assignment=True,
+        populate_by_name=True,
+        title="Réponses au bilan CLAS 2025/2026",
+    )
+
+    campagne: Line = Field(
+        form.CAMPAIGN, description="Campagne du bilan ; doit correspondre au modèle utilisé"
+    )
+    gestionnaire: Gestionnaire = Field(
+        default_factory=Gestionnaire, description=_label("gestionnaire.nom")
+    )
+    equipement: Equipement = Field(default_factory=Equipement, description=_label("equipement.nom"))
+    intitule_projet: Text = Field(None, description=_label("intitule_projet"))
+    moyens_humains: MoyensHumains = Field(
+        default_factory=MoyensHumains, description="1. Moyens humains mobilisés"
+    )
+    formations: Formations = Field(
+        default_factory=Formations, description="2. Les formations réalisées"
+    )
+    public: Public = Field(default_factory=Public, description="3. Le public")
+    territoires: list[Territoire] = Field(
+        default_factory=list,
+        description="4. Synthèse territoriale de la mise en œuvre du projet Clas",
+    )
+    axe_enfants: AxeEnfants = Field(
+        default_factory=AxeEnfants,
+        description="Axe d’intervention auprès des enfants et des jeunes",
+    )
+    axe_parents: AxeParents = Field(
+        default_factory=AxeParents, description="Axe d’intervention auprès des parents"
+    )
+    axe_etablissements: AxeEtablissements = Field(
+        default_factory=AxeEtablissements,
+        description="Axe de concertation et de coordination avec l’école / le collège",
+    )
+    conclusion: Conclusion = Field(
+        default_factory=Conclusion, description="Conclusion / Suggestion"
+    )
+    signature: Signature = Field(default_factory=Signature, description="Bloc de signature")
+
+
+def get(answers: BaseModel, key: str) -> Any:
+    """Return the value at a dotted answers-file key ("public.inscrits.6e")."""
+    value: Any = answers
+    for part in key.split("."):
+        if isinstance(value, BaseModel):
+            value = getattr(value, _attribute(type(value), part))
+        else:
+            raise KeyError(key)
+    return value
+
+
+def set_value(answers: BaseModel, key: str, new: Any) -> None:
+    """Set the value at a dotted answers-file key, validating it."""
+    *parents, last = key.split(".")
+    target: Any = answers
+    for part in parents:
+        target = getattr(target, _attribute(type(target), part))
+    setattr(target, _attribute(type(target), last), new)
+
+
+def _attribute(model: type[BaseModel], name: str) -> str:
+    """Map an answers-file key ("6e") to the model attribute ("sixieme")."""
+    if name in model.model_fields:
+        return name
+    for attribute, info in model.model_fields.items():
+        if info.alias == name:
+            return attribute
+    raise KeyError(name)
+
+
+# Computed values -------------------------------------------------------------
+
+
+def etp_salaries(salaries: Salaries) -> float | None:
+    """ETP of the salaried staff: given, else hours worked / 1607, else hours paid / 1820."""
+    if salaries.etp is not None:
+        return salaries.etp
+    if salaries.heures_travaillees is not None:
+        return salaries.heures_travaillees / form.ETP_WORKED_HOURS
+    if salaries.heures_payees is not None:
+        return salaries.heures_payees / form.ETP_PAID_HOURS
+    return None
+
+
+def etp_benevoles(benevoles: Benevoles) -> float | None:
+    """ETP of the volunteers: given, else hours / 1607."""
+    if benevoles.etp is not None:
+        return benevoles.etp
+    if benevoles.heures is not None:
+        return benevoles.heures / form.ETP_WORKED_HOURS
+    return None
+
+
+def subtotals(inscrits: Inscrits) -> dict[str, int | None]:
+    """Subtotals of the public table (elementaire, college, lycee, autre) and the total."""
+    counts = inscrits.by_key()
+    result: dict[str, int | None] = {}
+    for cycle, levels in form.CYCLES.items():
+        values = [counts[level] for level in levels if counts[level] is not None]
+        result[cycle] = sum(v for v in values if v is not None) if values else None
+    result["autre"] = counts["autre"]
+    given = [v for v in counts.values() if v is not None]
+    result["total"] = sum(given) if given else None
+    return result

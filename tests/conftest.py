@@ -1,0 +1,30 @@
+"""Shared fixtures."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+
+@pytest.fixture
+def soffice() -> str:
+    """Path to LibreOffice; skipped where absent, except in CI where it must be installed."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        if os.environ.get("CLAS_BILAN_REQUIRE_LIBREOFFICE"):
+            pytest.fail("LibreOffice est requis en CI mais introuvable (soffice).")
+        pytest.skip("LibreOffice n'est pas installé")
+    return found
+
+
+@pytest.fixture
+def pdftotext() -> str:
+    """Path to poppler's pdftotext; skipped where absent, except in CI."""
+    found = shutil.which("pdftotext")
+    if found is None:
+        if os.environ.get("CLAS_BILAN_REQUIRE_LIBREOFFICE"):
+            pytest.fail("pdftotext (poppler-utils) est requis en CI mais introuvable.")
+        pytest.skip("pdftotext n'est pas installé")
+    return found

@@ -1,0 +1,1 @@
+"""Everything that touches WordprocessingML below python-docx's public API lives here."""

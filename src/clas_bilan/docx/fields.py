@@ -1,0 +1,230 @@
+"""Legacy Word form fields: FORMCHECKBOX check boxes and FORMTEXT text fields.
+
+Word stores a legacy form field as a run sequence: ``fldChar begin`` (carrying
+``w:ffData``), ``instrText``, for text fields ``fldChar separate`` then the result
+runs, and ``fldChar end``. Word may split a hand-typed result over several runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+from xml.sax.saxutils import quoteattr
+
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.text.paragraph import Paragraph
+from lxml import etree
+
+PLACEHOLDER = "\u2002" * 5
+"""The result Word shows in an empty text field: five en-spaces."""
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_XPATH = {"w": _W}
+_CHECKBOXES = etree.XPath(
+    './/w:fldChar[@w:fldCharType="begin"][w:ffData/w:checkBox]', namespaces=_XPATH
+)
+_TEXT_INPUTS = etree.XPath(
+    './/w:fldChar[@w:fldCharType="begin"][w:ffData/w:textInput]', namespaces=_XPATH
+)
+_FOLLOWING_RUNS = etree.XPath("following::w:r", namespaces=_XPATH)
+_BOOKMARK_IDS = etree.XPath("//w:bookmarkStart/@w:id", namespaces=_XPATH)
+_FALSE = {"0", "false", "off"}
+
+Element = Any
+"""An lxml element of a WordprocessingML document (python-docx's CT_ classes included)."""
+
+
+def add_checkbox(paragraph: Paragraph, name: str, checked: bool = False) -> None:
+    """Append a legacy check box (FORMCHECKBOX) named ``name`` at the paragraph end."""
+    p = paragraph._p
+    begin = _fld_char_run(
+        "begin",
+        f"<w:ffData><w:name w:val={quoteattr(name)}/><w:enabled/>"
+        '<w:calcOnExit w:val="0"/>'
+        '<w:checkBox><w:sizeAuto/><w:default w:val="0"/></w:checkBox></w:ffData>',
+    )
+    p.append(begin)
+    p.append(_instr_run(" FORMCHECKBOX "))
+    p.append(_fld_char_run("end"))
+    if checked:
+        set_checked(begin[0], True)
+
+
+def add_text_field(paragraph: Paragraph, name: str) -> None:
+    """Append an empty legacy text field (FORMTEXT) named ``name``, bookmarked as Word does."""
+    p = paragraph._p
+    bookmark_id = str(_next_bookmark_id(p))
+    p.append(
+        parse_xml(
+            f"<w:bookmarkStart {nsdecls('w')} w:id={quoteattr(bookmark_id)}"
+            f" w:name={quoteattr(name)}/>"
+        )
+    )
+    p.append(
+        _fld_char_run(
+            "begin",
+            f"<w:ffData><w:name w:val={quoteattr(name)}/><w:enabled/>"
+            '<w:calcOnExit w:val="0"/><w:textInput/></w:ffData>',
+        )
+    )
+    p.append(_instr_run(" FORMTEXT "))
+    p.append(_fld_char_run("separate"))
+    p.append(_text_run(PLACEHOLDER, parse_xml(f"<w:rPr {nsdecls('w')}><w:noProof/></w:rPr>")))
+    p.append(_fld_char_run("end"))
+    p.append(parse_xml(f"<w:bookmarkEnd {nsdecls('w')} w:id={quoteattr(bookmark_id)}/>"))
+
+
+def checkboxes(element: Element) -> list[Element]:
+    """Return the ``fldChar begin`` elements of the check boxes under ``element``, in order."""
+    return _select(_CHECKBOXES, element)
+
+
+def is_checked(fld_char: Element) -> bool:
+    """Tell whether a check box is ticked: its ``w:checked`` state, else its default."""
+    box = fld_char.find(f"{qn('w:ffData')}/{qn('w:checkBox')}")
+    for tag in ("w:checked", "w:default"):
+        state = box.find(qn(tag))
+        if state is not None:
+            return state.get(qn("w:val"), "1").lower() not in _FALSE
+    return False
+
+
+def set_checked(fld_char: Element, value: bool) -> None:
+    """Tick or untick a check box by writing its ``w:checked`` state."""
+    box = fld_char.find(f"{qn('w:ffData')}/{qn('w:checkBox')}")
+    for old in box.findall(qn("w:checked")):
+        box.remove(old)
+    checked = OxmlElement("w:checked")
+    checked.set(qn("w:val"), "1" if value else "0")
+    box.append(checked)  # last child of CT_FFCheckBox: after size/sizeAuto and default
+
+
+class TextField:
+    """A legacy text field (FORMTEXT), found by its ``fldChar begin`` element."""
+
+    def __init__(self, begin: Element) -> None:
+        self.begin = begin
+
+    @property
+    def name(self) -> str:
+        """The field's name (``w:ffData/w:name``), e.g. ``Texte237``."""
+        name = self.begin.find(f"{qn('w:ffData')}/{qn('w:name')}")
+        return "" if name is None else str(name.get(qn("w:val"), ""))
+
+    @property
+    def text(self) -> str:
+        """The typed result: runs joined, breaks as newlines, Word's placeholder as ""."""
+        parts: list[str] = []
+        previous_p = None
+        for r in self._result_runs():
+            p = r.getparent()
+            if previous_p is not None and p is not previous_p:
+                parts.append("\n")
+            previous_p = p
+            parts.extend(_run_text(r))
+        text = "".join(parts)
+        return text if text.strip("\u2002") else ""
+
+    def set_result(self, text: str) -> None:
+        """Replace the result with ``text`` (newlines as line breaks), keeping its run format."""
+        results = self._result_runs()
+        rPr = results[0].find(qn("w:rPr")) if results else None
+        separate = self._separate_run()
+        for r in results:
+            r.getparent().remove(r)
+        new = _text_run(text or PLACEHOLDER, None if rPr is None else _copy(rPr))
+        separate.addnext(new)
+
+    def _walk(self) -> tuple[Element | None, list[Element], Element | None]:
+        """Return the field's separate run, result runs and end run, in document order."""
+        depth = 0
+        separate = None
+        results: list[Element] = []
+        for r in _select(_FOLLOWING_RUNS, self.begin.getparent()):
+            fld_char = r.find(qn("w:fldChar"))
+            kind = None if fld_char is None else fld_char.get(qn("w:fldCharType"))
+            if kind == "end" and not depth:
+                return separate, results, r
+            if kind == "separate" and not depth and separate is None:
+                separate = r
+                continue
+            depth += {"begin": 1, "end": -1}.get(kind or "", 0)
+            if separate is not None:
+                results.append(r)
+        return separate, results, None
+
+    def _result_runs(self) -> list[Element]:
+        return self._walk()[1]
+
+    def _separate_run(self) -> Element:
+        separate, _, end = self._walk()
+        if separate is not None:
+            return separate
+        separate = _fld_char_run("separate")
+        if end is None:
+            raise ValueError(f"Champ de formulaire {self.name!r} sans fin (fldChar end).")
+        end.addprevious(separate)
+        return separate
+
+
+def text_fields(element: Element) -> list[TextField]:
+    """Return the legacy text fields (FORMTEXT) under ``element``, in document order."""
+    return [TextField(begin) for begin in _select(_TEXT_INPUTS, element)]
+
+
+def _run_text(r: Element) -> list[str]:
+    parts: list[str] = []
+    for child in r:
+        if child.tag == qn("w:t"):
+            parts.append(child.text or "")
+        elif child.tag in (qn("w:br"), qn("w:cr")):
+            parts.append("\n")
+        elif child.tag == qn("w:tab"):
+            parts.append("\t")
+        elif child.tag == qn("w:noBreakHyphen"):
+            parts.append("-")
+    return parts
+
+
+def _fld_char_run(kind: str, ff_data: str = "") -> Element:
+    return parse_xml(
+        f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="{kind}">{ff_data}</w:fldChar></w:r>'
+    )
+
+
+def _instr_run(instruction: str) -> Element:
+    return parse_xml(
+        f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve">{instruction}</w:instrText></w:r>'
+    )
+
+
+def _text_run(text: str, rPr: Element | None) -> Element:
+    """Build one run holding ``text``, newlines as ``w:br`` and tabs as ``w:tab``."""
+    r = OxmlElement("w:r")
+    if rPr is not None:
+        r.append(rPr)
+    for index, line in enumerate(text.split("\n")):
+        if index:
+            r.append(OxmlElement("w:br"))
+        for piece_index, piece in enumerate(line.split("\t")):
+            if piece_index:
+                r.append(OxmlElement("w:tab"))
+            if piece:
+                t = OxmlElement("w:t")
+                t.text = piece
+                t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                r.append(t)
+    return r
+
+
+def _select(xpath: etree.XPath, element: Element) -> list[Any]:
+    return cast("list[Any]", xpath(element))
+
+
+def _copy(element: Element) -> Element:
+    return parse_xml(etree.tostring(element))
+
+
+def _next_bookmark_id(p: Element) -> int:
+    ids = [int(value) for value in _select(_BOOKMARK_IDS, p) if str(value).isdigit()]
+    return max(ids, default=-1) + 1

@@ -14,10 +14,7 @@ from docx import Document
 from clas_bilan import pdf
 from clas_bilan.errors import UsageError
 
-needs_soffice = pytest.mark.skipif(
-    pdf.find_soffice() is None and not os.environ.get("CI"),
-    reason="LibreOffice n'est pas installé (il l'est en CI)",
-)
+needs_soffice = pytest.mark.usefixtures("soffice", "pdftotext")
 posix_only = pytest.mark.skipif(os.name != "posix", reason="fake soffice is a shell script")
 
 

@@ -1,0 +1,95 @@
+"""The result of validating an answers file: every finding at once, and a summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from clas_bilan.models import Reponses
+
+Severity = Literal["erreur", "avertissement"]
+
+_LABEL_WIDTH = 70
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem of the answers file: where it is, which question, what to do."""
+
+    severity: Severity
+    key: str | None
+    line: int | None
+    label: str
+    message: str
+    hint: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        """True for an error (blocks ``render``), False for a warning."""
+        return self.severity == "erreur"
+
+    @property
+    def short_label(self) -> str:
+        """The form's label, cut to fit on one line."""
+        if len(self.label) <= _LABEL_WIDTH:
+            return self.label
+        return self.label[: _LABEL_WIDTH - 1].rstrip() + "…"
+
+    def text(self) -> str:
+        """One French line: « ligne 57 — public.total (TOTAL) : message. Conseil. »."""
+        where = f"ligne {self.line}" if self.line else "fichier"
+        field_name = self.key or ""
+        if self.label:
+            field_name = f"{field_name} ({self.short_label})" if field_name else self.short_label
+        head = f"{where} — {field_name}" if field_name else where
+        tail = f" {self.hint}" if self.hint else ""
+        return f"{head} : {self.message}{tail}"
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Whether a bonus's criteria are met, and why in French."""
+
+    eligible: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Computed values shown after the findings."""
+
+    answered: int
+    questions: int
+    etp_salaries: float | None
+    etp_benevoles: float | None
+    subtotals: dict[str, int | None]
+    total: int | None
+    average_per_collectif: float | None
+    bonus_enfants: Eligibility
+    bonus_parents: Eligibility
+
+
+@dataclass
+class Report:
+    """Every finding of one answers file, the answers when they could be read, a summary."""
+
+    path: Path
+    answers: Reponses | None = None
+    findings: list[Finding] = field(default_factory=list)
+    summary: Summary | None = None
+
+    @property
+    def errors(self) -> list[Finding]:
+        """Findings that block ``render``."""
+        return [finding for finding in self.findings if finding.is_error]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """Findings that do not block."""
+        return [finding for finding in self.findings if not finding.is_error]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when there is no error (warnings allowed), 1 otherwise."""
+        return 1 if self.errors else 0

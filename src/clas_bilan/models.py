@@ -8,6 +8,7 @@ optional at this level: an unanswered question is a warning, decided in
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Annotated, Any
 
@@ -54,6 +55,8 @@ def _decimal(value: Any) -> Any:
         raise ValueError("nombre attendu, par exemple 1,5")
     if isinstance(value, bool):
         raise ValueError("nombre attendu, pas oui/non")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("nombre attendu, par exemple 1,5")
     return value
 
 
@@ -74,6 +77,8 @@ def _text(value: Any) -> Any:
     """Normalise free text: LF line ends, no trailing blanks; empty text is no answer."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
+    if isinstance(value, dt.date):
+        value = value.strftime("%d/%m/%Y")
     if isinstance(value, str):
         lines = [
             line.rstrip() for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -102,7 +107,10 @@ def _date(value: Any) -> Any:
         match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
         if match:
             day, month, year = (int(part) for part in match.groups())
-            return dt.date(year, month, day)
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                raise ValueError(f"la date « {text} » n’existe pas") from None
     return value
 
 
@@ -210,12 +218,16 @@ class Formations(Section):
     besoins_non_couverts: Text = Field(None, description=_label("formations.besoins_non_couverts"))
 
 
+LEVEL_SPELLINGS = {"1ère": "1ere", "1re": "1ere", "Autre": "autre", "AUTRE": "autre"}
+"""Accepted spellings of the public table's level keys, and the key each stands for."""
+
+
 def _level_aliases(value: Any) -> Any:
     """Accept « 1ère » (and other accented or cased spellings) for the level keys."""
     if isinstance(value, dict):
-        spelled = {"1ère": "1ere", "1re": "1ere", "Autre": "autre", "AUTRE": "autre"}
         return {
-            spelled.get(key, key) if isinstance(key, str) else key: v for key, v in value.items()
+            LEVEL_SPELLINGS.get(key, key) if isinstance(key, str) else key: v
+            for key, v in value.items()
         }
     return value
 

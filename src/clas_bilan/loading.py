@@ -1,0 +1,624 @@
+"""Read an answers file: bytes, text, YAML nodes with their lines, then the pydantic models.
+
+Every problem found here becomes a :class:`~clas_bilan.report.Finding` with the YAML
+line and the form's label, except file problems (missing, too big, binary), which
+raise :class:`~clas_bilan.errors.UsageError` (exit 2).
+
+Encodings: UTF-8 with or without BOM, UTF-16 with BOM (or without, when the NUL
+byte pattern is plain). A file that is not valid UTF-8 is read as Windows-1252
+(what Windows calls « ANSI ») with a warning telling how to re-save it as UTF-8.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import typing
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from clas_bilan import form
+from clas_bilan.errors import UsageError
+from clas_bilan.models import LEVEL_SPELLINGS, Reponses
+from clas_bilan.report import Finding
+
+MAX_BYTES = 2_000_000
+"""Largest answers file read (a real one is a few tens of kilobytes)."""
+
+MAX_NODES = 20_000
+"""Most YAML values built, aliases expanded: stops « billion laughs » bombs."""
+
+MAX_DEPTH = 30
+"""Deepest nesting accepted (the format needs six levels)."""
+
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_SHOWN_WIDTH = 40
+
+
+@dataclass
+class Loaded:
+    """The outcome of loading: the answers (None if unreadable), key lines and findings."""
+
+    answers: Reponses | None
+    lines: dict[str, int] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+
+# Bytes to text ----------------------------------------------------------------
+
+
+def read_text(path: Path) -> tuple[str, list[Finding]]:
+    """Read a file's text, refusing early what cannot be an answers file."""
+    name = path.name
+    try:
+        if path.is_dir():
+            raise UsageError(f"« {path} » est un dossier, pas un fichier de réponses.")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise _too_big(name, size)
+        with path.open("rb") as stream:
+            data = stream.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise UsageError(
+            f"le fichier « {path} » est introuvable.",
+            hint="vérifiez le nom et le dossier, ou créez-le avec : clas-bilan init " + name,
+        ) from None
+    except PermissionError:
+        raise UsageError(f"le fichier « {path} » ne peut pas être lu (accès refusé).") from None
+    except OSError as error:
+        raise UsageError(f"le fichier « {path} » ne peut pas être lu ({error.strerror}).") from None
+    if len(data) > MAX_BYTES:
+        raise _too_big(name, len(data))
+    return decode(data, name)
+
+
+def _too_big(name: str, size: int) -> UsageError:
+    return UsageError(
+        f"le fichier « {name} » est trop gros ({size / 1_000_000:.1f} Mo ; "
+        f"limite : {MAX_BYTES // 1_000_000} Mo) pour être un fichier de réponses.",
+        hint="vérifiez que vous avez donné le bon fichier (un fichier de réponses fait "
+        "quelques dizaines de Ko).",
+    )
+
+
+_SIGNATURES = {
+    b"PK\x03\x04": "un document Word (.docx) ou une archive .zip",
+    b"\xd0\xcf\x11\xe0": "un ancien document Word ou Excel (.doc, .xls)",
+    b"%PDF": "un document PDF",
+    b"{\\rtf": "un document RTF",
+}
+
+
+def decode(data: bytes, name: str = "fichier") -> tuple[str, list[Finding]]:
+    """Decode an answers file's bytes; a non-UTF-8 file is read as Windows-1252 with a warning."""
+    for signature, kind in _SIGNATURES.items():
+        if data.startswith(signature):
+            raise UsageError(
+                f"« {name} » est {kind}, pas un fichier de réponses YAML.",
+                hint="donnez le fichier .yaml de réponses (créé par clas-bilan init). "
+                "Pour relire un bilan Word : clas-bilan extract BILAN.docx -o reponses.yaml",
+            )
+    findings: list[Finding] = []
+    encoding = _utf16(data)
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            raise _binary(name) from None
+    elif b"\x00" in data:
+        raise _binary(name)
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            text = data.decode("cp1252", errors="replace")
+            line = data[: error.start].count(b"\n") + 1
+            findings.append(
+                Finding(
+                    "avertissement",
+                    None,
+                    line,
+                    "",
+                    "le fichier n’est pas enregistré en UTF-8 ; il a été lu comme du "
+                    "Windows-1252 (« ANSI »). Vérifiez les accents dans le bilan.",
+                    hint="Réenregistrez-le en UTF-8 : Bloc-notes → Fichier → Enregistrer "
+                    "sous → Encodage : UTF-8.",
+                )
+            )
+    text = text.removeprefix("\ufeff")
+    controls = sum(1 for char in text[:4096] if ord(char) < 32 and char not in "\t\n\r")
+    if controls > 8:
+        raise _binary(name)
+    return text, findings
+
+
+def _utf16(data: bytes) -> str | None:
+    """Name the UTF-16 flavour of data, from its BOM or its NUL bytes pattern."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    head = data[:200]
+    if len(head) >= 4 and len(head) % 2 == 0:
+        if all(byte == 0 for byte in head[1::2]) and all(head[0::2]):
+            return "utf-16-le"
+        if all(byte == 0 for byte in head[0::2]) and all(head[1::2]):
+            return "utf-16-be"
+    return None
+
+
+def _binary(name: str) -> UsageError:
+    return UsageError(
+        f"« {name} » n’est pas un fichier texte (il contient des caractères binaires).",
+        hint="donnez le fichier .yaml de réponses, enregistré en texte (UTF-8).",
+    )
+
+
+# Text to plain values, with the line of each key ----------------------------------
+
+
+class _Refused(Exception):
+    """A YAML construct refused while building values; ``message`` is French."""
+
+    def __init__(self, message: str, line: int | None, key: str | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.key = key
+
+
+class _Builder:
+    """Build plain values from YAML nodes, recording lines and duplicate keys."""
+
+    def __init__(self, loader: yaml.SafeLoader) -> None:
+        self.loader = loader
+        self.lines: dict[str, int] = {}
+        self.findings: list[Finding] = []
+        self.nodes = 0
+        self.active: set[int] = set()
+
+    def build(self, node: yaml.Node, path: str, depth: int) -> Any:
+        line = node.start_mark.line + 1
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Refused(
+                "le fichier contient trop de valeurs (alias YAML « *… » démultipliés ?) ; "
+                "écrivez chaque réponse en entier, sans ancre « & » ni alias « * ».",
+                line,
+                path or None,
+            )
+        if depth > MAX_DEPTH or id(node) in self.active:
+            raise _Refused(
+                "imbrication trop profonde (ou alias YAML qui se contient lui-même) ; "
+                "suivez la structure du fichier créé par clas-bilan init.",
+                line,
+                path or None,
+            )
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, path)
+        if node.tag not in (_MAP_TAG, _SEQ_TAG):
+            raise _Refused(_tag_message(node.tag), line, path or None)
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self.mapping(node, path, depth)
+            assert isinstance(node, yaml.SequenceNode)
+            return self.sequence(node, path, depth)
+        finally:
+            self.active.discard(id(node))
+
+    def scalar(self, node: yaml.ScalarNode, path: str) -> Any:
+        try:
+            return self.loader.construct_object(node)
+        except yaml.constructor.ConstructorError:
+            raise _Refused(_tag_message(node.tag), node.start_mark.line + 1, path or None) from None
+        except (ValueError, OverflowError):
+            raise _Refused(
+                f"valeur « {shown(node.value)} » illisible (date ou nombre impossible) ; "
+                "mettez-la entre guillemets.",
+                node.start_mark.line + 1,
+                path or None,
+            ) from None
+
+    def mapping(self, node: yaml.MappingNode, path: str, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused(
+                    "une clé doit être un simple mot suivi de « : », pas une liste ni un bloc.",
+                    line,
+                    path or None,
+                )
+            key = str(key_node.value)
+            child = f"{path}.{key}" if path else key
+            if key in result:
+                self.findings.append(
+                    Finding(
+                        "erreur",
+                        child,
+                        line,
+                        describe(child),
+                        f"la clé « {shown(key)} » apparaît deux fois (lignes "
+                        f"{self.lines.get(child)} et {line}) ; la seconde effacerait la première.",
+                        hint="Gardez une seule des deux et regroupez-y les réponses.",
+                    )
+                )
+                continue
+            self.lines[child] = line
+            result[key] = self.build(value_node, child, depth + 1)
+        return result
+
+    def sequence(self, node: yaml.SequenceNode, path: str, depth: int) -> list[Any]:
+        items = []
+        for index, item in enumerate(node.value):
+            child = f"{path}.{index}" if path else str(index)
+            self.lines.setdefault(child, item.start_mark.line + 1)
+            items.append(self.build(item, child, depth + 1))
+        return items
+
+
+def _tag_message(tag: str) -> str:
+    return (
+        f"étiquette YAML « {shown(tag)} » refusée : ce fichier ne contient que du texte, "
+        "des nombres, des dates et oui/non."
+    )
+
+
+_YAML_PROBLEMS = (
+    ("mapping values are not allowed", "deux-points « : » inattendu"),
+    ("found character '\\t'", "tabulation interdite : indentez avec des espaces"),
+    ("could not find expected ':'", "il manque « : » après une clé"),
+    ("expected <block end>", "indentation incohérente"),
+    ("did not find expected key", "indentation incohérente"),
+    ("did not find expected '-' indicator", "indentation incohérente dans une liste"),
+    ("found undefined alias", "alias « * » sans ancre « & » correspondante"),
+    ("expected a single document", "un seul document attendu (pas de deuxième « --- »)"),
+    ("found unexpected end of stream", "fin de fichier inattendue (guillemet non fermé ?)"),
+    ("found unknown escape character", "caractère d’échappement « \\ » inconnu"),
+    ("special characters are not allowed", "caractère de contrôle interdit"),
+    ("found duplicate anchor", "ancre « & » définie deux fois"),
+)
+
+
+def _yaml_finding(error: yaml.YAMLError) -> Finding:
+    """Turn a YAML syntax error into a French finding with its line and column."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    problem = str(getattr(error, "problem", None) or error)
+    french = next((fr for en, fr in _YAML_PROBLEMS if en in problem), "syntaxe YAML non valide")
+    line = mark.line + 1 if mark is not None else None
+    if isinstance(error, yaml.reader.ReaderError):
+        french = (
+            f"caractère interdit (U+{error.character:04X})"
+            if isinstance(error.character, int)
+            else french
+        )
+        line = None
+    where = f" (colonne {mark.column + 1})" if mark is not None else ""
+    return Finding(
+        "erreur",
+        None,
+        line,
+        "",
+        f"le fichier YAML ne se lit pas{where} : {french}.",
+        hint="Vérifiez l’indentation (espaces), les « : » après chaque clé, et mettez entre "
+        "guillemets un texte qui contient « : » ou « # ».",
+    )
+
+
+def parse(text: str) -> tuple[Any, dict[str, int], list[Finding]]:
+    """Parse YAML text safely into plain values, the line of each dotted key, and findings."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.YAMLError as error:
+        return None, {}, [_yaml_finding(error)]
+    except RecursionError:
+        return None, {}, [_too_deep()]
+    finally:
+        loader.dispose()
+    if node is None:
+        return None, {}, []
+    builder = _Builder(loader)
+    try:
+        data = builder.build(node, "", 0)
+    except _Refused as refused:
+        finding = Finding(
+            "erreur", refused.key, refused.line, describe(refused.key), refused.message
+        )
+        return None, builder.lines, [*builder.findings, finding]
+    except RecursionError:
+        return None, builder.lines, [*builder.findings, _too_deep()]
+    for spelled, key in LEVEL_SPELLINGS.items():
+        line = builder.lines.get(f"public.inscrits.{spelled}")
+        if line is not None:
+            builder.lines.setdefault(f"public.inscrits.{key}", line)
+    return data, builder.lines, builder.findings
+
+
+def _too_deep() -> Finding:
+    return Finding(
+        "erreur",
+        None,
+        None,
+        "",
+        "imbrication trop profonde : le fichier ne suit pas la structure attendue.",
+        hint="Repartez du fichier créé par clas-bilan init.",
+    )
+
+
+# Plain values to models ------------------------------------------------------------
+
+
+def load(text: str) -> Loaded:
+    """Parse and validate answers text; data problems become findings, never exceptions."""
+    data, lines, findings = parse(text)
+    if any(finding.is_error for finding in findings):
+        return Loaded(None, lines, findings)
+    if data is None:
+        findings.append(
+            Finding(
+                "erreur",
+                None,
+                None,
+                "",
+                "le fichier est vide : aucune réponse.",
+                hint="Créez un fichier à remplir avec : clas-bilan init reponses.yaml",
+            )
+        )
+        return Loaded(None, lines, findings)
+    if not isinstance(data, dict):
+        kind = "une liste" if isinstance(data, list) else f"la valeur « {shown(data)} »"
+        findings.append(
+            Finding(
+                "erreur",
+                None,
+                1,
+                "",
+                f"le fichier contient {kind} au lieu de réponses rangées par clés "
+                "(campagne:, gestionnaire:, …).",
+                hint="Repartez du fichier créé par clas-bilan init.",
+            )
+        )
+        return Loaded(None, lines, findings)
+    _fill_empty(data, Reponses)
+    answers, errors = _validate(data, lines)
+    return Loaded(answers, lines, findings + errors)
+
+
+def _validate(data: dict[str, Any], lines: Mapping[str, int]) -> tuple[Reponses, list[Finding]]:
+    """Validate; drop each faulty value and retry, so the rest can still be checked."""
+    findings: list[Finding] = []
+    for _ in range(5):
+        try:
+            return Reponses.model_validate(data), findings
+        except ValidationError as error:
+            details = error.errors()
+            findings.extend(_finding(detail, lines) for detail in details)
+            if not all(_drop(data, detail["loc"]) for detail in details):
+                break
+    return Reponses(), findings
+
+
+def _drop(data: Any, loc: tuple[int | str, ...]) -> bool:
+    """Remove the value at ``loc`` from nested plain data; False when it cannot be found."""
+    if not loc:
+        return False
+    target = data
+    for part in loc[:-1]:
+        if isinstance(target, dict) and part in target:
+            target = target[part]
+        elif isinstance(target, dict) and part == "1ere":
+            spelled = [k for k, v in LEVEL_SPELLINGS.items() if v == part and k in target]
+            if not spelled:
+                return False
+            target = target[spelled[0]]
+        elif isinstance(target, list) and isinstance(part, int) and part < len(target):
+            target = target[part]
+        else:
+            return False
+    last = loc[-1]
+    if isinstance(target, dict):
+        for key in (last, *(k for k, v in LEVEL_SPELLINGS.items() if v == last)):
+            if key in target:
+                del target[key]
+                return True
+    if isinstance(target, list) and isinstance(last, int) and last < len(target):
+        target[last] = {}
+        return True
+    return False
+
+
+def _fill_empty(data: dict[str, Any], model: type[BaseModel]) -> None:
+    """Read an empty section (``signature:`` with nothing under it) as an empty one."""
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        if key not in data:
+            continue
+        inner = _inner_model(info.annotation)
+        is_list = typing.get_origin(info.annotation) is list
+        value = data[key]
+        if value is None and inner is not None:
+            data[key] = [] if is_list else {}
+        elif isinstance(value, dict) and inner is not None and not is_list:
+            _fill_empty(value, inner)
+        elif isinstance(value, list) and inner is not None and is_list:
+            for item in value:
+                if isinstance(item, dict):
+                    _fill_empty(item, inner)
+
+
+def _finding(detail: ErrorDetails, lines: Mapping[str, int]) -> Finding:
+    """Turn one pydantic error into a French finding naming the key, line and label."""
+    loc = detail["loc"]
+    key = ".".join(str(part) for part in loc)
+    kind = detail["type"]
+    value = detail.get("input")
+    message, hint = _message(kind, value, detail, loc)
+    return Finding("erreur", key or None, line_of(lines, key), describe(key), message, hint)
+
+
+def _message(
+    kind: str, value: Any, detail: ErrorDetails, loc: tuple[int | str, ...]
+) -> tuple[str, str | None]:
+    if kind == "extra_forbidden":
+        return _unknown_key(loc)
+    if kind in {"int_type", "int_parsing", "int_from_float"}:
+        return f"nombre entier attendu, pas « {shown(value)} ».", "Écrivez par exemple 12."
+    if kind in {"greater_than_equal", "greater_than"}:
+        return f"le nombre doit être positif ou nul (ici {shown(value)}).", None
+    if kind in {"float_type", "float_parsing", "finite_number"}:
+        return f"nombre attendu, pas « {shown(value)} ».", "Écrivez par exemple 1,5."
+    if kind in {"bool_type", "bool_parsing"}:
+        return f"répondez par « oui » ou « non », pas « {shown(value)} ».", None
+    if kind == "string_type":
+        what = "une liste" if isinstance(value, list) else "un bloc de clés"
+        if not isinstance(value, (list, dict)):
+            what = f"« {shown(value)} »"
+        return f"texte attendu, pas {what}.", "Écrivez la réponse sur la même ligne que la clé."
+    if kind == "list_type":
+        return (
+            "liste attendue : un élément par ligne, commençant par « - ».",
+            "Voyez l’exemple : clas-bilan init --exemple exemple.yaml",
+        )
+    if kind in {"model_type", "model_attributes_type", "dict_type"}:
+        keys = ", ".join(_valid_keys(loc)[:6])
+        return (
+            f"cette rubrique doit contenir des clés en retrait dessous ({keys}…), "
+            f"pas « {shown(value)} ».",
+            None,
+        )
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return f"date attendue, pas « {shown(value)} ».", "Écrivez par exemple 30/06/2026."
+    if kind in {"value_error", "assertion_error"}:
+        error = detail.get("ctx", {}).get("error")
+        return f"{error}." if error else "valeur non valide.", None
+    return f"valeur non valide (« {shown(value)} »).", None
+
+
+def _unknown_key(loc: tuple[int | str, ...]) -> tuple[str, str | None]:
+    """Name the unknown key and suggest the nearest valid one (difflib)."""
+    name = str(loc[-1])
+    valid = _valid_keys(loc[:-1])
+    lowered = {key.lower(): key for key in valid}
+    close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
+    hint = "Sinon cette réponse serait perdue."
+    if close:
+        return (
+            f"clé inconnue « {shown(name)} » : vouliez-vous dire « {lowered[close[0]]} » ?",
+            f"Corrigez le nom de la clé. {hint}",
+        )
+    return (
+        f"clé inconnue « {shown(name)} ». Clés possibles ici : {', '.join(valid)}.",
+        f"Corrigez le nom de la clé ou supprimez-la. {hint}",
+    )
+
+
+# Keys, models and labels ------------------------------------------------------------
+
+_FORM_LABELS = form.labels()
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    """Find the model class inside an annotation (``list[Session]``, ``Annotated[...]``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _walk(loc: tuple[int | str, ...]) -> Iterator[tuple[str, Any]]:
+    """Yield (key, field description) down ``loc``, from the root model."""
+    model: type[BaseModel] | None = Reponses
+    for part in loc:
+        if isinstance(part, int) or (isinstance(part, str) and part.isdigit()):
+            continue
+        if model is None:
+            return
+        info = next(
+            (
+                info
+                for name, info in model.model_fields.items()
+                if LEVEL_SPELLINGS.get(str(part), part) in (name, info.alias)
+            ),
+            None,
+        )
+        if info is None:
+            return
+        yield str(part), info.description
+        model = _inner_model(info.annotation)
+
+
+def _valid_keys(loc: tuple[int | str, ...]) -> list[str]:
+    """Keys accepted at ``loc`` (by their answers-file spelling)."""
+    model: type[BaseModel] | None = Reponses
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        found = None
+        for name, info in model.model_fields.items():
+            if part in (name, info.alias):
+                found = _inner_model(info.annotation)
+        model = found
+    if model is None:
+        return []
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def describe(key: str | None) -> str:
+    """The form's label for a dotted key, else the model's description, else a parent's."""
+    if not key:
+        return ""
+    parts = key.split(".")
+    while parts:
+        plain = ".".join(part for part in parts if not part.isdigit())
+        if plain in _FORM_LABELS and not parts[-1].isdigit():
+            return _FORM_LABELS[plain]
+        steps = list(_walk(tuple(parts)))
+        if len(steps) == len([p for p in parts if not p.isdigit()]) and steps and steps[-1][1]:
+            return str(steps[-1][1])
+        parts.pop()
+    return ""
+
+
+def line_of(lines: Mapping[str, int], key: str | None) -> int | None:
+    """Line of a dotted key in the file, else of its nearest written parent."""
+    if not key:
+        return None
+    parts = key.split(".")
+    while parts:
+        line = lines.get(".".join(parts))
+        if line is not None:
+            return line
+        parts.pop()
+    return None
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def shown(value: Any) -> str:
+    """A user value made safe to print in a message: short, control characters escaped."""
+    text = value if isinstance(value, str) else repr(value) if value is not None else "vide"
+    if isinstance(value, bool):
+        text = "oui" if value else "non"
+    text = _UNPRINTABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    if len(text) > _SHOWN_WIDTH:
+        text = text[: _SHOWN_WIDTH - 1] + "…"
+    return text
+
+
+def load_file(path: Path) -> Loaded:
+    """Read and load an answers file (UsageError for file problems)."""
+    text, findings = read_text(path)
+    loaded = load(text)
+    loaded.findings[:0] = findings
+    return loaded

@@ -1,0 +1,342 @@
+"""The e-mail that returns the bilan to the Caf: a ready-to-send draft (.eml) and SMTP sending."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+import re
+import smtplib
+import socket
+import ssl
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from typing import Literal
+
+from clas_bilan import form
+from clas_bilan.errors import UsageError
+from clas_bilan.models import Reponses
+
+DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
+Security = Literal["starttls", "ssl", "aucune"]
+DEFAULT_PORTS: dict[str, int] = {"starttls": 587, "ssl": 465, "aucune": 25}
+_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to send: server, port (None = usual port of ``security``), login."""
+
+    host: str
+    port: int | None = None
+    security: Security = "starttls"
+    user: str | None = None
+    timeout: float = 30
+
+    @property
+    def effective_port(self) -> int:
+        """The port to connect to."""
+        return self.port if self.port is not None else DEFAULT_PORTS[self.security]
+
+
+def subject(answers: Reponses | None) -> str:
+    """French subject naming the campaign, the équipement and its commune when known."""
+    campaign = (answers.campagne if answers else None) or form.CAMPAIGN
+    text = f"Bilan CLAS {campaign}"
+    place = _place(answers)
+    return f"{text} — {place}" if place else text
+
+
+def body(answers: Reponses | None, attachment: str) -> str:
+    """Short polite French body; signed with the coordinator's name when known."""
+    campaign = (answers.campagne if answers else None) or form.CAMPAIGN
+    place = _place(answers)
+    about = f" de l'équipement {place}" if place else ""
+    manager = answers.gestionnaire.nom if answers else None
+    managed = f", géré par {manager}" if manager else ""
+    lines = [
+        "Bonjour,",
+        "",
+        f"Veuillez trouver ci-joint le bilan CLAS {campaign.replace('-', '/')}{about}{managed} "
+        f"(fichier « {attachment} »).",
+        "",
+        "Le bilan est également déposé sur AFAS / ESPADA.",
+        "",
+        "Je reste à votre disposition pour tout complément d'information.",
+        "",
+        "Bien cordialement,",
+    ]
+    signature = _signature(answers)
+    if signature:
+        lines += ["", *signature]
+    return "\n".join(lines) + "\n"
+
+
+def build_draft(docx: Path, *, sender: str | None, answers: Reponses | None) -> EmailMessage:
+    """Build the message to the Caf with ``docx`` attached, marked as an unsent draft."""
+    data = _read_docx(docx)
+    msg = EmailMessage(policy=policy.default)
+    msg["To"] = form.CAF_EMAIL
+    author = _sender(sender, answers)
+    if author is not None:
+        msg["From"] = author
+    msg["Subject"] = subject(answers)
+    msg["Date"] = formatdate(localtime=True)
+    domain = author.domain if author is not None else None
+    msg["Message-ID"] = make_msgid(domain=domain)
+    msg["X-Unsent"] = "1"
+    msg.set_content(body(answers, docx.name), cte="quoted-printable")
+    msg.add_attachment(data, maintype=DOCX_TYPE[0], subtype=DOCX_TYPE[1], filename=docx.name)
+    for part in msg.iter_attachments():
+        del part["MIME-Version"]  # only the top level carries it
+    return msg
+
+
+def write_draft(msg: EmailMessage, path: Path, force: bool) -> Path:
+    """Write ``msg`` as an .eml file (CRLF), atomically, never overwriting without force."""
+    if path.exists() and not force:
+        raise UsageError(
+            f"le fichier « {path} » existe déjà.",
+            hint="ajoutez --force pour le remplacer, ou choisissez un autre nom avec -o.",
+        )
+    data = msg.as_bytes(policy=policy.SMTP)
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise UsageError(
+            f"impossible d'écrire « {path} » : {error.strerror or error}.",
+            hint="vérifiez que le dossier existe et que vous pouvez y écrire.",
+        ) from error
+    try:
+        with os.fdopen(handle, "wb") as target:
+            target.write(data)
+        os.replace(name, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        raise UsageError(
+            f"impossible d'écrire « {path} » : {error.strerror or error}.",
+            hint="vérifiez que le fichier n'est pas ouvert dans un autre programme.",
+        ) from error
+    return path
+
+
+def send(msg: EmailMessage, server: SmtpSettings, password: str) -> None:
+    """Send ``msg`` through ``server``; return only once the server accepted it."""
+    if not msg["From"]:
+        raise UsageError(
+            "l'adresse de l'expéditeur est inconnue : impossible d'envoyer le courriel.",
+            hint="indiquez-la avec --de adresse@exemple.fr.",
+        )
+    outgoing = copy.deepcopy(msg)
+    del outgoing["X-Unsent"]
+    where = f"{server.host}:{server.effective_port}"
+    stage = ["connexion"]
+    try:
+        refused = _deliver(outgoing, server, password, stage)
+    except smtplib.SMTPAuthenticationError as error:
+        raise UsageError(
+            f"le serveur {where} a refusé l'identification de « {server.user} »"
+            f"{_reply(error.smtp_code, error.smtp_error)}.",
+            hint="vérifiez l'identifiant et le mot de passe (variable "
+            "CLAS_BILAN_SMTP_MOT_DE_PASSE ou saisie) ; certaines messageries demandent "
+            "un « mot de passe d'application ».",
+        ) from error
+    except smtplib.SMTPNotSupportedError as error:
+        if stage[-1] == "starttls":
+            raise UsageError(
+                f"le serveur {where} ne propose pas de connexion chiffrée STARTTLS.",
+                hint="essayez --securite ssl (port 465 en général) ; n'utilisez "
+                "--securite aucune que sur un serveur de votre réseau local.",
+            ) from error
+        if stage[-1] == "login":
+            raise UsageError(
+                f"le serveur {where} ne propose pas d'identification (AUTH) sur cette connexion.",
+                hint="vérifiez --securite et --port, ou retirez --utilisateur si ce serveur "
+                "n'en demande pas.",
+            ) from error
+        raise UsageError(f"le serveur {where} ne sait pas transmettre ce message.") from error
+    except smtplib.SMTPRecipientsRefused as error:
+        replies = "".join(_reply(code, text) for code, text in error.recipients.values())
+        raise UsageError(
+            f"le serveur {where} a refusé le destinataire {form.CAF_EMAIL}{replies} : "
+            "rien n'a été envoyé.",
+            hint=_auth_hint(server),
+        ) from error
+    except smtplib.SMTPSenderRefused as error:
+        raise UsageError(
+            f"le serveur {where} a refusé l'expéditeur « {error.sender} »"
+            f"{_reply(error.smtp_code, error.smtp_error)} : rien n'a été envoyé.",
+            hint=_auth_hint(server),
+        ) from error
+    except smtplib.SMTPDataError as error:
+        raise UsageError(
+            f"le serveur {where} a refusé le message"
+            f"{_reply(error.smtp_code, error.smtp_error)} : rien n'a été envoyé.",
+            hint="le fichier joint est peut-être trop gros pour ce serveur.",
+        ) from error
+    except ssl.SSLError as error:
+        raise UsageError(
+            f"la connexion chiffrée avec {where} a échoué ({error.reason or error}).",
+            hint="vérifiez --securite : « ssl » va en général avec le port 465, "
+            "« starttls » avec le port 587.",
+        ) from error
+    except socket.gaierror as error:
+        raise UsageError(
+            f"le serveur « {server.host} » est introuvable.",
+            hint="vérifiez le nom du serveur d'envoi (--serveur) et votre connexion Internet.",
+        ) from error
+    except ConnectionRefusedError as error:
+        raise UsageError(
+            f"le serveur {where} refuse la connexion (port fermé).",
+            hint="vérifiez --serveur et --port auprès de votre messagerie.",
+        ) from error
+    except TimeoutError as error:
+        raise _timeout(where, server) from error
+    except smtplib.SMTPServerDisconnected as error:
+        if isinstance(error.__context__, TimeoutError):  # smtplib wraps a silent server
+            raise _timeout(where, server) from error
+        raise UsageError(
+            f"le serveur {where} a coupé la connexion : rien n'a été envoyé.",
+            hint="vérifiez --securite et --port.",
+        ) from error
+    except smtplib.SMTPResponseException as error:
+        raise UsageError(
+            f"le serveur {where} a répondu par une erreur"
+            f"{_reply(error.smtp_code, error.smtp_error)} : rien n'a été envoyé."
+        ) from error
+    except OSError as error:  # also every other smtplib.SMTPException
+        raise UsageError(
+            f"échec de l'envoi par le serveur {where} ({error.strerror or error}) : "
+            "rien n'a été envoyé.",
+            hint="vérifiez --serveur, --port, --securite et votre connexion Internet.",
+        ) from error
+    if refused:
+        raise UsageError(
+            f"le serveur {where} a refusé le destinataire {form.CAF_EMAIL} : rien n'a été envoyé."
+        )
+
+
+def _deliver(
+    msg: EmailMessage, server: SmtpSettings, password: str, stage: list[str]
+) -> dict[str, tuple[int, bytes]]:
+    """Connect, secure, log in and send; ``stage`` records how far it went, for the errors."""
+    context = ssl.create_default_context()
+    smtp: smtplib.SMTP
+    if server.security == "ssl":
+        smtp = smtplib.SMTP_SSL(
+            server.host, server.effective_port, timeout=server.timeout, context=context
+        )
+    else:
+        smtp = smtplib.SMTP(server.host, server.effective_port, timeout=server.timeout)
+    try:
+        smtp.ehlo()
+        if server.security == "starttls":
+            stage.append("starttls")
+            smtp.starttls(context=context)
+            smtp.ehlo()
+        if server.user:
+            stage.append("login")
+            smtp.login(server.user, password)
+        stage.append("envoi")
+        refused = smtp.send_message(msg)
+    except BaseException:
+        smtp.close()
+        raise
+    with contextlib.suppress(OSError):  # accepted already: a failed QUIT changes nothing
+        smtp.quit()
+    smtp.close()
+    return refused
+
+
+def _timeout(where: str, server: SmtpSettings) -> UsageError:
+    """The error for a server that does not answer in time."""
+    return UsageError(
+        f"le serveur {where} ne répond pas (délai de {server.timeout:g} secondes dépassé).",
+        hint="vérifiez --serveur, --port et votre connexion Internet ; un pare-feu "
+        "bloque peut-être ce port.",
+    )
+
+
+def _place(answers: Reponses | None) -> str:
+    """« Nom (Commune) », or whichever of the two is known."""
+    if answers is None:
+        return ""
+    name, town = answers.equipement.nom, answers.equipement.commune
+    if name and town:
+        return f"{name} ({town})"
+    return name or town or ""
+
+
+def _signature(answers: Reponses | None) -> list[str]:
+    """The coordinator's name and address, or the signatory's name."""
+    if answers is None:
+        return []
+    who = answers.moyens_humains.coordination
+    name = " ".join(part for part in (who.prenom, who.nom) if part) or answers.signature.nom
+    if not name:
+        return []
+    lines = [name]
+    role = "Coordination du CLAS"
+    lines.append(f"{role} — {answers.equipement.nom}" if answers.equipement.nom else role)
+    if who.email:
+        lines.append(who.email)
+    return lines
+
+
+def _sender(sender: str | None, answers: Reponses | None) -> Address | None:
+    """The From address: ``--de`` first, else the coordinator's e-mail from the bilan."""
+    who = answers.moyens_humains.coordination if answers else None
+    name = " ".join(part for part in (who.prenom, who.nom) if part) if who else ""
+    if sender is not None:
+        where = "de l'option --de"
+        addr = sender.strip()
+    elif who is not None and who.email:
+        where = "de la coordination dans le bilan"
+        addr = who.email.strip()
+    else:
+        return None
+    if not _ADDRESS.fullmatch(addr):
+        raise UsageError(
+            f"l'adresse mail {where} (« {addr} ») n'en est pas une.",
+            hint="écrivez-la sous la forme prenom.nom@exemple.fr.",
+        )
+    local, domain = addr.split("@")
+    return Address(display_name=name, username=local, domain=domain)
+
+
+def _read_docx(docx: Path) -> bytes:
+    """The bytes of the bilan to attach; a French error if it is missing or not a .docx."""
+    try:
+        data = docx.read_bytes()
+    except FileNotFoundError as error:
+        raise UsageError(f"le fichier « {docx} » est introuvable.") from error
+    except OSError as error:
+        raise UsageError(f"impossible de lire « {docx} » : {error.strerror or error}.") from error
+    if docx.suffix.lower() != ".docx" or not zipfile.is_zipfile(docx):
+        raise UsageError(
+            f"« {docx} » n'est pas un document Word (.docx).",
+            hint="joignez le bilan produit par « clas-bilan render » (fichier .docx).",
+        )
+    return data
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    """Format the server's reply as « (code 535 : texte) »."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    text = " ".join(text.split())
+    return f" (code {code} : {text})" if text else f" (code {code})"
+
+
+def _auth_hint(server: SmtpSettings) -> str:
+    """Hint for a refusal that often means « log in first »."""
+    if server.user:
+        return "vérifiez que l'adresse --de est bien celle du compte --utilisateur."
+    return "le serveur demande peut-être une identification : ajoutez --utilisateur."

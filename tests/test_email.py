@@ -1,0 +1,346 @@
+"""The e-mail to the Caf: the .eml draft read back with the stdlib, real SMTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import email
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
+from docx import Document
+
+from clas_bilan import mailing
+from clas_bilan.errors import UsageError
+from clas_bilan.models import Reponses
+
+LOCAL = "127.0.0.1"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _answers() -> Reponses:
+    return Reponses.model_validate(
+        {
+            "gestionnaire": {"nom": "Association Léo Lagrange"},
+            "equipement": {"nom": "Centre social Les Lilas", "commune": "Péronnas"},
+            "moyens_humains": {
+                "coordination": {
+                    "nom": "Dupré",
+                    "prenom": "Hélène",
+                    "email": "helene.dupre@lilas.example.org",
+                }
+            },
+        }
+    )
+
+
+def _docx(path: Path, text: str = "Bilan CLAS, équipement Les Lilas") -> Path:
+    document = Document()
+    document.add_paragraph(text)
+    document.save(str(path))
+    return path
+
+
+def _read(path: Path) -> EmailMessage:
+    message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def _attachments(message: EmailMessage) -> list[EmailMessage]:
+    return list(message.iter_attachments())  # type: ignore[arg-type]
+
+
+# --- the draft -------------------------------------------------------------------------------
+
+
+def test_draft_reads_back_whole(tmp_path: Path) -> None:
+    bilan = _docx(tmp_path / "bilan Les Lilas — Péronnas.docx")
+    draft = tmp_path / "brouillon.eml"
+
+    mailing.write_draft(
+        mailing.build_draft(bilan, sender=None, answers=_answers()), draft, force=False
+    )
+
+    raw = draft.read_bytes()
+    message = _read(draft)
+    assert message["To"] == "parentalite@caf01.caf.fr"
+    assert message["From"].addresses[0].addr_spec == "helene.dupre@lilas.example.org"
+    assert message["From"].addresses[0].display_name == "Hélène Dupré"
+    assert message["Subject"] == "Bilan CLAS 2025-2026 — Centre social Les Lilas (Péronnas)"
+    assert message["X-Unsent"] == "1"
+    assert message["Date"] and message["Message-ID"]
+    text = message.get_body(("plain",))
+    assert text is not None
+    content = text.get_content().replace("\r\n", "\n")
+    assert content.startswith("Bonjour,\n")
+    assert "ci-joint le bilan CLAS 2025/2026 de l'équipement Centre social Les Lilas" in content
+    assert "Le bilan est également déposé sur AFAS / ESPADA." in content
+    assert content.rstrip().endswith("helene.dupre@lilas.example.org")
+    assert "Hélène Dupré" in content
+    [attached] = _attachments(message)
+    assert attached.get_content_type() == DOCX_MIME
+    assert attached.get_filename() == "bilan Les Lilas — Péronnas.docx"
+    assert attached.get_content() == bilan.read_bytes()
+    # RFC 5322 on disk: CRLF line ends, 7-bit only, RFC 2231 file name.
+    assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+    assert raw.isascii()
+    assert b"filename*=utf-8''bilan%20Les%20Lilas" in raw
+    assert f"Content-Type: {DOCX_MIME}\r\n".encode() in raw
+    assert raw.count(b"MIME-Version") == 1
+
+
+def test_draft_from_option_and_no_answers(tmp_path: Path) -> None:
+    bilan = _docx(tmp_path / "bilan.docx")
+
+    message = mailing.build_draft(bilan, sender="moi@exemple.fr", answers=None)
+
+    assert message["From"] == "moi@exemple.fr"
+    assert message["Subject"] == "Bilan CLAS 2025-2026"
+    [attached] = _attachments(message)
+    assert attached.get_filename() == "bilan.docx"
+    assert attached.get_content() == bilan.read_bytes()
+
+
+def test_long_accented_file_name_survives(tmp_path: Path) -> None:
+    name = (
+        "Bilan CLAS 2025-2026 — Centre socioculturel de l'Équipement Zoé Guérin, Saint-Genis.docx"
+    )
+    bilan = _docx(tmp_path / name)
+    draft = mailing.write_draft(
+        mailing.build_draft(bilan, sender=None, answers=None), tmp_path / "b.eml", force=False
+    )
+    raw = draft.read_bytes()
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 998
+    [attached] = _attachments(_read(draft))
+    assert attached.get_filename() == name
+    assert attached.get_content_type() == DOCX_MIME
+    assert attached.get_content() == bilan.read_bytes()
+
+
+def test_from_option_wins_over_the_bilan(tmp_path: Path) -> None:
+    message = mailing.build_draft(
+        _docx(tmp_path / "bilan.docx"), sender="direction@lilas.example.org", answers=_answers()
+    )
+    assert message["From"].addresses[0].addr_spec == "direction@lilas.example.org"
+
+
+def test_subject_with_commune_only() -> None:
+    answers = Reponses.model_validate({"equipement": {"commune": "Oyonnax"}})
+    assert mailing.subject(answers) == "Bilan CLAS 2025-2026 — Oyonnax"
+
+
+def test_bad_sender_is_explained(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match=r"l'adresse mail de l'option --de \(« moi@ »\)"):
+        mailing.build_draft(_docx(tmp_path / "bilan.docx"), sender="moi@", answers=None)
+
+
+def test_missing_bilan_is_explained(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="introuvable"):
+        mailing.build_draft(tmp_path / "absent.docx", sender=None, answers=None)
+
+
+def test_not_a_docx_is_explained(tmp_path: Path) -> None:
+    fake = tmp_path / "bilan.docx"
+    fake.write_text("pas un document Word", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"n'est pas un document Word \(\.docx\)"):
+        mailing.build_draft(fake, sender=None, answers=None)
+
+
+def test_draft_never_overwrites_without_force(tmp_path: Path) -> None:
+    bilan = _docx(tmp_path / "bilan.docx")
+    draft = tmp_path / "bilan.eml"
+    draft.write_text("mon brouillon", encoding="utf-8")
+    message = mailing.build_draft(bilan, sender=None, answers=None)
+
+    with pytest.raises(UsageError, match="existe déjà") as caught:
+        mailing.write_draft(message, draft, force=False)
+    assert caught.value.hint and "--force" in caught.value.hint
+    assert draft.read_text(encoding="utf-8") == "mon brouillon"
+
+    mailing.write_draft(message, draft, force=True)
+    assert _read(draft)["To"] == "parentalite@caf01.caf.fr"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bilan.docx", "bilan.eml"]
+
+
+# --- sending through a real SMTP server on 127.0.0.1 -------------------------------------------
+
+
+@dataclass
+class Inbox:
+    """What the test server received."""
+
+    envelopes: list[Envelope] = field(default_factory=list)
+    refuse_rcpt: bool = False
+
+    async def handle_RCPT(
+        self, server: Any, session: Session, envelope: Envelope, address: str, options: Any
+    ) -> str:
+        if self.refuse_rcpt:
+            return "550 5.1.1 Destinataire inconnu"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+def _check_login(
+    server: Any, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+) -> AuthResult:
+    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+        b"helene",
+        b"s3cret",
+    )
+    return AuthResult(success=ok, handled=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((LOCAL, 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    handler = Inbox()
+    controller = Controller(
+        handler,
+        hostname=LOCAL,
+        port=_free_port(),
+        authenticator=_check_login,
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        yield handler, controller.port
+    finally:
+        controller.stop()
+
+
+def _local(port: int, **options: Any) -> mailing.SmtpSettings:
+    settings: dict[str, Any] = {"security": "aucune", "timeout": 10} | options
+    return mailing.SmtpSettings(LOCAL, port, **settings)
+
+
+def _message(tmp_path: Path) -> tuple[EmailMessage, Path]:
+    bilan = _docx(tmp_path / "bilan équipement.docx")
+    return mailing.build_draft(bilan, sender=None, answers=_answers()), bilan
+
+
+def test_message_arrives_whole(tmp_path: Path, inbox: tuple[Inbox, int]) -> None:
+    handler, port = inbox
+    message, bilan = _message(tmp_path)
+
+    mailing.send(message, _local(port, user="helene"), "s3cret")
+
+    [envelope] = handler.envelopes
+    assert envelope.mail_from == "helene.dupre@lilas.example.org"
+    assert envelope.rcpt_tos == ["parentalite@caf01.caf.fr"]
+    assert isinstance(envelope.content, bytes)
+    received = email.message_from_bytes(envelope.content, policy=policy.default)
+    assert isinstance(received, EmailMessage)
+    assert received["Subject"] == "Bilan CLAS 2025-2026 — Centre social Les Lilas (Péronnas)"
+    assert received["X-Unsent"] is None
+    [attached] = _attachments(received)
+    assert attached.get_filename() == "bilan équipement.docx"
+    assert attached.get_content() == bilan.read_bytes()
+    assert message["X-Unsent"] == "1"  # the draft itself is unchanged
+    assert "s3cret" not in envelope.content.decode("ascii")
+
+
+def test_refused_login_is_explained(tmp_path: Path, inbox: tuple[Inbox, int]) -> None:
+    handler, port = inbox
+    message, _ = _message(tmp_path)
+
+    with pytest.raises(UsageError) as caught:
+        mailing.send(message, _local(port, user="helene"), "mauvais")
+
+    assert caught.value.message.startswith(
+        f"le serveur 127.0.0.1:{port} a refusé l'identification de « helene » (code 535"
+    )
+    assert caught.value.hint and "mot de passe" in caught.value.hint
+    assert handler.envelopes == []
+
+
+def test_refused_recipient_is_not_reported_sent(tmp_path: Path, inbox: tuple[Inbox, int]) -> None:
+    handler, port = inbox
+    handler.refuse_rcpt = True
+    message, _ = _message(tmp_path)
+
+    with pytest.raises(UsageError) as caught:
+        mailing.send(message, _local(port, user="helene"), "s3cret")
+
+    assert "a refusé le destinataire parentalite@caf01.caf.fr (code 550" in caught.value.message
+    assert "rien n'a été envoyé" in caught.value.message
+    assert handler.envelopes == []
+
+
+def test_closed_port_is_explained(tmp_path: Path) -> None:
+    message, _ = _message(tmp_path)
+    port = _free_port()
+
+    with pytest.raises(UsageError) as caught:
+        mailing.send(message, _local(port), "")
+
+    assert caught.value.message == f"le serveur 127.0.0.1:{port} refuse la connexion (port fermé)."
+
+
+def test_starttls_not_offered_is_explained(tmp_path: Path, inbox: tuple[Inbox, int]) -> None:
+    handler, port = inbox
+    message, _ = _message(tmp_path)
+
+    with pytest.raises(UsageError, match="ne propose pas de connexion chiffrée STARTTLS"):
+        mailing.send(message, _local(port, security="starttls", user="helene"), "s3cret")
+    assert handler.envelopes == []
+
+
+def test_ssl_on_a_plain_port_is_explained(tmp_path: Path, inbox: tuple[Inbox, int]) -> None:
+    handler, port = inbox
+    message, _ = _message(tmp_path)
+
+    with pytest.raises(UsageError, match=f"la connexion chiffrée avec 127.0.0.1:{port} a échoué"):
+        mailing.send(message, _local(port, security="ssl"), "")
+    assert handler.envelopes == []
+
+
+def test_silent_server_times_out(tmp_path: Path) -> None:
+    message, _ = _message(tmp_path)
+    with socket.socket() as mute:  # accepts connections (backlog) but never says hello
+        mute.bind((LOCAL, 0))
+        mute.listen(1)
+        port = mute.getsockname()[1]
+
+        with pytest.raises(UsageError, match=r"ne répond pas \(délai de 0\.5 secondes dépassé\)"):
+            mailing.send(message, _local(port, timeout=0.5), "")
+
+
+def test_unknown_server_is_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_such_host(*args: Any, **kwargs: Any) -> Any:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
+    message, _ = _message(tmp_path)
+
+    with pytest.raises(UsageError, match=r"le serveur « smtp\.inconnu\.invalid » est introuvable"):
+        mailing.send(message, mailing.SmtpSettings("smtp.inconnu.invalid"), "")
+
+
+def test_unknown_sender_is_refused_before_connecting(tmp_path: Path) -> None:
+    message = mailing.build_draft(_docx(tmp_path / "bilan.docx"), sender=None, answers=None)
+    with pytest.raises(UsageError, match="l'adresse de l'expéditeur est inconnue"):
+        mailing.send(message, _local(_free_port()), "")
+
+
+def test_default_ports() -> None:
+    assert mailing.SmtpSettings("h").effective_port == 587
+    assert mailing.SmtpSettings("h", security="ssl").effective_port == 465
+    assert mailing.SmtpSettings("h", port=2525, security="ssl").effective_port == 2525

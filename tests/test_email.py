@@ -15,8 +15,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 from docx import Document
+from typer.testing import CliRunner
 
 from clas_bilan import mailing
+from clas_bilan.cli import app
 from clas_bilan.errors import UsageError
 from clas_bilan.models import Reponses
 
@@ -344,3 +346,155 @@ def test_default_ports() -> None:
     assert mailing.SmtpSettings("h").effective_port == 587
     assert mailing.SmtpSettings("h", security="ssl").effective_port == 465
     assert mailing.SmtpSettings("h", port=2525, security="ssl").effective_port == 2525
+
+
+# --- the command --------------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def test_command_writes_the_draft_beside_the_bilan(tmp_path: Path) -> None:
+    bilan = _docx(tmp_path / "bilan.docx")
+
+    result = runner.invoke(app, ["email", str(bilan), "--de", "moi@exemple.fr"])
+
+    assert result.exit_code == 0, result.output
+    assert "Brouillon écrit" in result.output
+    assert "Outlook ou Thunderbird" in result.output
+    message = _read(tmp_path / "bilan.eml")
+    assert message["To"] == "parentalite@caf01.caf.fr"
+    assert message["From"] == "moi@exemple.fr"
+    assert message["X-Unsent"] == "1"
+    [attached] = _attachments(message)
+    assert attached.get_content() == bilan.read_bytes()
+
+
+def test_command_never_overwrites_without_force(tmp_path: Path) -> None:
+    bilan = _docx(tmp_path / "bilan.docx")
+    draft = tmp_path / "envoi.eml"
+    draft.write_text("mon brouillon", encoding="utf-8")
+
+    result = runner.invoke(app, ["email", str(bilan), "-o", str(draft)])
+
+    assert result.exit_code == 2
+    assert "existe déjà" in result.output and "--force" in result.output
+    assert draft.read_text(encoding="utf-8") == "mon brouillon"
+
+    result = runner.invoke(app, ["email", str(bilan), "-o", str(draft), "--force"])
+    assert result.exit_code == 0, result.output
+    assert _read(draft)["To"] == "parentalite@caf01.caf.fr"
+
+
+def test_command_missing_bilan(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["email", str(tmp_path / "absent.docx")])
+
+    assert result.exit_code == 2
+    assert "introuvable" in result.output
+    assert "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_command_send_needs_a_server(tmp_path: Path) -> None:
+    bilan = _docx(tmp_path / "bilan.docx")
+
+    result = runner.invoke(app, ["email", str(bilan), "--envoyer"])
+
+    assert result.exit_code == 2
+    assert "indiquez le serveur d'envoi avec --serveur" in result.output
+
+
+def test_command_server_options_need_envoyer(tmp_path: Path) -> None:
+    bilan = _docx(tmp_path / "bilan.docx")
+
+    result = runner.invoke(app, ["email", str(bilan), "--serveur", LOCAL])
+
+    assert result.exit_code == 2
+    assert "ne servent qu'avec --envoyer" in result.output
+    assert not (tmp_path / "bilan.eml").exists()
+
+
+def _send_args(bilan: Path, port: int, *extra: str) -> list[str]:
+    return [
+        "email", str(bilan), "--de", "moi@exemple.fr", "--envoyer", "--serveur", LOCAL,
+        "--port", str(port), "--securite", "aucune", *extra,
+    ]  # fmt: skip
+
+
+def test_command_sends_with_the_password_from_the_environment(
+    tmp_path: Path, inbox: tuple[Inbox, int]
+) -> None:
+    handler, port = inbox
+    bilan = _docx(tmp_path / "bilan.docx")
+
+    result = runner.invoke(
+        app,
+        _send_args(bilan, port, "--utilisateur", "helene"),
+        env={"CLAS_BILAN_SMTP_MOT_DE_PASSE": "s3cret"},
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Courriel envoyé à parentalite@caf01.caf.fr" in result.output
+    assert "AFAS / ESPADA" in result.output
+    [envelope] = handler.envelopes
+    assert envelope.rcpt_tos == ["parentalite@caf01.caf.fr"]
+    assert isinstance(envelope.content, bytes)
+    received = email.message_from_bytes(envelope.content, policy=policy.default)
+    assert isinstance(received, EmailMessage)
+    [attached] = _attachments(received)
+    assert attached.get_content() == bilan.read_bytes()
+    assert not (tmp_path / "bilan.eml").exists()  # no draft unless -o is given
+
+
+def test_command_asks_for_the_password_without_showing_it(
+    tmp_path: Path, inbox: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CLAS_BILAN_SMTP_MOT_DE_PASSE", raising=False)
+    handler, port = inbox
+    bilan = _docx(tmp_path / "bilan.docx")
+
+    result = runner.invoke(
+        app,
+        _send_args(bilan, port, "--utilisateur", "helene", "-o", str(tmp_path / "copie.eml")),
+        input="s3cret\n",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Mot de passe de helene sur 127.0.0.1" in result.output
+    assert "s3cret" not in result.output
+    assert len(handler.envelopes) == 1
+    assert b"s3cret" not in (tmp_path / "copie.eml").read_bytes()
+
+
+def test_command_refused_login(tmp_path: Path, inbox: tuple[Inbox, int]) -> None:
+    handler, port = inbox
+    bilan = _docx(tmp_path / "bilan.docx")
+
+    result = runner.invoke(
+        app,
+        _send_args(bilan, port, "--utilisateur", "helene"),
+        env={"CLAS_BILAN_SMTP_MOT_DE_PASSE": "mauvais"},
+    )
+
+    assert result.exit_code == 2
+    assert "a refusé l'identification de « helene »" in result.output
+    assert "Courriel envoyé" not in result.output
+    assert handler.envelopes == []
+
+
+def test_command_closed_port(tmp_path: Path) -> None:
+    bilan = _docx(tmp_path / "bilan.docx")
+    port = _free_port()
+
+    result = runner.invoke(app, _send_args(bilan, port))
+
+    assert result.exit_code == 2
+    assert f"le serveur 127.0.0.1:{port} refuse la connexion (port fermé)" in result.output
+    assert "Courriel envoyé" not in result.output
+
+
+def test_command_help_is_french_with_an_example() -> None:
+    result = runner.invoke(app, ["email", "--help"])
+
+    assert result.exit_code == 0
+    assert "Exemple : clas-bilan email bilan.docx" in result.output
+    assert "CLAS_BILAN_SMTP_MOT_DE_PASSE" in result.output

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -13,8 +15,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from clas_bilan import __version__
-from clas_bilan.errors import UserError
+from clas_bilan import __version__, form, mailing
+from clas_bilan.errors import UsageError, UserError
 from clas_bilan.report import Report
 
 app = typer.Typer(
@@ -165,6 +167,145 @@ def print_report(report: Report) -> None:
 
 
 # Commands are added below, one section each; each calls one core function.
+
+
+# email -----------------------------------------------------------------------
+
+
+class Securite(str, Enum):
+    """How the SMTP connection is secured."""
+
+    starttls = "starttls"
+    ssl = "ssl"
+    aucune = "aucune"
+
+
+PASSWORD_VARIABLE = "CLAS_BILAN_SMTP_MOT_DE_PASSE"
+
+
+@app.command(
+    "email",
+    help=(
+        "Prépare le courriel de retour du bilan à parentalite@caf01.caf.fr, bilan joint : "
+        "un brouillon .eml à ouvrir (double-clic) dans Outlook ou Thunderbird, à vérifier "
+        "puis envoyer. Avec --envoyer, l'envoie directement par votre serveur d'envoi (SMTP).\n\n"
+        "Exemple : clas-bilan email bilan.docx\n\n"
+        "Exemple : clas-bilan email bilan.docx --envoyer --serveur smtp.exemple.fr "
+        "--utilisateur moi@exemple.fr\n\n"
+        f"Le mot de passe est lu dans la variable {PASSWORD_VARIABLE}, sinon demandé "
+        "(sans s'afficher) ; il n'est jamais écrit dans le brouillon."
+    ),
+)
+def email_command(
+    bilan: Annotated[
+        Path, typer.Argument(help="Le bilan rempli (.docx) à joindre.", show_default=False)
+    ],
+    sortie: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--sortie",
+            help="Brouillon .eml à écrire (par défaut : le nom du bilan en .eml ; "
+            "avec --envoyer, aucun brouillon sauf si -o est donné).",
+            show_default=False,
+        ),
+    ] = None,
+    de: Annotated[
+        str | None,
+        typer.Option(
+            "--de",
+            help="Votre adresse mail d'expéditeur (par défaut : celle de la coordination, "
+            "lue dans le bilan).",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Remplace le brouillon s'il existe déjà.")
+    ] = False,
+    envoyer: Annotated[
+        bool, typer.Option("--envoyer", help="Envoie le courriel au lieu d'écrire un brouillon.")
+    ] = False,
+    serveur: Annotated[
+        str | None,
+        typer.Option(
+            "--serveur", help="Serveur d'envoi SMTP (avec --envoyer).", show_default=False
+        ),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            "--port",
+            min=1,
+            max=65535,
+            help="Port du serveur (par défaut : 587 en starttls, 465 en ssl, 25 sans).",
+            show_default=False,
+        ),
+    ] = None,
+    securite: Annotated[
+        Securite, typer.Option("--securite", help="Chiffrement de la connexion.")
+    ] = Securite.starttls,
+    utilisateur: Annotated[
+        str | None,
+        typer.Option(
+            "--utilisateur",
+            help="Identifiant du compte d'envoi (souvent votre adresse mail).",
+            show_default=False,
+        ),
+    ] = None,
+    delai: Annotated[
+        float,
+        typer.Option("--delai", min=1, help="Délai d'attente du serveur, en secondes."),
+    ] = 30,
+) -> None:
+    """Write the e-mail draft to the Caf, or send it through SMTP."""
+    with handled():
+        if not envoyer and (serveur or utilisateur or port is not None):
+            raise UsageError(
+                "--serveur, --port et --utilisateur ne servent qu'avec --envoyer.",
+                hint="ajoutez --envoyer pour envoyer le courriel, ou retirez ces options.",
+            )
+        if envoyer and not serveur:
+            raise UsageError(
+                "indiquez le serveur d'envoi avec --serveur pour utiliser --envoyer.",
+                hint="par exemple --serveur smtp.exemple.fr (voir les réglages de votre "
+                "messagerie), ou retirez --envoyer pour obtenir un brouillon à envoyer vous-même.",
+            )
+        answers, problem = mailing.answers_of(bilan)
+        if problem:
+            err.print(
+                f"[yellow]Attention :[/] {escape(problem)} L'objet du courriel ne nommera pas "
+                "l'équipement."
+            )
+        message = mailing.build_draft(bilan, sender=de, answers=answers)
+        if not envoyer or sortie is not None:
+            draft = mailing.write_draft(message, sortie or bilan.with_suffix(".eml"), force)
+            out.print(f"[green]Brouillon écrit :[/] {escape(str(draft))}")
+        if not envoyer:
+            out.print(
+                f"Ouvrez-le (double-clic) dans Outlook ou Thunderbird : il est adressé à "
+                f"{form.CAF_EMAIL}, le bilan est joint. Relisez-le puis envoyez-le."
+            )
+            if not message["From"]:
+                err.print(
+                    "[yellow]Attention :[/] adresse d'expéditeur inconnue (ni --de, ni adresse "
+                    "de coordination dans le bilan) : votre messagerie utilisera la vôtre."
+                )
+            return
+        assert serveur is not None
+        settings = mailing.SmtpSettings(
+            serveur, port, securite.value, utilisateur or None, timeout=delai
+        )
+        password = ""
+        if settings.user:
+            password = os.environ.get(PASSWORD_VARIABLE) or typer.prompt(
+                f"Mot de passe de {settings.user} sur {serveur}", hide_input=True
+            )
+        mailing.send(message, settings, password)
+        out.print(
+            f"[bold green]Courriel envoyé[/] à {form.CAF_EMAIL} par "
+            f"{escape(serveur)}, bilan « {escape(bilan.name)} » joint."
+        )
+        out.print("N'oubliez pas de déposer aussi le bilan sur AFAS / ESPADA.")
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import importlib
 import os
 import re
 import smtplib
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 from clas_bilan import form
-from clas_bilan.errors import UsageError
+from clas_bilan.errors import UsageError, UserError
 from clas_bilan.models import Reponses
 
 DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
@@ -43,6 +44,24 @@ class SmtpSettings:
     def effective_port(self) -> int:
         """The port to connect to."""
         return self.port if self.port is not None else DEFAULT_PORTS[self.security]
+
+
+def answers_of(docx: Path) -> tuple[Reponses | None, str | None]:
+    """Read the answers back from the bilan for the subject and signature, or say why not."""
+    if not docx.is_file() or not zipfile.is_zipfile(docx):
+        return None, None  # build_draft says what is wrong with the file
+    try:
+        extract = importlib.import_module("clas_bilan.extract")
+        answers = extract.extract(docx).answers
+    except ImportError:
+        return None, "la lecture du bilan n'est pas disponible dans cette version."
+    except UserError as error:
+        return None, f"le bilan n'a pas pu être relu ({error.message})"
+    except Exception as error:  # the draft matters more than the subject line
+        return None, f"le bilan n'a pas pu être relu ({type(error).__name__})."
+    if isinstance(answers, Reponses):
+        return answers, None
+    return None, "le bilan n'a pas pu être relu."
 
 
 def subject(answers: Reponses | None) -> str:

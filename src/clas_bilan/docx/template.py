@@ -138,6 +138,7 @@ class _Builder:
         table = self._new_table((TEXT_WIDTH - 0.3,))
         row = _add_row(table)
         row.height = Cm(1.0 if box.shaded else 0.9)
+        _keep_row(row, header=False)
         cell = row.cells[0]
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         paragraph = cell.paragraphs[0]

@@ -1,0 +1,81 @@
+"""A small .docx reader for tests, independent of the code under test (zipfile + lxml)."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {"w": W}
+
+
+def w(tag: str) -> str:
+    """Clark name of a WordprocessingML tag: ``w("p")``."""
+    return f"{{{W}}}{tag}"
+
+
+def part(path: Path, name: str = "word/document.xml") -> etree._Element:
+    """Parse one XML part of the package."""
+    with zipfile.ZipFile(path) as package:
+        return etree.fromstring(package.read(name))
+
+
+def body(path: Path) -> etree._Element:
+    """The ``w:body`` element of the main document."""
+    return part(path).find(w("body"))
+
+
+def paragraph_text(p: etree._Element) -> str:
+    """Text of a paragraph: ``w:t`` joined (hyperlinks included), tabs and breaks kept."""
+    parts = []
+    for element in p.iter(w("t"), w("tab"), w("br")):
+        if element.tag == w("t"):
+            parts.append(element.text or "")
+        else:
+            parts.append("\t" if element.tag == w("tab") else "\n")
+    return "".join(parts)
+
+
+def texts(element: etree._Element) -> list[str]:
+    """Paragraph texts in body order, table cells' paragraphs included, row by row."""
+    found: list[str] = []
+    for child in element:
+        if child.tag == w("p"):
+            found.append(paragraph_text(child))
+        elif child.tag in (w("tbl"), w("tr"), w("tc"), w("sdt"), w("sdtContent")):
+            found.extend(texts(child))
+    return found
+
+
+def tables(path: Path) -> list[etree._Element]:
+    """The body-level tables, in order."""
+    return body(path).findall(w("tbl"))
+
+
+def cell_texts(tc: etree._Element) -> list[str]:
+    """The paragraph texts of one table cell."""
+    return [paragraph_text(p) for p in tc.findall(w("p"))]
+
+
+def checkbox_states(element: etree._Element) -> list[tuple[str, bool]]:
+    """(name, ticked) of each legacy check box under ``element``, in order."""
+    states = []
+    for box in element.iterfind(".//w:ffData/w:checkBox", NS):
+        name = box.getparent().find(w("name")).get(w("val"))
+        state = box.find(w("checked"))
+        if state is None:
+            state = box.find(w("default"))
+        ticked = state is not None and state.get(w("val"), "1") not in ("0", "false", "off")
+        states.append((name, ticked))
+    return states
+
+
+def text_field_names(element: etree._Element) -> list[str]:
+    """Names of the legacy text fields (FORMTEXT) under ``element``, in order."""
+    return [
+        data.find(w("name")).get(w("val"))
+        for data in element.iterfind(".//w:ffData", NS)
+        if data.find(w("textInput")) is not None
+    ]

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from typer.testing import CliRunner
 
 from clas_bilan import pdf
+from clas_bilan.cli import app
 from clas_bilan.errors import UsageError
 
 needs_soffice = pytest.mark.usefixtures("soffice", "pdftotext")
@@ -153,3 +155,59 @@ def test_unwritable_folder_is_explained(tmp_path: Path) -> None:
 
     with pytest.raises(UsageError, match="impossible d'écrire le PDF"):
         pdf.to_pdf(source, tmp_path / "pas de dossier" / "bilan.pdf")
+
+
+TEMPLATE = Path(pdf.__file__).parent / "templates" / "bilan_2025_2026.docx"
+
+
+@needs_soffice
+@pytest.mark.slow
+def test_blank_form_prints_on_five_numbered_pages(tmp_path: Path) -> None:
+    target = pdf.to_pdf(TEMPLATE, tmp_path / "formulaire.pdf")
+
+    pages = _pdf_pages(target)
+    text = _pdf_text(target)
+    assert pages == 5
+    assert f"Page {pages} sur {pages}" in text  # Word's NUMPAGES field agrees with the PDF
+    assert "Bilan CLAS 2025/2026" in text
+    assert "parentalite@caf01.caf.fr" in text
+    assert "BONFICATION PARENTS" in text
+
+
+runner = CliRunner()
+
+
+@needs_soffice
+@pytest.mark.slow
+def test_pdf_command_writes_beside_the_bilan(tmp_path: Path) -> None:
+    source = _docx(tmp_path / "bilan.docx", ["Maison des Lilas"])
+
+    result = runner.invoke(app, ["pdf", str(source)])
+
+    assert result.exit_code == 0, result.output
+    assert "PDF écrit" in result.output
+    assert "Maison des Lilas" in _pdf_text(tmp_path / "bilan.pdf")
+
+
+def test_pdf_command_never_overwrites_without_force(tmp_path: Path) -> None:
+    source = _docx(tmp_path / "bilan.docx", ["x"])
+    (tmp_path / "bilan.pdf").write_bytes(b"ma copie signee")
+
+    result = runner.invoke(app, ["pdf", str(source)])
+
+    assert result.exit_code == 2
+    assert "existe déjà" in result.output and "--force" in result.output
+    assert (tmp_path / "bilan.pdf").read_bytes() == b"ma copie signee"
+
+
+def test_pdf_command_without_libreoffice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf, "find_soffice", lambda: None)
+    source = _docx(tmp_path / "bilan.docx", ["x"])
+
+    result = runner.invoke(app, ["pdf", str(source)])
+
+    assert result.exit_code == 2
+    assert "LibreOffice est introuvable" in result.output
+    assert "installez LibreOffice" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "bilan.pdf").exists()

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from clas_bilan import __version__, form, mailing
 from clas_bilan.errors import UsageError, UserError
+from clas_bilan.pdf import to_pdf
 from clas_bilan.report import Report
 
 app = typer.Typer(
@@ -306,6 +307,46 @@ def email_command(
             f"{escape(serveur)}, bilan « {escape(bilan.name)} » joint."
         )
         out.print("N'oubliez pas de déposer aussi le bilan sur AFAS / ESPADA.")
+
+
+# pdf -------------------------------------------------------------------------
+
+
+@app.command(
+    "pdf",
+    help=(
+        "Produit une copie PDF d'un bilan .docx (pour vérifier la mise en page ou l'imprimer "
+        "et le signer), avec LibreOffice, qui doit être installé.\n\n"
+        "Exemple : clas-bilan pdf bilan.docx (écrit bilan.pdf)"
+    ),
+)
+def pdf_command(
+    bilan: Annotated[
+        Path, typer.Argument(help="Le bilan (.docx) à convertir.", show_default=False)
+    ],
+    sortie: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--sortie",
+            help="PDF à écrire (par défaut : le nom du bilan en .pdf).",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Remplace le PDF s'il existe déjà.")
+    ] = False,
+) -> None:
+    """Convert a bilan to PDF with LibreOffice."""
+    with handled():
+        target = sortie or bilan.with_suffix(".pdf")
+        if target.exists() and not force:
+            raise UsageError(
+                f"le fichier « {target} » existe déjà.",
+                hint="ajoutez --force pour le remplacer, ou choisissez un autre nom avec -o.",
+            )
+        to_pdf(bilan, target)
+        out.print(f"[green]PDF écrit :[/] {escape(str(target))}")
 
 
 def main() -> None:

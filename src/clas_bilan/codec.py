@@ -1,0 +1,265 @@
+"""Answer values as the form shows them, and back: French numbers, ETP, names, place and date.
+
+``encode`` turns the values of one form question (see ``form.Codec``) into the text a
+person would type; ``decode`` reads such text back, typed by ``render`` or by hand.
+Both directions live here so they cannot drift apart. ``decode`` raises
+``ValueError`` with a French message when the text cannot be read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from clas_bilan import form
+
+NARROW_NBSP = "\u202f"
+"""Thousands separator of French typography."""
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2007\u2009]+")
+_NUMBER = r"\d(?:[\d\u00a0\u202f\u2007\u2009 ]*\d)?(?:[.,]\d+)?"
+_LEADING_NUMBER = re.compile(rf"\s*({_NUMBER})")
+_HOURS = re.compile(rf"({_NUMBER})\s*heures?(\s+(?:travaill|pay)\w*)?", re.IGNORECASE)
+_UNITS = {
+    "heures_travaillees": ("heures travaillées", form.ETP_WORKED_HOURS),
+    "heures_payees": ("heures payées", form.ETP_PAID_HOURS),
+    "heures": ("heures", form.ETP_WORKED_HOURS),
+}
+_COMPUTED = "calculé : "
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("janvier", "janv"),
+            ("fevrier", "fevr", "fev"),
+            ("mars",),
+            ("avril", "avr"),
+            ("mai",),
+            ("juin",),
+            ("juillet", "juil"),
+            ("aout",),
+            ("septembre", "sept"),
+            ("octobre", "oct"),
+            ("novembre", "nov"),
+            ("decembre", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_DOTS = "…"
+_YES = {"oui", "o", "x", "yes"}
+_NO = {"non", "n", "no"}
+
+
+def format_number(value: float, *, decimals: int = 0) -> str:
+    """French text of a number ("2 410", "1,50"): at least ``decimals``, more when needed."""
+    if not math.isfinite(value):
+        return str(value)
+    text = format(Decimal(repr(float(value))), "f")
+    sign = "-" if text.startswith("-") else ""
+    integer, _, fraction = text.lstrip("-").partition(".")
+    fraction = fraction.rstrip("0").ljust(decimals, "0")
+    grouped = f"{int(integer):,}".replace(",", NARROW_NBSP)
+    return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
+
+
+def parse_number(text: str) -> float | None:
+    """Read a French or English number ("2 410", "1,5", "1.50"); None when it is not one."""
+    compact = _SPACES.sub("", text)
+    if not re.fullmatch(r"\d+([.,]\d+)?", compact):
+        return None
+    return float(compact.replace(",", "."))
+
+
+def parse_count(text: str) -> int:
+    """Read a whole number ("12", "1 200")."""
+    compact = _SPACES.sub("", text)
+    if not compact.isdigit() or not compact.isascii():
+        raise ValueError(f"« {text.strip()} » n'est pas un nombre entier")
+    return int(compact)
+
+
+def parse_yes_no(text: str) -> bool:
+    """Read « Oui » / « Non » (any case)."""
+    word = _plain(text).strip(" .")
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise ValueError(f"« {text.strip()} » n'est ni « Oui » ni « Non »")
+
+
+def yes_no(value: bool) -> str:
+    """The form's word for a boolean answer."""
+    return "Oui" if value else "Non"
+
+
+def encode(codec: form.Codec, keys: Sequence[str], values: Sequence[Any]) -> str:
+    """Text of a question's answer values; lines separated by newlines; "" when unanswered."""
+    if codec == "integer":
+        return "" if values[0] is None else str(values[0])
+    if codec == "etp":
+        return _encode_etp(keys, values)
+    if codec == "coordination":
+        return _encode_coordination(*values)
+    if codec == "place_date":
+        return _encode_place_date(*values)
+    if codec == "lines":
+        texts = [value or "" for value in values]
+        while texts and not texts[-1]:
+            texts.pop()
+        return "\n".join(texts)
+    return values[0] or ""
+
+
+def decode(codec: form.Codec, keys: Sequence[str], text: str) -> dict[str, Any]:
+    """Answer values (by key) read from a question's text; None for what is not there."""
+    if codec == "integer":
+        return {keys[0]: parse_count(text) if text.strip() else None}
+    if codec == "etp":
+        return _decode_etp(keys, text)
+    if codec == "coordination":
+        return dict(zip(keys, _decode_coordination(text), strict=False))
+    if codec == "place_date":
+        return dict(zip(keys, _decode_place_date(text), strict=False))
+    if codec == "lines":
+        lines = text.split("\n")
+        head = lines[: len(keys) - 1]
+        rest = "\n".join(lines[len(keys) - 1 :])
+        values = [*head, *([""] * (len(keys) - 1 - len(head))), rest]
+        return {key: value or None for key, value in zip(keys, values, strict=False)}
+    return {keys[0]: text or None}
+
+
+def _encode_etp(keys: Sequence[str], values: Sequence[Any]) -> str:
+    etp, *hours = values
+    given = [
+        (amount, *_UNITS[key.rsplit(".", 1)[-1]])
+        for key, amount in zip(keys[1:], hours, strict=False)
+        if amount is not None
+    ]
+    parts = [f"{format_number(amount)} {unit}" for amount, unit, _ in given]
+    if etp is not None:
+        return format_number(etp, decimals=2) + (f" ({', '.join(parts)})" if parts else "")
+    if not given:
+        return ""
+    amount, _, divisor = given[0]
+    parts[0] += f" / {format_number(divisor)}"
+    computed = format_number(round(amount / divisor, 2), decimals=2)
+    return f"{computed} ({_COMPUTED}{', '.join(parts)})"
+
+
+def _decode_etp(keys: Sequence[str], text: str) -> dict[str, Any]:
+    values: dict[str, Any] = dict.fromkeys(keys)
+    if not text.strip():
+        return values
+    match = _LEADING_NUMBER.match(text)
+    if match is None:
+        raise ValueError(f"« {text.strip()} » : ETP illisible (attendu par exemple « 1,50 »)")
+    rest = text[match.end() :]
+    detail = rest[rest.find("(") + 1 : rest.rfind(")")] if "(" in rest and ")" in rest else ""
+    if not _plain(detail).strip().startswith("calcule"):
+        values[keys[0]] = parse_number(match.group(1))
+    hours_keys = list(keys[1:])
+    for found in _HOURS.finditer(detail):
+        kind = _plain(found.group(2) or "")
+        wanted = "travaill" if "travaill" in kind else "pay" if "pay" in kind else ""
+        key = next(
+            (k for k in hours_keys if wanted and wanted in k.rsplit(".", 1)[-1]),
+            hours_keys[0] if hours_keys else None,
+        )
+        if key is not None:
+            values[key] = parse_number(found.group(1))
+    return values
+
+
+def _encode_coordination(nom: str | None, prenom: str | None, email: str | None) -> str:
+    names = f"{nom or ''}, {prenom}" if prenom else nom or ""
+    if email:
+        return f"{names}, {email}" if names else email
+    return names
+
+
+def _decode_coordination(text: str) -> tuple[str | None, str | None, str | None]:
+    parts = [part.strip() for part in text.split(",")]
+    if parts == [""]:
+        return None, None, None
+    email = parts.pop() if "@" in parts[-1] else None
+    if len(parts) >= 2:
+        return ", ".join(parts[:-1]) or None, parts[-1] or None, email
+    return (parts[0] or None) if parts else None, None, email
+
+
+def _encode_place_date(place: str | None, date: dt.date | None) -> str:
+    where = place or _DOTS * 10
+    when = f"{date.day:02d}/{date.month:02d}/{date.year:04d}" if date else _DOTS * 8
+    return f"Fait à {where}, le {when}"
+
+
+def _decode_place_date(text: str) -> tuple[str | None, dt.date | None]:
+    body = re.sub(r"^\s*fait\s+[àa]\s*", "", text, flags=re.IGNORECASE)
+    place, separator, when = body.rpartition(", le")
+    if not separator:
+        place, separator, when = body.rpartition(" le ")
+    if not separator:
+        place, when = body, ""
+    place = _strip_dots(place)
+    return place or None, parse_date(_strip_dots(when))
+
+
+def parse_date(text: str) -> dt.date | None:
+    """Read a French date ("30/06/2026", "30 juin 2026") or ISO; None when empty."""
+    plain = _plain(text).strip(" .")
+    if not plain:
+        return None
+    try:
+        match = re.fullmatch(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})", plain)
+        if match:
+            day, month, year = (int(part) for part in match.groups())
+            return dt.date(year, month, day)
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", plain)
+        if match:
+            year, month, day = (int(part) for part in match.groups())
+            return dt.date(year, month, day)
+        match = re.fullmatch(r"(\d{1,2})(?:er)?\s+([a-z]+)\.?\s+(\d{4})", plain)
+        if match and match.group(2) in _MONTHS:
+            return dt.date(int(match.group(3)), _MONTHS[match.group(2)], int(match.group(1)))
+    except ValueError:
+        pass
+    raise ValueError(f"« {text.strip()} » n'est pas une date (attendu par exemple 30/06/2026)")
+
+
+def _strip_dots(text: str) -> str:
+    return re.sub(r"…+|\.{3,}", "", text).strip()
+
+
+def _plain(text: str) -> str:
+    """Lower case without accents, for lenient matching of hand-typed words."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def encode_school(nom: str | None, adresse: str | None, email: str | None) -> str:
+    """One établissement as lines "nom", "adresse", "email", the shortest that reads back."""
+    parts = [nom or "", adresse or "", email or ""]
+    for size in (1, 2, 3):
+        candidate = "\n".join(parts[:size])
+        if not any(parts[size:]) and decode_school(candidate) == (nom, adresse, email):
+            return candidate
+    return "\n".join(parts)
+
+
+def decode_school(text: str) -> tuple[str | None, str | None, str | None]:
+    """Read an établissement: one line is its name (or its e-mail), else name, address, e-mail."""
+    parts = [part.strip() for part in text.split("\n")]
+    if len(parts) == 1:
+        return (None, None, parts[0]) if "@" in parts[0] else (parts[0] or None, None, None)
+    nom, *rest = parts
+    email = rest.pop() if len(rest) >= 2 or "@" in rest[-1] else None
+    return nom or None, ", ".join(part for part in rest if part) or None, email or None

@@ -1,0 +1,150 @@
+"""Write answer text into the form: under a label, after it, in a field, a cell or a box."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+from clas_bilan.docx import fields
+from clas_bilan.docx.locate import Element, cells, paragraphs, rows, text
+
+ANSWER_STYLE_ID = "Reponse"
+"""Paragraph style of answers in the shipped template."""
+
+
+def answer_style(styles: Element) -> str | None:
+    """The answer style id when the document defines it, else None (Normal)."""
+    for style in styles.iterchildren(qn("w:style")):
+        if style.get(qn("w:styleId")) == ANSWER_STYLE_ID:
+            return ANSWER_STYLE_ID
+    return None
+
+
+def run(value: str, rPr: Element | None = None) -> Element:
+    """A run holding ``value``, newlines as line breaks and tabs as tab characters."""
+    r = OxmlElement("w:r")
+    if rPr is not None:
+        r.append(copy.deepcopy(rPr))
+    for index, line in enumerate(value.split("\n")):
+        if index:
+            r.append(OxmlElement("w:br"))
+        for piece_index, piece in enumerate(line.split("\t")):
+            if piece_index:
+                r.append(OxmlElement("w:tab"))
+            if piece:
+                t = OxmlElement("w:t")
+                t.text = piece
+                t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                r.append(t)
+    return r
+
+
+def is_blank(p: Element) -> bool:
+    """True for an empty paragraph that only makes room: no text, field, drawing or section."""
+    if p.tag != qn("w:p") or text(p).strip():
+        return False
+    busy = ("w:fldChar", "w:drawing", "w:pict", "w:object", "w:bookmarkStart", "w:sectPr")
+    return not any(p.find(f".//{qn(tag)}") is not None for tag in busy)
+
+
+def write_below(label: Element, after: Sequence[Element], value: str, style: str | None) -> None:
+    """Put ``value`` one paragraph a line right after ``label``, replacing blank room."""
+    if not value:
+        return
+    for p in after:
+        if is_blank(p):
+            p.getparent().remove(p)
+    anchor = label
+    for line in [*value.split("\n"), ""]:
+        p = _paragraph(line, style)
+        anchor.addnext(p)
+        anchor = p
+
+
+def write_inline(p: Element, value: str) -> None:
+    """Append ``value`` to the paragraph, after its label."""
+    if value:
+        p.append(run(value))
+
+
+def write_box(tbl: Element, value: str) -> None:
+    """Append ``value`` after the text of a one-cell box."""
+    write_inline(paragraphs(cells(rows(tbl)[0])[0])[0], value)
+
+
+def replace_text(p: Element, value: str) -> None:
+    """Replace a paragraph's runs by one run holding ``value``, in the first run's format."""
+    runs = list(p.iterchildren(qn("w:r")))
+    rPr = runs[0].find(qn("w:rPr")) if runs else None
+    for r in runs:
+        p.remove(r)
+    p.append(run(value, rPr))
+
+
+def write_field(after: Sequence[Element], value: str) -> bool:
+    """Put ``value`` in the first text field found after a label; False when there is none."""
+    for element in after:
+        found = fields.text_fields(element)
+        if found:
+            if value:
+                found[0].set_result(value)
+            return True
+    return False
+
+
+def tick(p: Element, value: bool | None) -> None:
+    """Tick the first box of a Oui/Non paragraph for True, the second for False."""
+    boxes = fields.checkboxes(p)
+    if value is None or len(boxes) < 2:
+        return
+    fields.set_checked(boxes[0], value)
+    fields.set_checked(boxes[1], not value)
+
+
+def write_cell(tc: Element, lines: Sequence[str]) -> None:
+    """Replace a cell's text by ``lines``, one paragraph each, keeping the paragraph format."""
+    old = paragraphs(tc)
+    pPr = old[0].find(qn("w:pPr")) if old else None
+    rPr = _first_rPr(old[0]) if old else None
+    for p in old:
+        tc.remove(p)
+    for line in lines or [""]:
+        p = OxmlElement("w:p")
+        if pPr is not None:
+            p.append(copy.deepcopy(pPr))
+        if line:
+            p.append(run(line, rPr))
+        tc.append(p)
+
+
+def grow(tbl: Element, count: int) -> None:
+    """Append copies of the last row until the table has ``count`` rows."""
+    existing = rows(tbl)
+    last = existing[-1]
+    for _ in range(count - len(existing)):
+        new = copy.deepcopy(last)
+        for tc in cells(new):
+            write_cell(tc, [])
+        last.addnext(new)
+        last = new
+
+
+def _paragraph(line: str, style: str | None) -> Element:
+    p = OxmlElement("w:p")
+    pPr = OxmlElement("w:pPr")
+    if style:
+        pStyle = OxmlElement("w:pStyle")
+        pStyle.set(qn("w:val"), style)
+        pPr.append(pStyle)
+    p.append(pPr)
+    if line:
+        p.append(run(line))
+    return p
+
+
+def _first_rPr(p: Element) -> Element | None:
+    r = p.find(qn("w:r"))
+    return None if r is None else r.find(qn("w:rPr"))

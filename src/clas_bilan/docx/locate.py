@@ -1,0 +1,199 @@
+"""Find each block of ``form.FORM`` in a document body, by its text rather than its position.
+
+Question labels are compared after folding spaces (no-break, en-spaces, line breaks),
+quotes and case, so another copy of the form (``--template``) or a hand-filled one
+is read the same way. Blocks that hold answers must be found; the others only
+bound the zone of the block before them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from docx.oxml.ns import qn
+
+from clas_bilan import form
+
+Element = Any
+"""An lxml element of a WordprocessingML document."""
+
+_TEXT_TAGS = {
+    qn("w:t"): None,
+    qn("w:tab"): "\t",
+    qn("w:br"): "\n",
+    qn("w:cr"): "\n",
+    qn("w:noBreakHyphen"): "-",
+}
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "\u200b": None, "\ufeff": None})
+
+
+@dataclass
+class Place:
+    """Where a block stands: its paragraph or table, and the body elements up to the next one."""
+
+    element: Element
+    after: list[Element] = field(default_factory=list)
+
+
+def text(element: Element) -> str:
+    """Visible text under an element: runs joined, line breaks as newlines, tabs kept."""
+    parts: list[str] = []
+    for node in element.iter(*_TEXT_TAGS):
+        mapped = _TEXT_TAGS[node.tag]
+        parts.append(node.text or "" if mapped is None else mapped)
+    return "".join(parts)
+
+
+def cell_text(tc: Element) -> str:
+    """Text of a table cell, one line a paragraph."""
+    return "\n".join(text(p) for p in paragraphs(tc))
+
+
+def _fold(char: str) -> str:
+    if char.isspace():
+        return " "
+    folded = char.translate(_QUOTES)
+    lowered = folded.lower()
+    return lowered if len(lowered) == len(folded) else folded
+
+
+def normalize(value: str) -> str:
+    """Text folded for comparison: spaces of any kind collapsed, quotes and case folded."""
+    return _folded(value)[0]
+
+
+def _folded(value: str) -> tuple[str, list[int]]:
+    """Folded text and, for each of its characters, the end index in ``value``."""
+    out: list[str] = []
+    ends: list[int] = []
+    for index, char in enumerate(value):
+        folded = _fold(char)
+        if folded == " " and (not out or out[-1] == " "):
+            continue
+        if folded:
+            out.append(folded)
+            ends.append(index + 1)
+    while out and out[-1] == " ":
+        out.pop()
+        ends.pop()
+    return "".join(out), ends
+
+
+def after_label(value: str, label: str) -> str | None:
+    """The part of ``value`` after ``label`` (compared folded); None when it does not start so."""
+    wanted = normalize(label)
+    folded, ends = _folded(value)
+    if not folded.startswith(wanted):
+        return None
+    return value[ends[len(wanted) - 1] :] if wanted else value
+
+
+def holds_answer(block: form.Block) -> bool:
+    """True for the blocks that carry answer keys, which a usable form must contain."""
+    if isinstance(block, form.Box):
+        return block.key is not None
+    if isinstance(block, form.Table):
+        return block.items_key is not None or any(c.key for row in block.rows for c in row)
+    return isinstance(block, (form.Question, form.Choice))
+
+
+def title(block: form.Block) -> str:
+    """The text a user would recognise a block by."""
+    if isinstance(block, (form.Question, form.Choice)):
+        return " ".join(block.label.split())
+    if isinstance(block, (form.Box, form.Heading, form.Note)):
+        return " ".join(block.text.split())
+    if isinstance(block, form.Table):
+        return " ".join(" ".join(block.rows[0][0].text).split())
+    return " ".join(" ".join(block.lines).split())
+
+
+def _matches(block: form.Block, element: Element) -> bool:
+    tag = element.tag
+    if isinstance(block, (form.Table, form.Box)):
+        if tag != qn("w:tbl"):
+            return False
+        first = element.find(f"{qn('w:tr')}/{qn('w:tc')}")
+        if first is None:
+            return False
+        found = normalize(cell_text(first))
+        if isinstance(block, form.Box):
+            return found.startswith(normalize(block.text))
+        return found == normalize(" ".join(block.rows[0][0].text))
+    if tag != qn("w:p"):
+        return False
+    found = normalize(text(element))
+    if isinstance(block, form.Question) and block.codec == "place_date":
+        prefix = normalize(block.label.split("…")[0])
+        return found.startswith(prefix) and ", le" in found
+    if isinstance(block, (form.Question, form.Choice)):
+        return found.startswith(normalize(block.label))
+    if isinstance(block, form.Cover):
+        return found == normalize(" ".join(block.lines))
+    return found == normalize(block.text)
+
+
+def locate(body: Element, blocks: Sequence[form.Block] = form.FORM) -> list[Place | None]:
+    """Place of each block in ``body`` (None where absent), answer blocks found first, in order."""
+    elements = [child for child in body if child.tag in (qn("w:p"), qn("w:tbl"))]
+    found: list[int | None] = [None] * len(blocks)
+    start = 0
+    for index, block in enumerate(blocks):
+        if holds_answer(block):
+            found[index] = _search(block, elements, start, len(elements))
+            if found[index] is not None:
+                start = found[index] + 1  # type: ignore[operator]
+    start = 0
+    for index, block in enumerate(blocks):
+        if found[index] is not None:
+            start = found[index] + 1  # type: ignore[operator]
+            continue
+        if holds_answer(block):
+            continue
+        stop = next((f for f in found[index + 1 :] if f is not None), len(elements))
+        found[index] = _search(block, elements, start, stop)
+        if found[index] is not None:
+            start = found[index] + 1  # type: ignore[operator]
+    positions = sorted(f for f in found if f is not None)
+    places: list[Place | None] = []
+    for position in found:
+        if position is None:
+            places.append(None)
+            continue
+        following = [p for p in positions if p > position]
+        stop = following[0] if following else len(elements)
+        places.append(Place(elements[position], elements[position + 1 : stop]))
+    return places
+
+
+def missing(blocks: Sequence[form.Block], places: Sequence[Place | None]) -> list[str]:
+    """Titles of the answer blocks that were not found."""
+    return [
+        title(block)
+        for block, place in zip(blocks, places, strict=False)
+        if place is None and holds_answer(block)
+    ]
+
+
+def _search(block: form.Block, elements: list[Element], start: int, stop: int) -> int | None:
+    for position in range(start, stop):
+        if _matches(block, elements[position]):
+            return position
+    return None
+
+
+def rows(tbl: Element) -> list[Element]:
+    """The rows (``w:tr``) of a table."""
+    return list(tbl.iterchildren(qn("w:tr")))
+
+
+def cells(tr: Element) -> list[Element]:
+    """The cells (``w:tc``) of a row."""
+    return list(tr.iterchildren(qn("w:tc")))
+
+
+def paragraphs(element: Element) -> list[Element]:
+    """The paragraphs directly inside a cell or body."""
+    return list(element.iterchildren(qn("w:p")))

@@ -1,0 +1,60 @@
+"""Read answer text back from the form, as ``render`` wrote it or as a person typed it in Word."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from docx.oxml.ns import qn
+
+from clas_bilan.docx import fields
+from clas_bilan.docx.locate import Element, after_label, paragraphs, text
+
+
+def trim(lines: Sequence[str], *, keep_leading: bool = False) -> str:
+    """Lines joined by newlines, without the blank lines at the end (and start)."""
+    kept = list(lines)
+    while kept and not kept[-1].strip():
+        kept.pop()
+    while kept and not keep_leading and not kept[0].strip():
+        kept.pop(0)
+    return "\n".join(kept)
+
+
+def below(
+    label: Element, after: Sequence[Element], label_text: str, *, keep_leading: bool = False
+) -> str:
+    """Text typed after a label: on its line, then in the paragraphs up to the next form item."""
+    lines: list[str] = []
+    rest = after_label(text(label), label_text)
+    if rest is not None and rest.strip():
+        lines.append(rest.strip())
+    for element in after:
+        if element.tag == qn("w:p"):
+            lines.append(text(element).replace(fields.PLACEHOLDER, ""))
+    return trim(lines, keep_leading=keep_leading)
+
+
+def inline(label: Element, after: Sequence[Element], label_text: str) -> str:
+    """Text typed after a label on its own line; else on the lines below it."""
+    rest = after_label(text(label), label_text) or ""
+    if rest.strip():
+        return rest.strip()
+    return below(label, after, label_text).strip()
+
+
+def box(tbl: Element, label_text: str) -> str:
+    """Text typed in a one-cell box after its label, on its line and the lines below."""
+    tc = tbl.find(f"{qn('w:tr')}/{qn('w:tc')}")
+    first, *others = paragraphs(tc)
+    rest = (after_label(text(first), label_text) or "").strip()
+    return trim([rest, *(text(p) for p in others)]).strip()
+
+
+def boxes(p: Element) -> list[bool]:
+    """Ticked state of each check box of a paragraph, in order."""
+    return [fields.is_checked(box) for box in fields.checkboxes(p)]
+
+
+def cell_lines(tc: Element) -> list[str]:
+    """Text of a table cell, one item a paragraph."""
+    return [text(p) for p in paragraphs(tc)]

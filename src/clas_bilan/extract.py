@@ -1,0 +1,238 @@
+"""Read a filled bilan (made by ``render`` or typed in Word) back into answers.
+
+Every answer is looked for where ``form.FORM`` says it lives, found by the form's
+own text. What cannot be read is reported in French in ``Extracted.problems``,
+never dropped silently.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import docx
+import yaml
+from pydantic import ValidationError
+
+from clas_bilan import codec, form, loading
+from clas_bilan.docx import locate, read
+from clas_bilan.errors import UsageError
+from clas_bilan.models import Reponses
+
+_NUMBER_WITH_SPACES = re.compile(r"[\d\s\u00a0\u202f]+")
+_SCHOOL_KEY = "etablissements"
+
+
+@dataclass
+class Extracted:
+    """Answers read from a document, and what could not be read (French sentences)."""
+
+    answers: Reponses
+    problems: list[str] = field(default_factory=list)
+
+
+def open_document(path: Path, *, role: str = "document") -> Any:
+    """Open a .docx with python-docx; a French UsageError when it is missing or not one."""
+    if not path.is_file():
+        raise UsageError(f"le {role} « {path} » est introuvable.")
+    if not zipfile.is_zipfile(path):
+        raise UsageError(
+            f"le {role} « {path.name} » n'est pas un document Word .docx.",
+            hint="ouvrez-le dans Word et enregistrez-le au format « Document Word (.docx) ».",
+        )
+    try:
+        return docx.Document(str(path))
+    except Exception as error:  # python-docx raises several kinds on a broken package
+        raise UsageError(
+            f"le {role} « {path.name} » ne peut pas être lu comme un document Word "
+            f"({type(error).__name__}).",
+            hint="ouvrez-le dans Word ou LibreOffice et enregistrez-le à nouveau en .docx.",
+        ) from error
+
+
+def places(document: Any, name: str) -> list[locate.Place | None]:
+    """Locate every block of the form in a document; UsageError naming what is missing."""
+    found = locate.locate(document.element.body)
+    absent = locate.missing(form.FORM, found)
+    if absent:
+        listed = "\n".join(f"  - « {title[:120]} »" for title in absent[:5])
+        more = f"\n  … et {len(absent) - 5} autres." if len(absent) > 5 else ""
+        raise UsageError(
+            f"« {name} » ne contient pas cette question du formulaire "
+            f"{form.TITLE} :\n{listed}{more}",
+            hint="utilisez le formulaire officiel de la campagne 2025/2026 sans modifier le "
+            "texte des questions (ou n'utilisez pas --template).",
+        )
+    return found
+
+
+def extract(path: Path, *, template: Path | None = None) -> Extracted:
+    """Read the answers of a filled bilan; ``template`` is checked to be the same form."""
+    if template is not None:
+        places(open_document(template, role="modèle"), template.name)
+    document = open_document(path)
+    return read_document(document, path.name)
+
+
+def read_document(document: Any, name: str = "document") -> Extracted:
+    """Read the answers of an opened filled bilan."""
+    raw: dict[str, Any] = {}
+    problems: list[str] = []
+    for block, place in zip(form.FORM, places(document, name), strict=False):
+        if place is None:
+            continue
+        try:
+            _read_block(block, place, raw, problems)
+        except ValueError as error:
+            problems.append(f"« {locate.title(block)[:80]} » : {error} ; réponse non reprise.")
+    answers = _validate(raw, problems)
+    return Extracted(answers, problems)
+
+
+def _read_block(
+    block: form.Block, place: locate.Place, raw: dict[str, Any], problems: list[str]
+) -> None:
+    if isinstance(block, form.Question):
+        if block.codec == "place_date":
+            value = locate.text(place.element)
+        elif block.layout == "inline":
+            value = read.inline(place.element, place.after, block.label)
+        else:
+            value = read.below(
+                place.element, place.after, block.label, keep_leading=block.codec == "lines"
+            )
+        for key, decoded in codec.decode(block.codec, block.keys, value).items():
+            _put(raw, key, decoded)
+    elif isinstance(block, form.Choice):
+        states = read.boxes(place.element)[:2]
+        if states == [True, True]:
+            problems.append(
+                f"« {locate.title(block)[:80]} » : les deux cases « Oui » et « Non » sont "
+                "cochées ; réponse non reprise."
+            )
+        elif True in states:
+            _put(raw, block.key, states[0])
+    elif isinstance(block, form.Box) and block.key:
+        _put(raw, block.key, read.box(place.element, block.text))
+    elif isinstance(block, form.Table):
+        _read_table(block, place.element, raw)
+
+
+def _read_table(table: form.Table, tbl: Any, raw: dict[str, Any]) -> None:
+    trs = locate.rows(tbl)
+    if table.items_key is None:
+        for spec, tr in zip(table.rows, trs, strict=False):
+            for cell, tc in zip(spec, locate.cells(tr), strict=False):
+                if cell.key:
+                    _put(raw, cell.key, _plain(read.cell_lines(tc)))
+        return
+    items: list[dict[str, Any]] = []
+    for tr in trs[len(table.rows) :]:
+        item: dict[str, Any] = {}
+        for key, tc in zip(table.item_keys, locate.cells(tr), strict=False):
+            lines = read.cell_lines(tc)
+            if key == _SCHOOL_KEY:
+                schools = [codec.decode_school(line) for line in lines if line.strip()]
+                value: Any = [
+                    dict(zip(("nom", "adresse", "email"), s, strict=False)) for s in schools
+                ]
+            else:
+                value = _plain(lines)
+            if value:
+                _put(item, key, value)
+        if item:
+            items.append(item)
+    _put(raw, table.items_key, items)
+
+
+def _plain(lines: list[str]) -> str | None:
+    """A cell's text; a number typed with spaces ("1 200") made compact."""
+    value = read.trim(lines)
+    if _NUMBER_WITH_SPACES.fullmatch(value) and value.strip():
+        return re.sub(r"\s", "", value.replace("\u202f", ""))
+    return value or None
+
+
+def _put(target: dict[str, Any], key: str, value: Any) -> None:
+    *parents, last = key.split(".")
+    for part in parents:
+        target = target.setdefault(part, {})
+    target[last] = value
+
+
+def _validate(raw: dict[str, Any], problems: list[str]) -> Reponses:
+    """Build the answers; each value the models refuse is reported and left out."""
+    for _ in range(10):
+        try:
+            return Reponses.model_validate(raw)
+        except ValidationError as error:
+            for detail in error.errors():
+                key = ".".join(str(part) for part in detail["loc"])
+                label = loading.describe(key) or key
+                problems.append(
+                    f"« {label[:80]} » : « {loading.shown(detail.get('input'))} » "
+                    f"illisible ({detail['msg']}) ; réponse non reprise."
+                )
+                _drop(raw, detail["loc"])
+    return Reponses()
+
+
+def _drop(data: Any, loc: tuple[int | str, ...]) -> None:
+    target = data
+    for part in loc[:-1]:
+        try:
+            target = target[part]
+        except (KeyError, IndexError, TypeError):
+            return
+    if isinstance(target, dict):
+        target.pop(loc[-1], None)
+
+
+# Answers to YAML --------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    """Multi-line text as ``|`` blocks, empty answers as empty values."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else '"' if value[:1].isdigit() else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _none(dumper: yaml.SafeDumper, value: None) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:null", "")
+
+
+_Dumper.add_representer(str, _text)
+_Dumper.add_representer(type(None), _none)
+
+
+def _plain_values(value: Any) -> Any:
+    """Booleans as « oui »/« non », whole hours as integers, for a readable file."""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _plain_values(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain_values(item) for item in value]
+    return value
+
+
+def to_yaml(answers: Reponses, *, source: str | None = None, problems: Sequence[str] = ()) -> str:
+    """The answers as a readable answers file, keys and order of the reference file."""
+    data = _plain_values(answers.model_dump(by_alias=True))
+    body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+    head = [f"# Réponses au {form.TITLE} (Caf de l'Ain)"]
+    if source:
+        head.append(f"# Reprises du document « {source} » par clas-bilan extract.")
+    head.append("# Vérifiez-les avec : clas-bilan validate <ce fichier>")
+    for problem in problems:
+        head.append("# À REVOIR : " + " ".join(problem.split()))
+    return "\n".join(head) + "\n\n" + body

@@ -1,0 +1,221 @@
+"""Fill the form with the answers and write the bilan, checked by reading it back.
+
+``extract(render(x))`` gives back ``readable(x)``: ``x`` with the TOTAL cell's value
+(the given total, else the sum), without list items that hold nothing, and with
+answers written on a label's line stripped of surrounding spaces.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from clas_bilan import codec, form, models
+from clas_bilan.docx import fill as write
+from clas_bilan.docx import locate
+from clas_bilan.docx.template import template_path
+from clas_bilan.errors import AnswersError, UsageError
+from clas_bilan.extract import extract, open_document, places
+from clas_bilan.models import Reponses
+
+_SLUG_LENGTH = 60
+
+
+def default_name(answers: Reponses) -> str:
+    """File name for the bilan, from the équipement: ASCII only, safe on Windows."""
+    base = f"bilan_clas_{form.CAMPAIGN}"
+    plain = unicodedata.normalize("NFKD", answers.equipement.nom or "")
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.encode("ascii", "ignore").decode().lower())
+    slug = slug.strip("-")[:_SLUG_LENGTH].strip("-")
+    return f"{base}_{slug}.docx" if slug else f"{base}.docx"
+
+
+def render(
+    answers: Reponses, output: Path, *, template: Path | None = None, force: bool = False
+) -> Path:
+    """Write the filled bilan to ``output`` atomically, after checking it reads back whole."""
+    _check_output(output, force=force)
+    source = template or template_path()
+    document = open_document(source, role="modèle")
+    fill(document, answers, name=source.name)
+    handle, temporary = tempfile.mkstemp(prefix=".clas-bilan-", suffix=".docx", dir=output.parent)
+    os.close(handle)
+    written = Path(temporary)
+    try:
+        document.save(str(written))
+        verify(written, answers)
+        os.replace(written, output)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            written.unlink()
+    return output
+
+
+def _check_output(output: Path, *, force: bool) -> None:
+    if output.suffix.lower() != ".docx":
+        raise UsageError(
+            f"le fichier de sortie « {output.name} » doit se terminer par .docx.",
+            hint="par exemple : -o bilan.docx",
+        )
+    if output.is_dir():
+        raise UsageError(f"« {output} » est un dossier, pas un fichier.")
+    if not output.parent.is_dir():
+        raise UsageError(f"le dossier « {output.parent} » n'existe pas.")
+    if output.exists() and not force:
+        raise UsageError(
+            f"le fichier « {output} » existe déjà ; il n'a pas été modifié.",
+            hint="ajoutez --force pour le remplacer, ou choisissez un autre nom avec -o.",
+        )
+
+
+def fill(document: Any, answers: Reponses, *, name: str = "modèle") -> None:
+    """Write every answer into an opened copy of the form (python-docx Document), in memory."""
+    style = write.answer_style(document.styles.element)
+    for block, place in zip(form.FORM, places(document, name), strict=False):
+        if place is None:
+            continue
+        if isinstance(block, form.Question):
+            _question(block, place, answers, style)
+        elif isinstance(block, form.Choice):
+            write.tick(place.element, models.get(answers, block.key))
+        elif isinstance(block, form.Box) and block.key:
+            write.write_box(place.element, (models.get(answers, block.key) or "").strip())
+        elif isinstance(block, form.Table):
+            _table(block, place.element, answers)
+    _properties(document, answers)
+
+
+def _question(
+    question: form.Question, place: locate.Place, answers: Reponses, style: str | None
+) -> None:
+    values = [models.get(answers, key) for key in question.keys]
+    if question.codec == "place_date":
+        if any(value is not None for value in values):
+            write.replace_text(place.element, codec.encode(question.codec, question.keys, values))
+        return
+    value = codec.encode(question.codec, question.keys, values)
+    if question.layout == "inline":
+        write.write_inline(place.element, value.strip())
+    elif question.layout != "field" or not write.write_field(place.after, value):
+        write.write_below(place.element, place.after, value, style)
+
+
+def _table(table: form.Table, tbl: Any, answers: Reponses) -> None:
+    if table.items_key is None:
+        computed = models.subtotals(answers.public.inscrits)
+        for spec, tr in zip(table.rows, locate.rows(tbl), strict=False):
+            for cell, tc in zip(spec, locate.cells(tr), strict=False):
+                value = models.get(answers, cell.key) if cell.key else None
+                if value is None and cell.computed:
+                    value = computed[cell.computed]
+                if value is not None:
+                    write.write_cell(tc, [_cell_text(value)])
+        return
+    items = [item for item in models.get(answers, table.items_key) if not _empty(item)]
+    header = len(table.rows)
+    if items:
+        write.grow(tbl, header + len(items))
+    for item, tr in zip(items, locate.rows(tbl)[header:], strict=False):
+        for key, tc in zip(table.item_keys, locate.cells(tr), strict=False):
+            value = models.get(item, key)
+            if isinstance(value, list):
+                schools = [s for s in value if not _empty(s)]
+                write.write_cell(
+                    tc, [codec.encode_school(s.nom, s.adresse, s.email) for s in schools]
+                )
+            elif value is not None:
+                write.write_cell(tc, _cell_text(value).split("\n"))
+
+
+def _cell_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return codec.yes_no(value)
+    return str(value)
+
+
+def _empty(value: Any) -> bool:
+    """True for a list item that holds no answer at all."""
+    if isinstance(value, BaseModel):
+        return all(_empty(getattr(value, name)) for name in type(value).model_fields)
+    if isinstance(value, list):
+        return all(_empty(item) for item in value)
+    return value is None
+
+
+def _properties(document: Any, answers: Reponses) -> None:
+    properties = document.core_properties
+    where = " — ".join(
+        part for part in (answers.equipement.nom, answers.equipement.commune) if part
+    )
+    properties.title = f"{form.TITLE} — {where}" if where else form.TITLE
+    properties.subject = "Contrat Local d’Accompagnement à la Scolarité (CLAS) — Caf de l’Ain"
+    properties.author = answers.gestionnaire.nom or ""
+    properties.last_modified_by = "clas-bilan"
+    properties.keywords = f"CLAS; bilan; {form.CAMPAIGN_LABEL}"
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
+    properties.created = now
+    properties.modified = now
+
+
+def readable(answers: Reponses) -> Reponses:
+    """What ``extract`` reads back from a bilan rendered from ``answers``."""
+    result = answers.model_copy(deep=True)
+    total = models.subtotals(result.public.inscrits)["total"]
+    if result.public.total is None:
+        result.public.total = total
+    result.formations.sessions = [s for s in result.formations.sessions if not _empty(s)]
+    for territoire in result.territoires:
+        territoire.etablissements = [s for s in territoire.etablissements if not _empty(s)]
+    result.territoires = [t for t in result.territoires if not _empty(t)]
+    for block in form.FORM:
+        inline = isinstance(block, form.Box) or (
+            isinstance(block, form.Question) and block.layout == "inline"
+        )
+        keys = [block.key] if isinstance(block, form.Box) and block.key else []
+        if isinstance(block, form.Question) and block.codec == "text":
+            keys = list(block.keys)
+        for key in keys if inline else []:
+            value = models.get(result, key)
+            if isinstance(value, str):
+                models.set_value(result, key, value.strip())
+    return result
+
+
+def verify(path: Path, answers: Reponses) -> None:
+    """Read a written bilan back; AnswersError (exit 1) naming every answer missing or changed."""
+    found = extract(path)
+    wanted = _flat(readable(answers).model_dump(by_alias=True))
+    got = _flat(found.answers.model_dump(by_alias=True))
+    wrong = [key for key in wanted if wanted[key] != got.get(key)]
+    wrong += [key for key in got if key not in wanted]
+    if wrong or found.problems:
+        labels = [f"  - {key}" for key in wrong[:10]] + [f"  - {p}" for p in found.problems[:5]]
+        raise AnswersError(
+            "le document produit ne redonne pas toutes les réponses à la relecture :\n"
+            + "\n".join(labels)
+            + "\nAucun fichier n'a été écrit.",
+            hint="vérifiez ces réponses (une virgule ou un @ dans un nom peut gêner la "
+            "relecture) ; si le problème persiste, signalez-le avec le fichier de réponses.",
+        )
+
+
+def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        flat: dict[str, Any] = {}
+        for key, item in value.items():
+            flat.update(_flat(item, f"{prefix}{key}."))
+        return flat
+    if isinstance(value, list):
+        flat = {f"{prefix.rstrip('.')}": len(value)}
+        for index, item in enumerate(value):
+            flat.update(_flat(item, f"{prefix}{index}."))
+        return flat
+    return {prefix.rstrip("."): value}

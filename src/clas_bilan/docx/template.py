@@ -86,6 +86,7 @@ class _Builder:
         self.checkboxes = iter(range(1, 1000))
         self.first_cover = True
         self.first_part = True
+        self.previous: form.Block | None = None
 
     def add(self, block: form.Block) -> None:
         """Append one block of the form."""
@@ -106,6 +107,7 @@ class _Builder:
             self._choice(block)
         else:
             self._table(block)
+        self.previous = block
 
     def _cover(self, cover: form.Cover) -> None:
         paragraph = self.document.add_paragraph(style="Title")
@@ -133,6 +135,10 @@ class _Builder:
                 run.font.size = Pt(11)
         if note.style != "normal":
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if note.style == "centered" and isinstance(self.previous, form.Question):
+            paragraph.paragraph_format.space_before = Pt(18)
+        if note.style == "strong":
+            paragraph.paragraph_format.space_after = Pt(18)
 
     def _box(self, box: form.Box) -> None:
         table = self._new_table((TEXT_WIDTH - 0.3,))
@@ -154,6 +160,8 @@ class _Builder:
     def _question(self, question: form.Question) -> None:
         label = self.document.add_paragraph()
         label.add_run(question.label).bold = True
+        if isinstance(self.previous, form.Cover):
+            label.paragraph_format.space_before = Pt(36)
         if question.layout == "inline":
             label.paragraph_format.space_after = Pt(8)
             return
@@ -173,6 +181,7 @@ class _Builder:
         paragraph.add_run(f"  {choice.options[0]} \t")
         add_checkbox(paragraph, f"CaseACocher{next(self.checkboxes)}")
         paragraph.add_run(f" {choice.options[1]}")
+        paragraph.paragraph_format.space_after = Pt(6)
 
     def _table(self, spec: form.Table) -> None:
         previous = self.document.paragraphs[-1] if self.document.paragraphs else None
@@ -221,6 +230,9 @@ class _Builder:
         table._tbl.tblPr.insert_element_before(
             margins, "w:tblLook", "w:tblCaption", "w:tblDescription"
         )
+        for total in table._tbl.tblPr.findall(qn("w:tblW")):
+            total.set(qn("w:type"), "dxa")
+            total.set(qn("w:w"), str(Cm(sum(widths)).twips))
         return table
 
 
@@ -365,6 +377,16 @@ def _set_styles(document: Document) -> None:
     for tag in ("w:pBdr", "w:contextualSpacing"):
         for element in title.element.pPr.findall(qn(tag)):
             title.element.pPr.remove(element)
+    edges = "".join(
+        f'<w:{edge} w:val="single" w:sz="12" w:space="8" w:color="1F3864"/>'
+        for edge in ("top", "left", "bottom", "right")
+    )
+    _insert_pPr_child(title.element.pPr, parse_xml(f"<w:pBdr {nsdecls('w')}>{edges}</w:pBdr>"))
+    _insert_pPr_child(
+        title.element.pPr,
+        parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{BAND_FILL}"/>'),
+    )
+    title.paragraph_format.left_indent = title.paragraph_format.right_indent = Cm(1.5)
     title.font.all_caps = False
     _plain_color(title.element.rPr)
     footer_style = styles["Footer"]
@@ -376,6 +398,7 @@ def _set_styles(document: Document) -> None:
     answer.style_id = ANSWER_STYLE_ID
     answer.base_style = styles["Normal"]
     answer.quick_style = True
+    answer.next_paragraph_style = answer
     answer.font.color.rgb = BLUE
     answer.paragraph_format.left_indent = Cm(0.4)
     answer.paragraph_format.space_after = Pt(4)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import email
 import socket
+import ssl
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -498,3 +500,94 @@ def test_command_help_is_french_with_an_example() -> None:
     assert result.exit_code == 0
     assert "Exemple : clas-bilan email bilan.docx" in result.output
     assert "CLAS_BILAN_SMTP_MOT_DE_PASSE" in result.output
+
+
+# --- TLS: STARTTLS and implicit TLS with a test certificate for 127.0.0.1 -----------------------
+
+CERT = Path(__file__).parent / "certs" / "smtp-test.pem"
+KEY = CERT.with_suffix(".key")
+
+
+def _server_tls() -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(CERT, KEY)
+    return context
+
+
+@contextmanager
+def _serving(handler: Inbox, **options: Any) -> Iterator[int]:
+    controller = Controller(
+        handler, hostname=LOCAL, port=_free_port(), authenticator=_check_login, **options
+    )
+    controller.start()
+    try:
+        yield controller.port
+    finally:
+        controller.stop()
+
+
+def _trust_test_certificate(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mailing, "_context", lambda: ssl.create_default_context(cafile=CERT))
+
+
+def test_starttls_login_and_send(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _trust_test_certificate(monkeypatch)
+    handler = Inbox()
+    message, bilan = _message(tmp_path)
+
+    with _serving(handler, tls_context=_server_tls(), require_starttls=True) as port:
+        mailing.send(message, _local(port, security="starttls", user="helene"), "s3cret")
+
+    [envelope] = handler.envelopes
+    assert isinstance(envelope.content, bytes)
+    received = email.message_from_bytes(envelope.content, policy=policy.default)
+    assert isinstance(received, EmailMessage)
+    [attached] = _attachments(received)
+    assert attached.get_content() == bilan.read_bytes()
+
+
+def test_implicit_tls_login_and_send(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _trust_test_certificate(monkeypatch)
+    handler = Inbox()
+    message, _ = _message(tmp_path)
+
+    # aiosmtpd does not count implicit TLS as TLS for AUTH; the connection is encrypted anyway
+    with _serving(handler, ssl_context=_server_tls(), auth_require_tls=False) as port:
+        mailing.send(message, _local(port, security="ssl", user="helene"), "s3cret")
+
+    assert len(handler.envelopes) == 1
+
+
+def test_untrusted_certificate_is_explained(tmp_path: Path) -> None:
+    handler = Inbox()
+    message, _ = _message(tmp_path)
+
+    with (
+        _serving(handler, tls_context=_server_tls(), require_starttls=True) as port,
+        pytest.raises(UsageError) as caught,
+    ):
+        mailing.send(message, _local(port, security="starttls", user="helene"), "s3cret")
+
+    assert caught.value.message.startswith(
+        f"le certificat du serveur 127.0.0.1:{port} n'est pas reconnu ("
+    )
+    assert "rien n'a été envoyé" in caught.value.message
+    assert handler.envelopes == []
+
+
+def test_login_before_starttls_is_not_attempted(tmp_path: Path) -> None:
+    """A server that wants TLS first refuses AUTH in clear: explained, nothing sent."""
+    handler = Inbox()
+    message, _ = _message(tmp_path)
+
+    with (
+        _serving(handler, tls_context=_server_tls(), require_starttls=True) as port,
+        pytest.raises(UsageError) as caught,
+    ):
+        mailing.send(message, _local(port, user="helene"), "s3cret")
+
+    assert caught.value.message == (
+        f"le serveur 127.0.0.1:{port} ne propose pas d'identification (AUTH) sur cette connexion."
+    )
+    assert caught.value.hint and "--securite" in caught.value.hint
+    assert handler.envelopes == []

@@ -200,6 +200,13 @@ def send(msg: EmailMessage, server: SmtpSettings, password: str) -> None:
             f"{_reply(error.smtp_code, error.smtp_error)} : rien n'a été envoyé.",
             hint="le fichier joint est peut-être trop gros pour ce serveur.",
         ) from error
+    except ssl.SSLCertVerificationError as error:
+        raise UsageError(
+            f"le certificat du serveur {where} n'est pas reconnu "
+            f"({error.verify_message or error.reason}) : rien n'a été envoyé.",
+            hint="vérifiez le nom du serveur (--serveur) : il doit être exactement celui "
+            "indiqué par votre messagerie.",
+        ) from error
     except ssl.SSLError as error:
         raise UsageError(
             f"la connexion chiffrée avec {where} a échoué ({error.reason or error}).",
@@ -246,7 +253,7 @@ def _deliver(
     msg: EmailMessage, server: SmtpSettings, password: str, stage: list[str]
 ) -> dict[str, tuple[int, bytes]]:
     """Connect, secure, log in and send; ``stage`` records how far it went, for the errors."""
-    context = ssl.create_default_context()
+    context = _context()
     smtp: smtplib.SMTP
     if server.security == "ssl":
         smtp = smtplib.SMTP_SSL(
@@ -272,6 +279,11 @@ def _deliver(
         smtp.quit()
     smtp.close()
     return refused
+
+
+def _context() -> ssl.SSLContext:
+    """TLS settings: the system's trusted certificates, host name checked."""
+    return ssl.create_default_context()
 
 
 def _timeout(where: str, server: SmtpSettings) -> UsageError:

@@ -15,7 +15,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from clas_bilan import __version__, form, mailing
+from clas_bilan import __version__, checks, form, mailing, scaffold
+from clas_bilan import extract as extract_module
+from clas_bilan import render as render_module
+from clas_bilan.checks import validate_file
 from clas_bilan.errors import UsageError, UserError
 from clas_bilan.pdf import to_pdf
 from clas_bilan.report import Report
@@ -129,32 +132,28 @@ def print_report(report: Report) -> None:
         out.print(table)
     summary = report.summary
     if summary is not None:
-        out.print(f"Questions renseignées : {summary.answered} / {summary.questions}")
-        out.print(
-            f"ETP salariés : {_number(summary.etp_salaries)} — "
-            f"ETP bénévoles : {_number(summary.etp_benevoles)}"
-        )
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold")
+        grid.add_column()
         sub = summary.subtotals
-        out.print(
-            "Inscrits : Elémentaire "
-            + " — ".join(
-                [
-                    _number(sub.get("elementaire"), 0),
-                    f"Collège {_number(sub.get('college'), 0)}",
-                    f"Lycée {_number(sub.get('lycee'), 0)}",
-                    f"Autre {_number(sub.get('autre'), 0)}",
-                    f"TOTAL {_number(summary.total, 0)}",
-                ]
-            )
+        grid.add_row("Questions renseignées", f"{summary.answered} / {summary.questions}")
+        grid.add_row("ETP salariés", _number(summary.etp_salaries))
+        grid.add_row("ETP bénévoles", _number(summary.etp_benevoles))
+        grid.add_row(
+            "Inscrits",
+            f"Elémentaire {_number(sub.get('elementaire'), 0)} · "
+            f"Collège {_number(sub.get('college'), 0)} · "
+            f"Lycée {_number(sub.get('lycee'), 0)} · "
+            f"Autre {_number(sub.get('autre'), 0)} · "
+            f"TOTAL {_number(summary.total, 0)}",
         )
-        out.print(f"Moyenne par collectif : {_number(summary.average_per_collectif, 1)} enfant(s)")
+        grid.add_row(
+            "Moyenne par collectif", f"{_number(summary.average_per_collectif, 1)} enfant(s)"
+        )
         for name, bonus in (("enfants", summary.bonus_enfants), ("parents", summary.bonus_parents)):
-            verdict = (
-                "[green]critères remplis[/]"
-                if bonus.eligible
-                else "[yellow]critères non remplis[/]"
-            )
-            out.print(f"Bonus {name} : {verdict} — {escape(bonus.reason)}")
+            verdict = "[green]critères remplis[/]" if bonus.eligible else "[yellow]non remplis[/]"
+            grid.add_row(f"Bonus {name}", f"{verdict} : {escape(bonus.reason)}")
+        out.print(grid)
     errors, warnings = len(report.errors), len(report.warnings)
     if errors:
         out.print(
@@ -168,6 +167,241 @@ def print_report(report: Report) -> None:
 
 
 # Commands are added below, one section each; each calls one core function.
+
+
+# init, validate, schema ------------------------------------------------------
+
+
+@app.command(
+    "init",
+    help=(
+        "Crée un fichier de réponses à remplir : chaque question du formulaire y figure en "
+        "commentaire, devant sa clé. Avec --exemple, écrit à la place un exemple complet et "
+        "réaliste. Ne remplace jamais un fichier existant sans --force.\n\n"
+        f"La première ligne du fichier pointe vers {scaffold.SCHEMA_FILE} : créez-le dans le "
+        f"même dossier avec « clas-bilan schema -o {scaffold.SCHEMA_FILE} » pour que VS Code "
+        "(extension YAML) complète et vérifie les clés pendant la saisie.\n\n"
+        "Exemple : clas-bilan init reponses.yaml\n\n"
+        "Exemple : clas-bilan init exemple.yaml --exemple"
+    ),
+)
+def init_command(
+    fichier: Annotated[Path, typer.Argument(help="Fichier de réponses à créer.")] = Path(
+        "reponses.yaml"
+    ),
+    exemple: Annotated[
+        bool, typer.Option("--exemple", help="Écrit un exemple complet au lieu d'un fichier vide.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Remplace le fichier s'il existe déjà.")
+    ] = False,
+) -> None:
+    """Write a commented answers file, or the complete example."""
+    with handled():
+        scaffold.write_new(fichier, scaffold.init_text(example=exemple), force)
+        what = "Exemple complet écrit" if exemple else "Fichier de réponses créé"
+        out.print(f"{what} : {escape(str(fichier))}")
+        out.print(
+            f"Remplissez-le, puis vérifiez-le avec : clas-bilan validate {escape(str(fichier))}"
+        )
+
+
+@app.command(
+    "validate",
+    help=(
+        "Vérifie un fichier de réponses et affiche tous les problèmes d'un coup, chacun avec "
+        "sa ligne et la question du formulaire, puis un résumé : questions renseignées, ETP "
+        "calculés, sous-totaux et total des inscrits, critères des bonus.\n\n"
+        "Code de sortie : 0 si aucune erreur (avertissements possibles), 1 si les réponses "
+        "ont des erreurs, 2 si le fichier est introuvable ou illisible.\n\n"
+        "Exemple : clas-bilan validate reponses.yaml"
+    ),
+)
+def validate_command(
+    fichier: Annotated[
+        Path, typer.Argument(help="Fichier de réponses (.yaml) à vérifier.", show_default=False)
+    ],
+) -> None:
+    """Validate an answers file and print every finding and the summary."""
+    with handled():
+        report = checks.validate_file(fichier)
+        print_report(report)
+    raise typer.Exit(report.exit_code)
+
+
+@app.command(
+    "schema",
+    help=(
+        "Affiche le schéma JSON du fichier de réponses (ou l'écrit avec -o), pour que "
+        "l'éditeur (VS Code avec l'extension YAML) propose les clés et signale les fautes "
+        "pendant la saisie. Les fichiers créés par « clas-bilan init » commencent par la "
+        f"ligne « # yaml-language-server: $schema={scaffold.SCHEMA_FILE} » : écrivez le "
+        "schéma sous ce nom, dans le même dossier.\n\n"
+        f"Exemple : clas-bilan schema -o {scaffold.SCHEMA_FILE}"
+    ),
+)
+def schema_command(
+    sortie: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--sortie",
+            help="Fichier où écrire le schéma (sinon : affiché).",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Remplace le fichier s'il existe déjà.")
+    ] = False,
+) -> None:
+    """Print or write the JSON Schema of the answers file."""
+    with handled():
+        text = scaffold.json_schema()
+        if sortie is None:
+            sys.stdout.write(text)
+            return
+        scaffold.write_new(sortie, text, force)
+        out.print(f"Schéma écrit : {escape(str(sortie))}")
+
+
+# render ----------------------------------------------------------------------
+
+
+_NEXT_STEPS = (
+    "Prochaines étapes :\n"
+    "  1. Ouvrez le bilan dans Word ou LibreOffice, relisez-le, puis datez et signez-le.\n"
+    "  2. Envoyez-le par courriel à {email} avant le {deadline} :\n"
+    "     clas-bilan email {bilan}\n"
+    "  3. Déposez aussi le bilan sur AFAS / ESPADA."
+)
+
+
+@app.command(
+    "render",
+    help=(
+        "Produit le bilan Word (.docx) rempli à partir du fichier de réponses. Le fichier est "
+        "d'abord contrôlé : s'il contient des erreurs, aucun bilan n'est écrit.\n\n"
+        "Exemple : clas-bilan render reponses.yaml -o bilan.docx"
+    ),
+)
+def render_command(
+    fichier: Annotated[
+        Path, typer.Argument(help="Le fichier de réponses (.yaml).", show_default=False)
+    ],
+    sortie: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--sortie",
+            help="Bilan .docx à écrire (par défaut : bilan_clas_2025-2026_<équipement>.docx, "
+            "à côté du fichier de réponses).",
+            show_default=False,
+        ),
+    ] = None,
+    modele: Annotated[
+        Path | None,
+        typer.Option(
+            "--template",
+            "--modele",
+            help="Autre exemplaire du formulaire (.docx) à remplir à la place du modèle fourni.",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Remplace le bilan (et le PDF) s'ils existent déjà.")
+    ] = False,
+    pdf: Annotated[
+        bool,
+        typer.Option("--pdf", help="Produit aussi une copie PDF (LibreOffice doit être installé)."),
+    ] = False,
+) -> None:
+    """Validate the answers, then write the filled bilan."""
+    with handled():
+        report = validate_file(fichier)
+        print_report(report)
+        if report.answers is None or report.errors:
+            err.print("[bold red]Le bilan n'a pas été produit :[/] corrigez d'abord les erreurs.")
+            raise typer.Exit(1)
+        target = sortie or fichier.parent / render_module.default_name(report.answers)
+        pdf_target = target.with_suffix(".pdf")
+        if pdf and pdf_target.exists() and not force:
+            raise UsageError(
+                f"le fichier « {pdf_target} » existe déjà.",
+                hint="ajoutez --force pour le remplacer.",
+            )
+        render_module.render(report.answers, target, template=modele, force=force)
+        out.print(f"[bold green]Bilan écrit :[/] {escape(str(target))}")
+        if pdf:
+            to_pdf(target, pdf_target)
+            out.print(f"[green]Copie PDF :[/] {escape(str(pdf_target))}")
+        out.print(
+            escape(
+                _NEXT_STEPS.format(
+                    email=form.CAF_EMAIL, deadline=form.DEADLINE_TEXT, bilan=_quoted(target)
+                )
+            )
+        )
+
+
+def _quoted(path: Path) -> str:
+    """A path as the user would type it in a shell (quoted when it has spaces)."""
+    text = str(path)
+    return f'"{text}"' if " " in text else text
+
+
+# extract ---------------------------------------------------------------------
+
+
+@app.command(
+    "extract",
+    help=(
+        "Relit un bilan Word rempli (produit par clas-bilan ou rempli à la main dans Word) "
+        "et en fait un fichier de réponses, pour ne rien ressaisir.\n\n"
+        "Exemple : clas-bilan extract bilan.docx -o reponses.yaml"
+    ),
+)
+def extract_command(
+    bilan: Annotated[
+        Path, typer.Argument(help="Le bilan rempli (.docx) à relire.", show_default=False)
+    ],
+    sortie: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--sortie",
+            help="Fichier de réponses à écrire (par défaut : le nom du bilan en .yaml).",
+            show_default=False,
+        ),
+    ] = None,
+    modele: Annotated[
+        Path | None,
+        typer.Option(
+            "--template",
+            "--modele",
+            help="Exemplaire du formulaire (.docx) dont le bilan a été rempli.",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Remplace le fichier de réponses s'il existe déjà.")
+    ] = False,
+) -> None:
+    """Read a filled bilan back into an answers file."""
+    with handled():
+        target = sortie or bilan.with_suffix(".yaml")
+        if target.exists() and not force:
+            raise UsageError(
+                f"le fichier « {target} » existe déjà ; il n'a pas été modifié.",
+                hint="ajoutez --force pour le remplacer, ou choisissez un autre nom avec -o.",
+            )
+        found = extract_module.extract(bilan, template=modele)
+        text = extract_module.to_yaml(found.answers, source=bilan.name, problems=found.problems)
+        extract_module.save_yaml(text, target, force=force)
+        for problem in found.problems:
+            err.print(f"[yellow]Réponse non reprise :[/] {escape(problem)}")
+        out.print(f"[bold green]Fichier de réponses écrit :[/] {escape(str(target))}")
+        print_report(validate_file(target))
+        out.print(f"Vérifiez-le, puis : clas-bilan validate {escape(_quoted(target))}")
 
 
 # email -----------------------------------------------------------------------

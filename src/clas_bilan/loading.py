@@ -49,6 +49,8 @@ class Loaded:
     answers: Reponses | None
     lines: dict[str, int] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    dropped: set[str] = field(default_factory=set)
+    """Keys whose faulty values were left out so the other answers could still be checked."""
 
 
 # Bytes to text ----------------------------------------------------------------
@@ -388,7 +390,8 @@ def load(text: str) -> Loaded:
         return Loaded(None, lines, findings)
     _fill_empty(data, Reponses)
     answers, errors = _validate(data, lines)
-    return Loaded(answers, lines, findings + errors)
+    dropped = {finding.key for finding in errors if finding.key}
+    return Loaded(answers, lines, findings + errors, dropped)
 
 
 def _validate(data: dict[str, Any], lines: Mapping[str, int]) -> tuple[Reponses, list[Finding]]:

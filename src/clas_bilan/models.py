@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     NonNegativeFloat,
     StrictInt,
+    WithJsonSchema,
 )
 
 from clas_bilan import form
@@ -114,12 +115,35 @@ def _date(value: Any) -> Any:
     return value
 
 
-YesNo = Annotated[bool | None, BeforeValidator(_yes_no)]
+_NULL = {"type": "null"}
+_YES_NO_SCHEMA = WithJsonSchema(
+    {"anyOf": [{"type": "boolean"}, {"enum": ["oui", "non", "Oui", "Non", "OUI", "NON"]}, _NULL]}
+)
+_DECIMAL_SCHEMA = WithJsonSchema(
+    {
+        "anyOf": [
+            {"type": "number", "minimum": 0},
+            {"type": "string", "pattern": r"^\s*\d+([.,]\d+)?\s*$"},
+            _NULL,
+        ]
+    }
+)
+_DATE_SCHEMA = WithJsonSchema(
+    {
+        "anyOf": [
+            {"type": "string", "format": "date"},
+            {"type": "string", "pattern": r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}$"},
+            _NULL,
+        ]
+    }
+)
+
+YesNo = Annotated[bool | None, BeforeValidator(_yes_no), _YES_NO_SCHEMA]
 Count = Annotated[StrictInt | None, Field(ge=0), BeforeValidator(_count)]
-Decimal = Annotated[NonNegativeFloat | None, BeforeValidator(_decimal)]
+Decimal = Annotated[NonNegativeFloat | None, BeforeValidator(_decimal), _DECIMAL_SCHEMA]
 Text = Annotated[str | None, BeforeValidator(_text)]
 Line = Annotated[str | None, BeforeValidator(_line)]
-Date = Annotated[dt.date | None, BeforeValidator(_date)]
+Date = Annotated[dt.date | None, BeforeValidator(_date), _DATE_SCHEMA]
 
 
 class Section(BaseModel):
@@ -232,8 +256,23 @@ def _level_aliases(value: Any) -> Any:
     return value
 
 
+def _spellings_schema(schema: dict[str, Any]) -> None:
+    """Let editors accept « 1ère » and the other spellings of level keys."""
+    properties = schema.get("properties", {})
+    for spelled, key in LEVEL_SPELLINGS.items():
+        if key in properties:
+            properties[spelled] = properties[key]
+
+
 class Inscrits(Section):
     """Children and young people registered, by school level."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        validate_assignment=True,
+        populate_by_name=True,
+        json_schema_extra=_spellings_schema,
+    )
 
     CP: Count = Field(None, description=_label("public.inscrits.CP"))
     CE1: Count = Field(None, description=_label("public.inscrits.CE1"))

@@ -1,0 +1,452 @@
+"""Business checks of the answers (CONTRACT.md « Checks »), all collected in one report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from clas_bilan import form, loading
+from clas_bilan.models import Reponses, etp_benevoles, etp_salaries, get, subtotals
+from clas_bilan.report import Eligibility, Finding, Report, Severity, Summary
+
+SIGNATURE_DEADLINE = dt.date(2026, 8, 1)
+MAX_PER_COLLECTIF = 12
+ETP_TOLERANCE = 0.01
+
+MANDATORY_CHOICES = (
+    "formations.suivie",
+    "axe_enfants.criteres_bonus.surcout_materiel_pedagogique",
+    "axe_enfants.criteres_bonus.surcout_intervenants_exterieurs",
+    "axe_enfants.criteres_bonus.surcout_sorties_culturelles",
+    "axe_parents.criteres_bonus.surcout_intervenants_exterieurs",
+    "axe_parents.criteres_bonus.surcout_sorties_parents_enfants",
+)
+"""Oui/Non answers the form marks mandatory: missing is an error, not a warning."""
+
+_ENFANTS = "axe_enfants.criteres_bonus"
+_PARENTS = "axe_parents.criteres_bonus"
+_EMAIL = re.compile(
+    r"[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]._]+(\.[^@\s<>(),;:\"\[\]._]+)*\.[A-Za-z]{2,}"
+)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_LABELS = form.labels()
+
+
+def validate_file(path: Path) -> Report:
+    """Load an answers file and run every check; file problems raise UsageError (exit 2)."""
+    loaded = loading.load_file(path)
+    findings = list(loaded.findings)
+    summary = None
+    answers = loaded.answers
+    if answers is not None:
+        findings += [
+            finding
+            for finding in check(answers, loaded.lines)
+            if not _under(finding.key, loaded.dropped)
+        ]
+        summary = summarize(answers)
+    findings.sort(key=lambda finding: (finding.line or 0, not finding.is_error))
+    return Report(path, answers, findings, summary)
+
+
+def _under(key: str | None, faulty: set[str]) -> bool:
+    """True when ``key`` is a faulty key or inside one (its value was dropped on loading)."""
+    if key is None:
+        return False
+    return any(key == bad or key.startswith(bad + ".") for bad in faulty)
+
+
+class _Findings:
+    """Collects findings, filling in each key's line and form label."""
+
+    def __init__(self, lines: Mapping[str, int]) -> None:
+        self.lines = lines
+        self.items: list[Finding] = []
+
+    def add(
+        self, severity: Severity, key: str, message: str, hint: str | None = None, label: str = ""
+    ) -> None:
+        self.items.append(
+            Finding(
+                severity,
+                key,
+                loading.line_of(self.lines, key),
+                label or loading.describe(key),
+                message,
+                hint,
+            )
+        )
+
+    def error(self, key: str, message: str, hint: str | None = None) -> None:
+        self.add("erreur", key, message, hint)
+
+    def warning(self, key: str, message: str, hint: str | None = None, label: str = "") -> None:
+        self.add("avertissement", key, message, hint, label)
+
+
+def check(answers: Reponses, lines: Mapping[str, int]) -> list[Finding]:
+    """Run every business check of CONTRACT.md on loaded answers."""
+    found = _Findings(lines)
+    _campaign(answers, found)
+    _mandatory(answers, found)
+    _formations(answers, found)
+    _public(answers, found)
+    _etp(answers, found)
+    _bonus(answers, found)
+    _texts(answers, found)
+    _signature(answers, found)
+    _unanswered(answers, found)
+    return found.items
+
+
+# Errors ---------------------------------------------------------------------------
+
+
+def _campaign(answers: Reponses, found: _Findings) -> None:
+    if answers.campagne != form.CAMPAIGN:
+        given = f"« {loading.shown(answers.campagne)} »" if answers.campagne else "vide"
+        found.error(
+            "campagne",
+            f"la campagne du fichier ({given}) n’est pas celle du formulaire ({form.CAMPAIGN}).",
+            f'Écrivez : campagne: "{form.CAMPAIGN}"',
+        )
+
+
+def _mandatory(answers: Reponses, found: _Findings) -> None:
+    for key in MANDATORY_CHOICES:
+        if get(answers, key) is None:
+            name = key.rsplit(".", 1)[-1]
+            found.error(
+                key,
+                "réponse Oui/Non obligatoire manquante.",
+                f"Écrivez « {name}: oui » ou « {name}: non ».",
+            )
+
+
+def _formations(answers: Reponses, found: _Findings) -> None:
+    formations = answers.formations
+    if formations.suivie is True and not formations.sessions:
+        found.error(
+            "formations.suivie",
+            "vous avez répondu « oui » mais aucune session de formation n’est décrite.",
+            "Ajoutez les sessions sous « sessions: » (organisme, intitulé, dates, personnes "
+            "formées) ou répondez « non ».",
+        )
+    if formations.suivie is False and formations.sessions:
+        found.error(
+            "formations.sessions",
+            f"vous avez répondu « non » mais {len(formations.sessions)} session(s) de formation "
+            "sont décrites.",
+            "Répondez « suivie: oui » ou supprimez les sessions.",
+        )
+    staff = answers.moyens_humains.salaries.nombre
+    volunteers = answers.moyens_humains.benevoles.nombre
+    for index, session in enumerate(formations.sessions):
+        trained = session.personnes_formees
+        key = f"formations.sessions.{index}.personnes_formees"
+        if staff is not None and trained.salaries is not None and trained.salaries > staff:
+            found.error(
+                f"{key}.salaries",
+                f"{trained.salaries} salariés formés dans cette session, mais le projet compte "
+                f"{staff} salarié(s) (« Nombre de salariés »).",
+                "Corrigez l’un des deux nombres.",
+            )
+        helpers = (trained.volontaires or 0) + (trained.benevoles or 0)
+        if volunteers is not None and helpers > volunteers:
+            which = "benevoles" if trained.benevoles is not None else "volontaires"
+            found.error(
+                f"{key}.{which}",
+                f"{helpers} volontaires et bénévoles formés dans cette session, mais le projet "
+                f"compte {volunteers} bénévole(s) (« Nombre de bénévoles (volontaires inclus) »).",
+                "Corrigez l’un des deux nombres.",
+            )
+
+
+def _public(answers: Reponses, found: _Findings) -> None:
+    public = answers.public
+    computed = subtotals(public.inscrits)["total"]
+    if public.total is not None and public.total != (computed or 0):
+        found.error(
+            "public.total",
+            f"le total donné ({public.total}) ne correspond pas à la somme des inscrits "
+            f"({computed or 0}).",
+            "Corrigez le total ou supprimez-le : il sera calculé.",
+        )
+    collectifs = public.nombre_collectifs
+    total = computed
+    if collectifs and total and total / collectifs > MAX_PER_COLLECTIF:
+        found.warning(
+            "public.nombre_collectifs",
+            f"{_fr(total / collectifs, 1)} enfants par collectif en moyenne ({total} inscrits, "
+            f"{collectifs} collectifs) : la Caf recommande des groupes de 8 à 12 enfants.",
+            "Vérifiez le nombre de collectifs ou expliquez-le dans le bilan.",
+        )
+
+
+def _etp(answers: Reponses, found: _Findings) -> None:
+    staff = answers.moyens_humains.salaries
+    volunteers = answers.moyens_humains.benevoles
+    base = "moyens_humains.salaries"
+    _etp_matches(found, f"{base}.etp", staff.etp, staff.heures_travaillees, "travaillées")
+    _etp_matches(found, f"{base}.etp", staff.etp, staff.heures_payees, "payées")
+    base = "moyens_humains.benevoles"
+    _etp_matches(found, f"{base}.etp", volunteers.etp, volunteers.heures, "de bénévolat")
+    for key, etp, people in (
+        ("moyens_humains.salaries", etp_salaries(staff), staff.nombre),
+        ("moyens_humains.benevoles", etp_benevoles(volunteers), volunteers.nombre),
+    ):
+        if etp is not None and people is not None and round(etp, 2) > people:
+            found.warning(
+                f"{key}.etp",
+                f"l’ETP ({_fr(etp)}) dépasse le nombre de personnes ({people}).",
+                "Vérifiez les heures ou l’ETP : un ETP correspond à une personne à temps plein.",
+            )
+
+
+def _etp_matches(
+    found: _Findings, key: str, etp: float | None, hours: float | None, kind: str
+) -> None:
+    if etp is None or hours is None:
+        return
+    base = form.ETP_PAID_HOURS if kind == "payées" else form.ETP_WORKED_HOURS
+    expected = hours / base
+    if abs(etp - expected) > ETP_TOLERANCE + 1e-9:
+        found.error(
+            key,
+            f"l’ETP donné ({_fr(etp)}) ne correspond pas aux heures {kind} : "
+            f"{_fr(hours, 0)} / {base} = {_fr(expected)}.",
+            "Corrigez l’ETP ou les heures, ou supprimez l’ETP : il sera calculé.",
+        )
+
+
+def _bonus(answers: Reponses, found: _Findings) -> None:
+    collectifs = answers.public.nombre_collectifs
+    for key in (
+        f"{_ENFANTS}.collectifs_ouverture_culturelle",
+        f"{_PARENTS}.collectifs_accompagnement_parents",
+    ):
+        count = get(answers, key)
+        if collectifs is not None and count is not None and count > collectifs:
+            found.error(
+                key,
+                f"{count} collectifs concernés, mais le projet n’en compte que {collectifs} "
+                "(« Nombre de collectifs »).",
+                "Corrigez l’un des deux nombres.",
+            )
+    for table, count_key, costs in (
+        (_ENFANTS, "collectifs_ouverture_culturelle", _ENFANTS_COSTS),
+        (_PARENTS, "collectifs_accompagnement_parents", _PARENTS_COSTS),
+    ):
+        if get(answers, f"{table}.{count_key}"):
+            continue
+        for cost in costs:
+            if get(answers, f"{table}.{cost}") is True:
+                found.warning(
+                    f"{table}.{cost}",
+                    "surcoût « Oui » alors qu’aucun collectif n’est concerné par le projet.",
+                    "Indiquez le nombre de collectifs concernés ou répondez « non ».",
+                )
+    for name, table, eligibility in (
+        ("enfants", _ENFANTS, bonus_enfants(answers)),
+        ("parents", _PARENTS, bonus_parents(answers)),
+    ):
+        untouched = all(value is None for value in get(answers, table).model_dump().values())
+        if not eligibility.eligible and not untouched:
+            found.warning(
+                table,
+                f"critères du bonus {name} non remplis : {eligibility.reason}.",
+                label="BONIFICATION ENFANTS" if name == "enfants" else "BONFICATION PARENTS",
+            )
+
+
+def _texts(answers: Reponses, found: _Findings) -> None:
+    for key, text in _strings(answers.model_dump(by_alias=True)):
+        bad = _NOT_XML.search(text)
+        if bad:
+            found.error(
+                key,
+                f"caractère invisible U+{ord(bad.group()):04X} (position {bad.start() + 1}) "
+                "qu’un document Word ne peut pas contenir.",
+                "Supprimez-le (il vient souvent d’un copier-coller depuis un PDF ou un tableur).",
+            )
+    emails = [("moyens_humains.coordination.email", answers.moyens_humains.coordination.email)]
+    for index, territoire in enumerate(answers.territoires):
+        for school, etablissement in enumerate(territoire.etablissements):
+            emails.append(
+                (f"territoires.{index}.etablissements.{school}.email", etablissement.email)
+            )
+    for key, email in emails:
+        if email and not _EMAIL.fullmatch(email):
+            found.error(
+                key,
+                f"« {loading.shown(email)} » n’est pas une adresse e-mail valide.",
+                "Écrivez-la sous la forme nom@domaine.fr.",
+            )
+
+
+def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """Yield (dotted key, text) for every text value of dumped answers."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{path}.{index}")
+
+
+# Warnings -------------------------------------------------------------------------
+
+
+def _signature(answers: Reponses, found: _Findings) -> None:
+    signature = answers.signature
+    if _unsigned(answers):
+        found.warning(
+            "signature",
+            "aucun bloc de signature : le bilan doit être signé.",
+            "Ajoutez « signature: » avec lieu, date, nom et qualité du signataire.",
+            label="Signature",
+        )
+    elif signature.date is not None and signature.date > SIGNATURE_DEADLINE:
+        found.warning(
+            "signature.date",
+            f"signé le {signature.date:%d/%m/%Y}, après la date limite : le bilan doit être "
+            f"complété et signé avant le {form.DEADLINE_TEXT}.",
+        )
+
+
+def _unsigned(answers: Reponses) -> bool:
+    """True when the signature block is absent or empty."""
+    return all(value is None for value in answers.signature.model_dump().values())
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as counted and warned about: its keys, label and whether it is answered."""
+
+    key: str
+    label: str
+    answered: bool
+    optional: bool
+
+
+def questions(answers: Reponses) -> list[Question]:
+    """Every question of the form, in order, with whether it is answered."""
+    found: list[Question] = []
+    for block in form.FORM:
+        if isinstance(block, form.Question):
+            keys = (block.keys,) if block.codec == "etp" else tuple((key,) for key in block.keys)
+            for group in keys:
+                answered = any(get(answers, key) is not None for key in group)
+                found.append(Question(group[0], _LABELS[group[0]], answered, block.optional))
+        elif isinstance(block, (form.Choice, form.Box)) and block.key:
+            answered = get(answers, block.key) is not None
+            found.append(Question(block.key, _LABELS[block.key], answered, False))
+        elif isinstance(block, form.Table):
+            found.extend(_table_questions(answers, block))
+    return found
+
+
+def _table_questions(answers: Reponses, table: form.Table) -> Iterator[Question]:
+    if table.name == "formations":
+        if answers.formations.suivie is True:
+            answered = bool(answers.formations.sessions)
+            yield Question("formations.sessions", _LABELS["formations.sessions"], answered, False)
+    elif table.name == "public":
+        answered = any(value is not None for value in answers.public.inscrits.by_key().values())
+        label = "Nombre d’enfants / de jeunes différents inscrits par niveau scolaire"
+        yield Question("public.inscrits", label, answered, False)
+    elif table.items_key:
+        answered = bool(get(answers, table.items_key))
+        yield Question(table.items_key, _LABELS[table.items_key], answered, False)
+    else:
+        for row in table.rows:
+            for cell in row:
+                if cell.key:
+                    answered = get(answers, cell.key) is not None
+                    yield Question(cell.key, _LABELS[cell.key], answered, False)
+
+
+def _unanswered(answers: Reponses, found: _Findings) -> None:
+    for question in questions(answers):
+        if question.answered or question.optional or question.key in MANDATORY_CHOICES:
+            continue
+        if question.key == "formations.sessions":
+            continue
+        if question.key.startswith("signature.") and _unsigned(answers):
+            continue
+        found.warning(
+            question.key,
+            "question sans réponse.",
+            "Répondez-y si possible : la Caf lit chaque rubrique.",
+            label=question.label,
+        )
+
+
+# Computed values ---------------------------------------------------------------------
+
+_ENFANTS_COSTS = (
+    "surcout_materiel_pedagogique",
+    "surcout_intervenants_exterieurs",
+    "surcout_sorties_culturelles",
+)
+_PARENTS_COSTS = ("surcout_intervenants_exterieurs", "surcout_sorties_parents_enfants")
+
+
+def _eligibility(
+    answers: Reponses, table: str, count_key: str, costs: tuple[str, ...], project: str
+) -> Eligibility:
+    count = get(answers, f"{table}.{count_key}")
+    yes = [cost for cost in costs if get(answers, f"{table}.{cost}") is True]
+    if not count:
+        return Eligibility(False, f"aucun collectif concerné par {project}")
+    if not yes:
+        return Eligibility(False, "aucun surcoût n’est à « Oui »")
+    return Eligibility(
+        True, f"{count} collectif(s) concerné(s) par {project} et {len(yes)} surcoût(s) « Oui »"
+    )
+
+
+def bonus_enfants(answers: Reponses) -> Eligibility:
+    """Bonus enfants: ≥ 1 collectif with a cultural project and at least one « Oui » surcoût."""
+    project = "un projet d’ouverture culturelle"
+    count_key = "collectifs_ouverture_culturelle"
+    return _eligibility(answers, _ENFANTS, count_key, _ENFANTS_COSTS, project)
+
+
+def bonus_parents(answers: Reponses) -> Eligibility:
+    """Bonus parents: ≥ 1 collectif with a parents project and at least one « Oui » surcoût."""
+    project = "un projet d’accompagnement des parents"
+    count_key = "collectifs_accompagnement_parents"
+    return _eligibility(answers, _PARENTS, count_key, _PARENTS_COSTS, project)
+
+
+def summarize(answers: Reponses) -> Summary:
+    """Computed values: questions answered, ETP, subtotals, total, average, bonus eligibility."""
+    counted = [q for q in questions(answers) if not q.optional or q.answered]
+    sums = subtotals(answers.public.inscrits)
+    total = sums["total"]
+    collectifs = answers.public.nombre_collectifs
+    salaries = etp_salaries(answers.moyens_humains.salaries)
+    benevoles = etp_benevoles(answers.moyens_humains.benevoles)
+    return Summary(
+        answered=sum(1 for q in counted if q.answered),
+        questions=len(counted),
+        etp_salaries=None if salaries is None else round(salaries, 2),
+        etp_benevoles=None if benevoles is None else round(benevoles, 2),
+        subtotals={key: sums[key] for key in ("elementaire", "college", "lycee", "autre")},
+        total=total,
+        average_per_collectif=round(total / collectifs, 1) if total and collectifs else None,
+        bonus_enfants=bonus_enfants(answers),
+        bonus_parents=bonus_parents(answers),
+    )
+
+
+def _fr(value: float, digits: int = 2) -> str:
+    """French number with a decimal comma ("1,50")."""
+    return f"{value:.{digits}f}".replace(".", ",")

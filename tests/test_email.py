@@ -22,7 +22,10 @@ from typer.testing import CliRunner
 from clas_bilan import mailing
 from clas_bilan.cli import app
 from clas_bilan.errors import UsageError
+from clas_bilan.loading import load
 from clas_bilan.models import Reponses
+from clas_bilan.render import render
+from clas_bilan.scaffold import example_text
 
 LOCAL = "127.0.0.1"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -591,3 +594,64 @@ def test_login_before_starttls_is_not_attempted(tmp_path: Path) -> None:
     )
     assert caught.value.hint and "--securite" in caught.value.hint
     assert handler.envelopes == []
+
+
+# --- with a bilan made by render: what the command reads from it ---------------------------------
+
+
+@pytest.fixture
+def rendered(tmp_path: Path) -> Path:
+    loaded = load(example_text())
+    assert loaded.answers is not None
+    return render(loaded.answers, tmp_path / "bilan_croix-blanche.docx")
+
+
+def test_command_reads_the_bilan_for_sender_subject_and_signature(rendered: Path) -> None:
+    result = runner.invoke(app, ["email", str(rendered)])
+
+    assert result.exit_code == 0, result.output
+    assert "Attention" not in result.output
+    message = _read(rendered.with_suffix(".eml"))
+    assert str(message["From"]) == "Karima Benali <clas@savoirs-en-partage.fr>"
+    assert message["Subject"] == (
+        "Bilan CLAS 2025-2026 — Centre social de la Croix-Blanche (Bourg-en-Bresse)"
+    )
+    text = message.get_body(("plain",))
+    assert text is not None
+    content = text.get_content().replace("\r\n", "\n")
+    assert "géré par Association Savoirs en Partage" in content
+    assert "\nKarima Benali\nCoordination du CLAS — Centre social de la Croix-Blanche\n" in content
+    [attached] = _attachments(message)
+    assert attached.get_filename() == "bilan_croix-blanche.docx"
+    assert attached.get_content() == rendered.read_bytes()
+
+
+def test_command_sends_a_rendered_bilan(rendered: Path, inbox: tuple[Inbox, int]) -> None:
+    handler, port = inbox
+
+    result = runner.invoke(
+        app,
+        ["email", str(rendered), "--envoyer", "--serveur", LOCAL, "--port", str(port),
+         "--securite", "aucune"],
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    [envelope] = handler.envelopes
+    assert envelope.mail_from == "clas@savoirs-en-partage.fr"
+    assert isinstance(envelope.content, bytes)
+    received = email.message_from_bytes(envelope.content, policy=policy.default)
+    assert isinstance(received, EmailMessage)
+    assert "Croix-Blanche" in str(received["Subject"])
+    [attached] = _attachments(received)
+    assert attached.get_content() == rendered.read_bytes()
+
+
+def test_command_warns_when_the_bilan_cannot_be_read(tmp_path: Path) -> None:
+    bilan = _docx(tmp_path / "autre.docx", "Un document qui n'est pas le formulaire")
+
+    result = runner.invoke(app, ["email", str(bilan), "--de", "moi@exemple.fr"])
+
+    assert result.exit_code == 0, result.output
+    assert "Attention : le bilan n'a pas pu être relu (" in result.output
+    assert "L'objet du courriel ne nommera pas l'équipement." in result.output
+    assert _read(tmp_path / "autre.eml")["Subject"] == "Bilan CLAS 2025-2026"

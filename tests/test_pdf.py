@@ -15,6 +15,9 @@ from typer.testing import CliRunner
 from clas_bilan import pdf
 from clas_bilan.cli import app
 from clas_bilan.errors import UsageError
+from clas_bilan.loading import load
+from clas_bilan.render import render
+from clas_bilan.scaffold import example_text
 
 needs_soffice = pytest.mark.usefixtures("soffice", "pdftotext")
 posix_only = pytest.mark.skipif(os.name != "posix", reason="fake soffice is a shell script")
@@ -211,3 +214,27 @@ def test_pdf_command_without_libreoffice(tmp_path: Path, monkeypatch: pytest.Mon
     assert "installez LibreOffice" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "bilan.pdf").exists()
+
+
+@needs_soffice
+@pytest.mark.slow
+def test_rendered_example_prints_with_its_answers(tmp_path: Path) -> None:
+    loaded = load(example_text())
+    assert loaded.answers is not None
+    bilan = render(loaded.answers, tmp_path / "bilan.docx")
+
+    result = runner.invoke(app, ["pdf", str(bilan), "-o", str(tmp_path / "à signer.pdf")])
+
+    assert result.exit_code == 0, result.output
+    target = tmp_path / "à signer.pdf"
+    pages = _pdf_pages(target)
+    text = " ".join(_pdf_text(target).split())
+    assert pages == 6
+    assert f"Page {pages} sur {pages}" in text
+    for answer in (
+        "Centre social de la Croix-Blanche",
+        "Grandir et apprendre ensemble à la Croix-Blanche",
+        "Benali, Karima, clas@savoirs-en-partage.fr",
+        "École élémentaire de la Croix-Blanche",
+    ):
+        assert answer in text

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import importlib
 import os
 import re
 import smtplib
@@ -22,6 +21,7 @@ from typing import Literal
 
 from clas_bilan import form
 from clas_bilan.errors import UsageError, UserError
+from clas_bilan.extract import extract
 from clas_bilan.models import Reponses
 
 DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
@@ -51,17 +51,12 @@ def answers_of(docx: Path) -> tuple[Reponses | None, str | None]:
     if not docx.is_file() or not zipfile.is_zipfile(docx):
         return None, None  # build_draft says what is wrong with the file
     try:
-        extract = importlib.import_module("clas_bilan.extract")
-        answers = extract.extract(docx).answers
-    except ImportError:
-        return None, "la lecture du bilan n'est pas disponible dans cette version."
+        return extract(docx).answers, None
     except UserError as error:
-        return None, f"le bilan n'a pas pu être relu ({error.message})"
+        first = error.message.splitlines()[0].rstrip(" .:")
+        return None, f"le bilan n'a pas pu être relu ({first})."
     except Exception as error:  # the draft matters more than the subject line
         return None, f"le bilan n'a pas pu être relu ({type(error).__name__})."
-    if isinstance(answers, Reponses):
-        return answers, None
-    return None, "le bilan n'a pas pu être relu."
 
 
 def subject(answers: Reponses | None) -> str:

@@ -655,3 +655,18 @@ def test_command_warns_when_the_bilan_cannot_be_read(tmp_path: Path) -> None:
     assert "Attention : le bilan n'a pas pu être relu (" in result.output
     assert "L'objet du courriel ne nommera pas l'équipement." in result.output
     assert _read(tmp_path / "autre.eml")["Subject"] == "Bilan CLAS 2025-2026"
+
+
+def test_command_without_a_password_to_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CLAS_BILAN_SMTP_MOT_DE_PASSE", raising=False)
+    bilan = _docx(tmp_path / "bilan.docx")
+
+    result = runner.invoke(
+        app, _send_args(bilan, _free_port(), "--utilisateur", "helene"), input=""
+    )
+
+    assert result.exit_code == 2
+    assert "aucun mot de passe saisi : rien n'a été envoyé." in result.output
+    assert "CLAS_BILAN_SMTP_MOT_DE_PASSE" in result.output

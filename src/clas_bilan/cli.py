@@ -532,15 +532,26 @@ def email_command(
         )
         password = ""
         if settings.user:
-            password = os.environ.get(PASSWORD_VARIABLE) or typer.prompt(
-                f"Mot de passe de {settings.user} sur {serveur}", hide_input=True
-            )
+            password = os.environ.get(PASSWORD_VARIABLE) or _ask_password(settings.user, serveur)
         mailing.send(message, settings, password)
         out.print(
             f"[bold green]Courriel envoyé[/] à {form.CAF_EMAIL} par "
             f"{escape(serveur)}, bilan « {escape(bilan.name)} » joint."
         )
         out.print("N'oubliez pas de déposer aussi le bilan sur AFAS / ESPADA.")
+
+
+def _ask_password(user: str, server: str) -> str:
+    """Ask for the SMTP password without echoing it; a French error if nothing can be read."""
+    try:
+        password: str = typer.prompt(f"Mot de passe de {user} sur {server}", hide_input=True)
+    except typer.Abort:
+        raise UsageError(
+            "aucun mot de passe saisi : rien n'a été envoyé.",
+            hint=f"lancez la commande dans un terminal, ou mettez le mot de passe dans la "
+            f"variable d'environnement {PASSWORD_VARIABLE}.",
+        ) from None
+    return password
 
 
 # pdf -------------------------------------------------------------------------

@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
+from typer import rich_utils
+from typer.core import TyperGroup
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -23,7 +25,39 @@ from clas_bilan.errors import UsageError, UserError
 from clas_bilan.pdf import to_pdf
 from clas_bilan.report import Report
 
+_FRENCH_HELP = {
+    "help": "Affiche ce message et quitte.",
+    "install_completion": "Installe la complétion des commandes pour le terminal utilisé.",
+    "show_completion": "Affiche le script de complétion du terminal utilisé, à copier.",
+}
+rich_utils.COMMANDS_PANEL_TITLE = "Commandes"
+rich_utils.REQUIRED_LONG_STRING = "[obligatoire]"
+rich_utils.ERRORS_PANEL_TITLE = "Erreur"
+
+
+def _translate(params: list[Any]) -> None:
+    for param in params:
+        if param.name in _FRENCH_HELP and hasattr(param, "help"):
+            param.help = _FRENCH_HELP[param.name]
+
+
+class _FrenchGroup(TyperGroup):
+    """Typer's group with its built-in option texts (help, completion) in French."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        _translate(params)
+        return params
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _translate(command.get_params(ctx))
+        return command
+
+
 app = typer.Typer(
+    cls=_FrenchGroup,
     name="clas-bilan",
     help=(
         "Remplit le bilan CLAS 2025/2026 de la Caf de l'Ain à partir d'un fichier de "

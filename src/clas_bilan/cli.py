@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from typer import rich_utils
-from typer.core import TyperGroup
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from typer import rich_utils
+from typer.core import TyperGroup
 
 from clas_bilan import __version__, checks, form, mailing, scaffold
 from clas_bilan import extract as extract_module

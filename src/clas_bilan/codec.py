@@ -196,10 +196,19 @@ def _decode_coordination(text: str) -> tuple[str | None, str | None, str | None]
     return (parts[0] or None) if parts else None, None, email
 
 
-def _encode_place_date(place: str | None, date: dt.date | None) -> str:
-    where = place or _DOTS * 10
+def place_date_pieces(place: str | None, date: dt.date | None) -> list[tuple[str, bool]]:
+    """« Fait à …, le … » as pieces of text, each flagged True when it is an answer."""
     when = f"{date.day:02d}/{date.month:02d}/{date.year:04d}" if date else _DOTS * 8
-    return f"Fait à {where}, le {when}"
+    return [
+        ("Fait à ", False),
+        (place or _DOTS * 10, place is not None),
+        (", le ", False),
+        (when, date is not None),
+    ]
+
+
+def _encode_place_date(place: str | None, date: dt.date | None) -> str:
+    return "".join(piece for piece, _ in place_date_pieces(place, date))
 
 
 def _decode_place_date(text: str) -> tuple[str | None, dt.date | None]:

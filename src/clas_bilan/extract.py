@@ -7,7 +7,10 @@ never dropped silently.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import tempfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -236,3 +239,23 @@ def to_yaml(answers: Reponses, *, source: str | None = None, problems: Sequence[
     for problem in problems:
         head.append("# À REVOIR : " + " ".join(problem.split()))
     return "\n".join(head) + "\n\n" + body
+
+
+def save_yaml(text: str, path: Path, *, force: bool = False) -> Path:
+    """Write an answers file atomically; never replace an existing one without ``force``."""
+    if path.exists() and not force:
+        raise UsageError(
+            f"le fichier « {path} » existe déjà ; il n'a pas été modifié.",
+            hint="ajoutez --force pour le remplacer, ou choisissez un autre nom avec -o.",
+        )
+    if not path.parent.is_dir():
+        raise UsageError(f"le dossier « {path.parent} » n'existe pas.")
+    handle, temporary = tempfile.mkstemp(prefix=".clas-bilan-", suffix=".yaml", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+    return path

@@ -79,36 +79,41 @@ def _check_output(output: Path, *, force: bool) -> None:
 def fill(document: Any, answers: Reponses, *, name: str = "modèle") -> None:
     """Write every answer into an opened copy of the form (python-docx Document), in memory."""
     style = write.answer_style(document.styles.element)
+    look = write.answer_format(document.styles.element)
     for block, place in zip(form.FORM, places(document, name), strict=False):
         if place is None:
             continue
         if isinstance(block, form.Question):
-            _question(block, place, answers, style)
+            _question(block, place, answers, style, look)
         elif isinstance(block, form.Choice):
             write.tick(place.element, models.get(answers, block.key))
         elif isinstance(block, form.Box) and block.key:
-            write.write_box(place.element, (models.get(answers, block.key) or "").strip())
+            write.write_box(place.element, (models.get(answers, block.key) or "").strip(), look)
         elif isinstance(block, form.Table):
-            _table(block, place.element, answers)
+            _table(block, place.element, answers, look)
     _properties(document, answers)
 
 
 def _question(
-    question: form.Question, place: locate.Place, answers: Reponses, style: str | None
+    question: form.Question,
+    place: locate.Place,
+    answers: Reponses,
+    style: str | None,
+    look: Any,
 ) -> None:
     values = [models.get(answers, key) for key in question.keys]
     if question.codec == "place_date":
         if any(value is not None for value in values):
-            write.replace_text(place.element, codec.encode(question.codec, question.keys, values))
+            write.replace_text(place.element, codec.place_date_pieces(*values), look)
         return
     value = codec.encode(question.codec, question.keys, values)
     if question.layout == "inline":
-        write.write_inline(place.element, value.strip())
+        write.write_inline(place.element, value.strip(), look)
     elif question.layout != "field" or not write.write_field(place.after, value):
         write.write_below(place.element, place.after, value, style)
 
 
-def _table(table: form.Table, tbl: Any, answers: Reponses) -> None:
+def _table(table: form.Table, tbl: Any, answers: Reponses, look: Any) -> None:
     if table.items_key is None:
         computed = models.subtotals(answers.public.inscrits)
         for spec, tr in zip(table.rows, locate.rows(tbl), strict=False):
@@ -117,7 +122,7 @@ def _table(table: form.Table, tbl: Any, answers: Reponses) -> None:
                 if value is None and cell.computed:
                     value = computed[cell.computed]
                 if value is not None:
-                    write.write_cell(tc, [_cell_text(value)])
+                    write.write_cell(tc, [_cell_text(value)], look)
         return
     items = [item for item in models.get(answers, table.items_key) if not _empty(item)]
     header = len(table.rows)
@@ -129,10 +134,10 @@ def _table(table: form.Table, tbl: Any, answers: Reponses) -> None:
             if isinstance(value, list):
                 schools = [s for s in value if not _empty(s)]
                 write.write_cell(
-                    tc, [codec.encode_school(s.nom, s.adresse, s.email) for s in schools]
+                    tc, [codec.encode_school(s.nom, s.adresse, s.email) for s in schools], look
                 )
             elif value is not None:
-                write.write_cell(tc, _cell_text(value).split("\n"))
+                write.write_cell(tc, _cell_text(value).split("\n"), look)
 
 
 def _cell_text(value: Any) -> str:

@@ -23,6 +23,15 @@ def answer_style(styles: Element) -> str | None:
     return None
 
 
+def answer_format(styles: Element) -> Element | None:
+    """Run format (``w:rPr``) of the answer style, so answers typed in a line look alike."""
+    for style in styles.iterchildren(qn("w:style")):
+        if style.get(qn("w:styleId")) == ANSWER_STYLE_ID:
+            rPr = style.find(qn("w:rPr"))
+            return None if rPr is None else copy.deepcopy(rPr)
+    return None
+
+
 def run(value: str, rPr: Element | None = None) -> Element:
     """A run holding ``value``, newlines as line breaks and tabs as tab characters."""
     r = OxmlElement("w:r")
@@ -64,24 +73,28 @@ def write_below(label: Element, after: Sequence[Element], value: str, style: str
         anchor = p
 
 
-def write_inline(p: Element, value: str) -> None:
-    """Append ``value`` to the paragraph, after its label."""
+def write_inline(p: Element, value: str, rPr: Element | None = None) -> None:
+    """Append ``value`` to the paragraph, after its label and a space."""
     if value:
-        p.append(run(value))
+        space = "" if text(p)[-1:].isspace() else " "
+        p.append(run(space + value, rPr))
 
 
-def write_box(tbl: Element, value: str) -> None:
+def write_box(tbl: Element, value: str, rPr: Element | None = None) -> None:
     """Append ``value`` after the text of a one-cell box."""
-    write_inline(paragraphs(cells(rows(tbl)[0])[0])[0], value)
+    write_inline(paragraphs(cells(rows(tbl)[0])[0])[0], value, rPr)
 
 
-def replace_text(p: Element, value: str) -> None:
-    """Replace a paragraph's runs by one run holding ``value``, in the first run's format."""
+def replace_text(
+    p: Element, pieces: Sequence[tuple[str, bool]], answer: Element | None = None
+) -> None:
+    """Replace a paragraph's runs by ``pieces``: labels keep the first run's format."""
     runs = list(p.iterchildren(qn("w:r")))
     rPr = runs[0].find(qn("w:rPr")) if runs else None
     for r in runs:
         p.remove(r)
-    p.append(run(value, rPr))
+    for value, is_answer in pieces:
+        p.append(run(value, answer if is_answer else rPr))
 
 
 def write_field(after: Sequence[Element], value: str) -> bool:
@@ -104,11 +117,11 @@ def tick(p: Element, value: bool | None) -> None:
     fields.set_checked(boxes[1], not value)
 
 
-def write_cell(tc: Element, lines: Sequence[str]) -> None:
+def write_cell(tc: Element, lines: Sequence[str], answer: Element | None = None) -> None:
     """Replace a cell's text by ``lines``, one paragraph each, keeping the paragraph format."""
     old = paragraphs(tc)
     pPr = old[0].find(qn("w:pPr")) if old else None
-    rPr = _first_rPr(old[0]) if old else None
+    rPr = (_first_rPr(old[0]) if old else None) or answer
     for p in old:
         tc.remove(p)
     for line in lines or [""]:

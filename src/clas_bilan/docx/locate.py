@@ -8,6 +8,7 @@ bound the zone of the block before them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ _TEXT_TAGS = {
     qn("w:noBreakHyphen"): "-",
 }
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "\u200b": None, "\ufeff": None})
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass
@@ -61,14 +63,20 @@ def _fold(char: str) -> str:
 
 def normalize(value: str) -> str:
     """Text folded for comparison: spaces of any kind collapsed, quotes and case folded."""
-    return _folded(value)[0]
+    folded = value.translate(_QUOTES)
+    lowered = folded.lower()
+    if len(lowered) != len(folded) or "Σ" in folded:  # casing that is not char by char
+        return _folded(value)[0]
+    return _SPACES.sub(" ", lowered).strip(" ")
 
 
-def _folded(value: str) -> tuple[str, list[int]]:
-    """Folded text and, for each of its characters, the end index in ``value``."""
+def _folded(value: str, limit: int | None = None) -> tuple[str, list[int]]:
+    """Folded text (its first ``limit`` characters) and, for each, the end index in ``value``."""
     out: list[str] = []
     ends: list[int] = []
     for index, char in enumerate(value):
+        if limit is not None and len(out) >= limit:
+            break
         folded = _fold(char)
         if folded == " " and (not out or out[-1] == " "):
             continue
@@ -84,10 +92,11 @@ def _folded(value: str) -> tuple[str, list[int]]:
 def after_label(value: str, label: str) -> str | None:
     """The part of ``value`` after ``label`` (compared folded); None when it does not start so."""
     wanted = normalize(label)
-    folded, ends = _folded(value)
-    if not folded.startswith(wanted):
+    if not normalize(value).startswith(wanted):
         return None
-    return value[ends[len(wanted) - 1] :] if wanted else value
+    if not wanted:
+        return value
+    return value[_folded(value, len(wanted))[1][len(wanted) - 1] :]
 
 
 def holds_answer(block: form.Block) -> bool:

@@ -74,5 +74,8 @@ def test_wheel_runs_init_validate_render_outside_the_repository(
 
     blank = _run(exe, "init", "vierge.yaml", cwd=tmp_path)
     assert blank.returncode == 0
-    warned = _run(exe, "validate", "vierge.yaml", cwd=tmp_path)
-    assert warned.returncode == 0, warned.stdout + warned.stderr
+    # A blank file only lacks answers: warnings, plus the Oui/Non the form makes mandatory.
+    blank_check = _run(exe, "validate", "vierge.yaml", cwd=tmp_path)
+    assert blank_check.returncode == 1, blank_check.stdout + blank_check.stderr
+    assert "obligatoire" in blank_check.stdout
+    assert "Traceback" not in blank_check.stdout + blank_check.stderr

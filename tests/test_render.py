@@ -1,0 +1,346 @@
+"""``render``: every answer where a person would type it, read back with zipfile + lxml."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from lxml import etree
+from typer.testing import CliRunner
+
+from clas_bilan.cli import app
+from clas_bilan.docx.template import template_path
+from clas_bilan.errors import AnswersError
+from clas_bilan.extract import extract
+from clas_bilan.models import Reponses
+from clas_bilan.render import readable, render
+from helpers_docx import body, cell_texts, checkbox_states, paragraph_text, part, tables, w
+
+EXAMPLES = Path(__file__).parent / "examples"
+REFERENCE = EXAMPLES / "valid" / "reference_du_contrat.yaml"
+DEFAULT_NAME = "bilan_clas_2025-2026_espace-de-vie-sociale-les-tilleuls.docx"
+NNBSP = "\u202f"
+runner = CliRunner()
+
+
+def _answers(**changes: object) -> Reponses:
+    data = yaml.safe_load(REFERENCE.read_text(encoding="utf-8"))
+    for key, value in changes.items():
+        *parents, last = key.split("__")
+        target = data
+        for name in parents:
+            target = target[name]
+        target[last] = value
+    return Reponses.model_validate(data)
+
+
+def _flat(text: str) -> str:
+    """Spaces, no-break spaces and line breaks folded; narrow no-break spaces kept."""
+    return re.sub(r"[ \t\n\u00a0]+", " ", text).strip()
+
+
+def _paragraphs(path: Path) -> list[etree._Element]:
+    return body(path).findall(w("p"))
+
+
+def _label(path: Path, start: str) -> etree._Element:
+    found = [p for p in _paragraphs(path) if _flat(paragraph_text(p)).startswith(start)]
+    assert found, start
+    return found[0]
+
+
+def _under(path: Path, start: str) -> list[str]:
+    """Texts of the paragraphs after a label, up to the next bold (label) or heading paragraph."""
+    p = _label(path, start).getnext()
+    lines: list[str] = []
+    while p is not None and p.tag == w("p"):
+        style = p.find(f"{w('pPr')}/{w('pStyle')}")
+        if style is None or style.get(w("val")) != "Reponse":
+            break
+        lines.append(paragraph_text(p))
+        p = p.getnext()
+    return lines
+
+
+def _table(path: Path, first: str) -> list[list[str]]:
+    for tbl in tables(path):
+        rows = [
+            ["\n".join(cell_texts(tc)) for tc in tr.findall(w("tc"))] for tr in tbl.findall(w("tr"))
+        ]
+        if _flat(rows[0][0]).startswith(first):
+            return rows
+    raise AssertionError(first)
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return render(_answers(), tmp_path_factory.mktemp("rendu") / "bilan.docx")
+
+
+def test_free_text_answers_stand_under_their_question(example: Path) -> None:
+    assert _under(example, "Nom du gestionnaire et adresse") == [
+        "Association Savoirs Partagés",
+        "12 rue des Écoles, 01000 Bourg-en-Bresse",
+        "",
+    ]
+    assert _under(example, "Nom et commune de l’équipement")[:2] == [
+        "Espace de vie sociale Les Tilleuls",
+        "Bourg-en-Bresse",
+    ]
+    assert _under(example, "Quelles actions avez-vous développées auprès des enfants")[0] == (
+        "Deux séances par semaine : méthodologie, lecture, jeux de logique."
+    )
+    assert _under(example, "Globalement, quelle conclusion")[0].startswith("Année positive")
+
+
+def test_inline_answers_follow_their_label(example: Path) -> None:
+    def line(start: str) -> str:
+        return _flat(paragraph_text(_label(example, start)))
+
+    assert line("Nombre de salariés") == "Nombre de salariés : 3"
+    assert line("Soit en ETP (un Etp").endswith(
+        f": 1,50 (calculé : 2{NNBSP}410 heures travaillées / 1{NNBSP}607)"
+    )
+    assert line("Nombre de bénévoles") == "Nombre de bénévoles (volontaires inclus) : 9"
+    assert (
+        line("Soit en ETP :") == f"Soit en ETP : 0,72 (calculé : 1{NNBSP}150 heures / 1{NNBSP}607)"
+    )
+    assert line("Nom, prénom, adresse mail") == (
+        "Nom, prénom, adresse mail : Martin, Sophie, s.martin@savoirs-partages.example"
+    )
+    assert line("Nombre de collectifs") == "Nombre de collectifs : 4"
+    assert line("Fait à") == "Fait à Bourg-en-Bresse, le 30/06/2026"
+    assert line("Nom et prénom du signataire") == "Nom et prénom du signataire : Claire Dubois"
+    assert line("Qualité du signataire") == "Qualité du signataire : Présidente"
+    box = next(t for t in tables(example) if "Intitulé du projet" in "".join(t.itertext()))
+    assert _flat("".join(box.itertext())) == "Intitulé du projet : Réussir ensemble"
+
+
+def test_text_field_holds_its_answer(example: Path) -> None:
+    field = _label(example, "S’il existe des écarts entre le prévisionnel").getnext()
+    assert field.find(f".//{w('ffData')}/{w('textInput')}") is not None
+    assert paragraph_text(field) == (
+        "Un bénévole a quitté le projet en janvier ; il a été remplacé en mars."
+    )
+
+
+def test_oui_box_is_ticked(example: Path) -> None:
+    choice = _label(example, "Une formation a-t-elle été suivie")
+    assert [ticked for _, ticked in checkbox_states(choice)] == [True, False]
+
+
+def test_table_cells_hold_counts_yes_no_and_computed_totals(example: Path) -> None:
+    formations = _table(example, "Nom de l’organisme")
+    assert formations[2] == [
+        "Fédération des centres sociaux de l'Ain",
+        "Accompagner la scolarité : posture et méthodes",
+        "14 et 15 octobre 2025",
+        "2",
+        "1",
+        "3",
+    ]
+    assert formations[3:] == [[""] * 6] * 3
+    public = _table(example, "Elémentaire")
+    assert public[1] == ["28", "15", "0", "1", "44"]
+    assert public[3] == ["4", "6", "5", "7", "6", "5", "4", "3", "3", "0", "0", "0", "1", ""]
+    enfants = _table(example, "Nature des critères")
+    assert [row[2] for row in enfants[1:]] == ["2", "Oui", "Non", "Oui"]
+    parents = _table(example, "NATURE CRITERE")
+    assert [row[2] for row in parents[1:]] == ["3", "Oui", "Non"]
+    territoires = _table(example, "TERRITOIRES")
+    assert (
+        territoires[1][0] == "Quartier de la Reyssouze — salle des Tilleuls, 3 allée des Tilleuls"
+    )
+    assert territoires[1][1].split("\n") == [
+        "École élémentaire Jean Moulin",
+        "8 rue Jean Moulin, 01000 Bourg-en-Bresse",
+        "ce.0010001x@ac-lyon.fr",
+        "Collège Louis Aragon",
+        "2 avenue de la Paix, 01000 Bourg-en-Bresse",
+        "ce.0010002y@ac-lyon.fr",
+    ]
+
+
+def test_document_title_names_the_equipement(example: Path) -> None:
+    core = part(example, "docProps/core.xml")
+    title = core.find("{http://purl.org/dc/elements/1.1/}title").text
+    assert title == "Bilan CLAS 2025/2026 — Espace de vie sociale Les Tilleuls — Bourg-en-Bresse"
+
+
+def test_paragraphs_and_line_breaks_are_kept(tmp_path: Path) -> None:
+    answers = _answers(
+        conclusion__bilan="Premier <paragraphe> & « guillemets ».\n\nSecond 😀\nTroisième ligne",
+        equipement__nom="Maison « Été » d'Œuvre / Ferney",
+        intitule_projet="Lire & écrire",
+    )
+    output = render(answers, tmp_path / "bilan.docx")
+    assert _under(output, "Globalement, quelle conclusion") == [
+        "Premier <paragraphe> & « guillemets ».",
+        "",
+        "Second 😀",
+        "Troisième ligne",
+        "",
+    ]
+    assert extract(output).answers == readable(answers)
+
+
+def test_ETP_given_with_hours_is_written_with_both(tmp_path: Path) -> None:
+    answers = _answers(moyens_humains__salaries__etp="1,5", moyens_humains__benevoles__etp=0.72)
+    output = render(answers, tmp_path / "bilan.docx")
+    assert _flat(paragraph_text(_label(output, "Soit en ETP (un Etp"))).endswith(
+        f": 1,50 (2{NNBSP}410 heures travaillées)"
+    )
+    assert extract(output).answers == readable(answers)
+
+
+def test_an_answer_that_does_not_read_back_stops_render(tmp_path: Path) -> None:
+    answers = _answers(moyens_humains__coordination__prenom="Anne, Marie")
+    with pytest.raises(AnswersError, match=r"moyens_humains\.coordination"):
+        render(answers, tmp_path / "bilan.docx")
+    assert list(tmp_path.iterdir()) == []
+
+
+# Command line ----------------------------------------------------------------
+
+
+def _copy(tmp_path: Path, source: Path = REFERENCE) -> Path:
+    target = tmp_path / "reponses.yaml"
+    shutil.copyfile(source, target)
+    return target
+
+
+def test_render_command_writes_the_default_name_and_says_what_next(tmp_path: Path) -> None:
+    answers = _copy(tmp_path)
+    result = runner.invoke(app, ["render", str(answers)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / DEFAULT_NAME).is_file()
+    text = _flat(result.output)
+    assert "Bilan écrit" in text
+    assert "parentalite@caf01.caf.fr" in text and "1er août 2026" in text
+    assert "clas-bilan email" in text and "AFAS / ESPADA" in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == [DEFAULT_NAME, "reponses.yaml"]
+
+
+def test_render_refuses_answers_with_errors_and_writes_nothing(tmp_path: Path) -> None:
+    answers = _copy(tmp_path, EXAMPLES / "invalid" / "total_faux.yaml")
+    result = runner.invoke(app, ["render", str(answers), "-o", str(tmp_path / "bilan.docx")])
+    assert result.exit_code == 1
+    assert "n'a pas été produit" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reponses.yaml"]
+
+
+def test_render_never_overwrites_without_force(tmp_path: Path) -> None:
+    answers = _copy(tmp_path)
+    output = tmp_path / "bilan.docx"
+    output.write_bytes(b"le bilan d'avant")
+    result = runner.invoke(app, ["render", str(answers), "-o", str(output)])
+    assert result.exit_code == 2
+    assert "existe déjà" in result.output and "--force" in result.output
+    assert output.read_bytes() == b"le bilan d'avant"
+    result = runner.invoke(app, ["render", str(answers), "-o", str(output), "--force"])
+    assert result.exit_code == 0, result.output
+    assert zipfile.is_zipfile(output)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bilan.docx", "reponses.yaml"]
+
+
+def test_default_name_is_ascii(tmp_path: Path) -> None:
+    data = yaml.safe_load(REFERENCE.read_text(encoding="utf-8"))
+    data["equipement"]["nom"] = "Maison « Été » d'Œuvre / Ferney:Voltaire?"
+    answers = tmp_path / "reponses.yaml"
+    answers.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = runner.invoke(app, ["render", str(answers)])
+    assert result.exit_code == 0, result.output
+    names = [p.name for p in tmp_path.glob("*.docx")]
+    assert names == ["bilan_clas_2025-2026_maison-ete-d-uvre-ferney-voltaire.docx"]
+
+
+def _edit_template(tmp_path: Path, edit: object) -> Path:
+    """Copy the shipped template, changing its document.xml with ``edit(root)``."""
+    target = tmp_path / "autre_modele.docx"
+    with zipfile.ZipFile(template_path()) as source, zipfile.ZipFile(target, "w") as copy:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                root = etree.fromstring(data)
+                edit(root)  # type: ignore[operator]
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            copy.writestr(item, data)
+    return target
+
+
+def test_template_lacking_a_question_is_a_french_error(tmp_path: Path) -> None:
+    def rename(root: etree._Element) -> None:
+        for t in root.iter(w("t")):
+            if t.text and t.text.startswith("Nombre de collectifs"):
+                t.text = "Nombre de groupes :"
+
+    template = _edit_template(tmp_path, rename)
+    answers = _copy(tmp_path)
+    output = tmp_path / "bilan.docx"
+    result = runner.invoke(
+        app, ["render", str(answers), "-o", str(output), "--template", str(template)]
+    )
+    assert result.exit_code == 2
+    assert "Nombre de collectifs" in result.output and "autre_modele.docx" in result.output
+    assert not output.exists()
+    result = runner.invoke(app, ["extract", str(template), "-o", str(tmp_path / "r.yaml")])
+    assert result.exit_code == 2 and "Nombre de collectifs" in result.output
+
+
+def test_questions_are_found_by_their_text_not_their_position(tmp_path: Path) -> None:
+    def reshape(root: etree._Element) -> None:
+        body_ = root.find(w("body"))
+        for t in root.iter(w("t")):
+            if t.text:
+                t.text = t.text.replace("\u00a0", " ").replace(" : ", "\u2002:  ")
+        extra = etree.SubElement(body_, w("p"))
+        etree.SubElement(etree.SubElement(extra, w("r")), w("t")).text = "Paragraphe ajouté."
+        body_.insert(0, extra)
+
+    template = _edit_template(tmp_path, reshape)
+    answers = _answers()
+    output = render(answers, tmp_path / "bilan.docx", template=template)
+    assert extract(output, template=template).answers == readable(answers)
+    salaries = _flat(paragraph_text(_label(output, "Nombre de salariés")))
+    assert salaries == "Nombre de salariés\u2002: 3"
+
+
+@pytest.mark.slow
+def test_rendered_example_converts_to_pdf(
+    tmp_path: Path, example: Path, soffice: str, pdftotext: str
+) -> None:
+    profile = (tmp_path / "profil").as_uri()
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation={profile}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(example),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pdf = tmp_path / "bilan.pdf"
+    text = subprocess.run(
+        [pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    flat = _flat(text)
+    for wanted in (
+        "Intitulé du projet : Réussir ensemble",
+        "Nombre de salariés : 3",
+        "Fait à Bourg-en-Bresse, le 30/06/2026",
+        "Café des parents mensuel",
+        "ce.0010002y@ac-lyon.fr",
+    ):
+        assert wanted in flat
+    assert re.search(r"Page 1 sur \d", flat)

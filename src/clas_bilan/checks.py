@@ -10,7 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from clas_bilan import form, loading
-from clas_bilan.models import Reponses, etp_benevoles, etp_salaries, get, subtotals
+from clas_bilan.models import (
+    Benevoles,
+    Reponses,
+    Salaries,
+    etp_benevoles,
+    etp_salaries,
+    get,
+    subtotals,
+)
 from clas_bilan.report import Eligibility, Finding, Report, Severity, Summary
 
 SIGNATURE_DEADLINE = dt.date(2026, 8, 1)
@@ -46,18 +54,38 @@ def validate_file(path: Path) -> Report:
         findings += [
             finding
             for finding in check(answers, loaded.lines)
-            if not _under(finding.key, loaded.dropped)
+            if not _depends(finding.key, loaded.dropped)
         ]
         summary = summarize(answers)
     findings.sort(key=lambda finding: (finding.line or 0, not finding.is_error))
     return Report(path, answers, findings, summary)
 
 
-def _under(key: str | None, faulty: set[str]) -> bool:
-    """True when ``key`` is a faulty key or inside one (its value was dropped on loading)."""
+_INPUTS = {
+    "public.total": ("public.inscrits",),
+    "public.nombre_collectifs": ("public.inscrits",),
+    "moyens_humains.salaries.etp": ("moyens_humains.salaries",),
+    "moyens_humains.salaries.heures_travaillees": ("moyens_humains.salaries",),
+    "moyens_humains.salaries.heures_payees": ("moyens_humains.salaries",),
+    "moyens_humains.benevoles.etp": ("moyens_humains.benevoles",),
+    "moyens_humains.benevoles.heures": ("moyens_humains.benevoles",),
+    "axe_enfants.criteres_bonus": ("public.nombre_collectifs",),
+    "axe_parents.criteres_bonus": ("public.nombre_collectifs",),
+}
+"""Keys a check reads besides its own: a finding is moot when one of them was dropped."""
+
+
+def _depends(key: str | None, dropped: set[str]) -> bool:
+    """True when a check's finding on ``key`` rests on a value dropped while loading."""
     if key is None:
         return False
-    return any(key == bad or key.startswith(bad + ".") for bad in faulty)
+    inputs = (key, *next((v for k, v in _INPUTS.items() if key.startswith(k)), ()))
+    return any(_inside(one, bad) or _inside(bad, one) for one in inputs for bad in dropped if bad)
+
+
+def _inside(key: str, parent: str) -> bool:
+    """True when ``key`` is ``parent`` or one of its sub-keys."""
+    return key == parent or key.startswith(parent + ".")
 
 
 class _Findings:
@@ -196,15 +224,27 @@ def _etp(answers: Reponses, found: _Findings) -> None:
     base = "moyens_humains.benevoles"
     _etp_matches(found, f"{base}.etp", volunteers.etp, volunteers.heures, "de bénévolat")
     for key, etp, people in (
-        ("moyens_humains.salaries", etp_salaries(staff), staff.nombre),
-        ("moyens_humains.benevoles", etp_benevoles(volunteers), volunteers.nombre),
+        (_given(staff, "moyens_humains.salaries"), etp_salaries(staff), staff.nombre),
+        (
+            _given(volunteers, "moyens_humains.benevoles"),
+            etp_benevoles(volunteers),
+            volunteers.nombre,
+        ),
     ):
         if etp is not None and people is not None and round(etp, 2) > people:
             found.warning(
-                f"{key}.etp",
+                key,
                 f"l’ETP ({_fr(etp)}) dépasse le nombre de personnes ({people}).",
                 "Vérifiez les heures ou l’ETP : un ETP correspond à une personne à temps plein.",
             )
+
+
+def _given(people: Salaries | Benevoles, key: str) -> str:
+    """The key the ETP was read from: the ETP itself when given, else the hours."""
+    for name in ("etp", "heures_travaillees", "heures_payees", "heures"):
+        if getattr(people, name, None) is not None:
+            return f"{key}.{name}"
+    return f"{key}.etp"
 
 
 def _etp_matches(

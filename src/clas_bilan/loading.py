@@ -145,12 +145,14 @@ def _utf16(data: bytes) -> str | None:
     """Name the UTF-16 flavour of data, from its BOM or its NUL bytes pattern."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
-    head = data[:200]
-    if len(head) >= 4 and len(head) % 2 == 0:
-        if all(byte == 0 for byte in head[1::2]) and all(head[0::2]):
-            return "utf-16-le"
-        if all(byte == 0 for byte in head[0::2]) and all(head[1::2]):
-            return "utf-16-be"
+    head = data[: 400 - 400 % 2] if len(data) >= 400 else data[: len(data) - len(data) % 2]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) >= 0.7 * len(odd) and even.count(0) <= 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) >= 0.7 * len(even) and odd.count(0) <= 0.05 * len(odd):
+        return "utf-16-be"
     return None
 
 
@@ -266,8 +268,9 @@ class _Builder:
 
 
 def _tag_message(tag: str) -> str:
+    tag = tag.replace("tag:yaml.org,2002:", "!!")
     return (
-        f"étiquette YAML « {shown(tag)} » refusée : ce fichier ne contient que du texte, "
+        f"étiquette YAML « {shown(tag, 60)} » refusée : ce fichier ne contient que du texte, "
         "des nombres, des dates et oui/non."
     )
 
@@ -291,7 +294,7 @@ _YAML_PROBLEMS = (
 def _yaml_finding(error: yaml.YAMLError) -> Finding:
     """Turn a YAML syntax error into a French finding with its line and column."""
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    problem = str(getattr(error, "problem", None) or error)
+    problem = f"{getattr(error, 'context', None)} {getattr(error, 'problem', None) or error}"
     french = next((fr for en, fr in _YAML_PROBLEMS if en in problem), "syntaxe YAML non valide")
     line = mark.line + 1 if mark is not None else None
     if isinstance(error, yaml.reader.ReaderError):
@@ -330,9 +333,8 @@ def parse(text: str) -> tuple[Any, dict[str, int], list[Finding]]:
     try:
         data = builder.build(node, "", 0)
     except _Refused as refused:
-        finding = Finding(
-            "erreur", refused.key, refused.line, describe(refused.key), refused.message
-        )
+        key = ".".join((refused.key or "").split(".")[:3]) or None
+        finding = Finding("erreur", key, refused.line, describe(key), refused.message)
         return None, builder.lines, [*builder.findings, finding]
     except RecursionError:
         return None, builder.lines, [*builder.findings, _too_deep()]
@@ -389,23 +391,36 @@ def load(text: str) -> Loaded:
         )
         return Loaded(None, lines, findings)
     _fill_empty(data, Reponses)
-    answers, errors = _validate(data, lines)
-    dropped = {finding.key for finding in errors if finding.key}
+    answers, errors, dropped = _validate(data, lines)
     return Loaded(answers, lines, findings + errors, dropped)
 
 
-def _validate(data: dict[str, Any], lines: Mapping[str, int]) -> tuple[Reponses, list[Finding]]:
-    """Validate; drop each faulty value and retry, so the rest can still be checked."""
+def _validate(
+    data: dict[str, Any], lines: Mapping[str, int]
+) -> tuple[Reponses, list[Finding], set[str]]:
+    """Validate; drop each faulty value and retry, so the rest can still be checked.
+
+    Also return the keys whose answers are missing because of an error: the faulty
+    keys, and the key a misspelt key was meant to be (its answers sit under the typo).
+    """
     findings: list[Finding] = []
+    dropped: set[str] = set()
     for _ in range(5):
         try:
-            return Reponses.model_validate(data), findings
+            return Reponses.model_validate(data), findings, dropped
         except ValidationError as error:
             details = error.errors()
-            findings.extend(_finding(detail, lines) for detail in details)
+            for detail in details:
+                finding = _finding(detail, lines)
+                findings.append(finding)
+                dropped.add(finding.key or "")
+                if detail["type"] == "extra_forbidden":
+                    meant = _suggestion(detail["loc"])
+                    if meant:
+                        dropped.add(".".join([*map(str, detail["loc"][:-1]), meant]))
             if not all(_drop(data, detail["loc"]) for detail in details):
                 break
-    return Reponses(), findings
+    return Reponses(), findings, dropped
 
 
 def _drop(data: Any, loc: tuple[int | str, ...]) -> bool:
@@ -499,8 +514,10 @@ def _message(
     if kind.startswith("date") or kind.startswith("datetime"):
         return f"date attendue, pas « {shown(value)} ».", "Écrivez par exemple 30/06/2026."
     if kind in {"value_error", "assertion_error"}:
-        error = detail.get("ctx", {}).get("error")
-        return f"{error}." if error else "valeur non valide.", None
+        error = str(detail.get("ctx", {}).get("error") or "valeur non valide")
+        if isinstance(value, (str, int, float)) and shown(value) not in error:
+            error = f"{error} (ici « {shown(value)} »)"
+        return f"{error}.", None
     return f"valeur non valide (« {shown(value)} »).", None
 
 
@@ -508,18 +525,24 @@ def _unknown_key(loc: tuple[int | str, ...]) -> tuple[str, str | None]:
     """Name the unknown key and suggest the nearest valid one (difflib)."""
     name = str(loc[-1])
     valid = _valid_keys(loc[:-1])
-    lowered = {key.lower(): key for key in valid}
-    close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
+    meant = _suggestion(loc)
     hint = "Sinon cette réponse serait perdue."
-    if close:
+    if meant:
         return (
-            f"clé inconnue « {shown(name)} » : vouliez-vous dire « {lowered[close[0]]} » ?",
+            f"clé inconnue « {shown(name)} » : vouliez-vous dire « {meant} » ?",
             f"Corrigez le nom de la clé. {hint}",
         )
     return (
         f"clé inconnue « {shown(name)} ». Clés possibles ici : {', '.join(valid)}.",
         f"Corrigez le nom de la clé ou supprimez-la. {hint}",
     )
+
+
+def _suggestion(loc: tuple[int | str, ...]) -> str | None:
+    """The valid key nearest to the unknown key at ``loc`` (difflib), if any is close."""
+    lowered = {key.lower(): key for key in _valid_keys(loc[:-1])}
+    close = difflib.get_close_matches(str(loc[-1]).lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[close[0]] if close else None
 
 
 # Keys, models and labels ------------------------------------------------------------
@@ -608,14 +631,14 @@ def line_of(lines: Mapping[str, int], key: str | None) -> int | None:
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
-def shown(value: Any) -> str:
+def shown(value: Any, width: int = _SHOWN_WIDTH) -> str:
     """A user value made safe to print in a message: short, control characters escaped."""
     text = value if isinstance(value, str) else repr(value) if value is not None else "vide"
     if isinstance(value, bool):
         text = "oui" if value else "non"
     text = _UNPRINTABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
-    if len(text) > _SHOWN_WIDTH:
-        text = text[: _SHOWN_WIDTH - 1] + "…"
+    if len(text) > width:
+        text = text[: width - 1] + "…"
     return text
 
 

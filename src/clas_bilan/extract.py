@@ -59,7 +59,12 @@ def open_document(path: Path, *, role: str = "document") -> Any:
 
 def places(document: Any, name: str) -> list[locate.Place | None]:
     """Locate every block of the form in a document; UsageError naming what is missing."""
-    found = locate.locate(document.element.body)
+    return body_places(document.element.body, name)
+
+
+def body_places(body: Any, name: str) -> list[locate.Place | None]:
+    """Locate every block of the form in a document body (``w:body``), as ``places`` does."""
+    found = locate.locate(body)
     absent = locate.missing(form.FORM, found)
     if absent:
         listed = "\n".join(f"  - « {title[:120]} »" for title in absent[:5])
@@ -83,9 +88,14 @@ def extract(path: Path, *, template: Path | None = None) -> Extracted:
 
 def read_document(document: Any, name: str = "document") -> Extracted:
     """Read the answers of an opened filled bilan."""
+    return read_body(document.element.body, name)
+
+
+def read_body(body: Any, name: str = "document") -> Extracted:
+    """Read the answers of a filled bilan's body (``w:body``)."""
     raw: dict[str, Any] = {}
     problems: list[str] = []
-    for block, place in zip(form.FORM, places(document, name), strict=False):
+    for block, place in zip(form.FORM, body_places(body, name), strict=False):
         if place is None:
             continue
         try:

@@ -20,10 +20,10 @@ from pydantic import BaseModel
 
 from clas_bilan import codec, form, models
 from clas_bilan.docx import fill as write
-from clas_bilan.docx import locate
+from clas_bilan.docx import locate, read
 from clas_bilan.docx.template import template_path
 from clas_bilan.errors import AnswersError, UsageError
-from clas_bilan.extract import extract, open_document, places
+from clas_bilan.extract import open_document, places, read_body
 from clas_bilan.models import Reponses
 
 _SLUG_LENGTH = 60
@@ -196,7 +196,7 @@ def readable(answers: Reponses) -> Reponses:
 
 def verify(path: Path, answers: Reponses) -> None:
     """Read a written bilan back; AnswersError (exit 1) naming every answer missing or changed."""
-    found = extract(path)
+    found = read_body(read.document_body(path), path.name)
     wanted = _flat(readable(answers).model_dump(by_alias=True))
     got = _flat(found.answers.model_dump(by_alias=True))
     wrong = [key for key in wanted if wanted[key] != got.get(key)]

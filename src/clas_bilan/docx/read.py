@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import posixpath
+import zipfile
 from collections.abc import Sequence
+from pathlib import Path
 
+from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 
 from clas_bilan.docx import fields
 from clas_bilan.docx.locate import Element, after_label, paragraphs, text
+
+_OFFICE_DOCUMENT = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+)
+
+
+def document_body(path: Path) -> Element:
+    """Body of a .docx's main part, parsed alone: quicker than opening the whole package."""
+    with zipfile.ZipFile(path) as package:
+        relationships = parse_xml(package.read("_rels/.rels"))
+        target = next(
+            str(rel.get("Target")) for rel in relationships if rel.get("Type") == _OFFICE_DOCUMENT
+        )
+        document: Element = parse_xml(package.read(posixpath.normpath(target).lstrip("/")))
+    return document.body
 
 
 def trim(lines: Sequence[str], *, keep_leading: bool = False) -> str:

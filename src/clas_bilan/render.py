@@ -45,7 +45,15 @@ def render(
     _check_output(output, force=force)
     source = template or template_path()
     document = open_document(source, role="modèle")
-    fill(document, answers, name=source.name)
+    return render_document(document, answers, output, name=source.name, force=force)
+
+
+def render_document(
+    document: Any, answers: Reponses, output: Path, *, name: str = "modèle", force: bool = False
+) -> Path:
+    """Fill an opened copy of the form (consumed) and write it like ``render`` does."""
+    _check_output(output, force=force)
+    fill(document, answers, name=name)
     handle, temporary = tempfile.mkstemp(prefix=".clas-bilan-", suffix=".docx", dir=output.parent)
     os.close(handle)
     written = Path(temporary)

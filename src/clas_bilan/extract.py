@@ -20,13 +20,14 @@ from typing import Any
 import docx
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from clas_bilan import codec, form, loading
 from clas_bilan.docx import locate, read
 from clas_bilan.errors import UsageError
 from clas_bilan.models import Reponses
 
-_NUMBER_WITH_SPACES = re.compile(r"[\d\s\u00a0\u202f]+")
+_NUMBER_WITH_SPACES = re.compile(r"\s*\d[\d\s]*\d\s*")
 _SCHOOL_KEY = "etablissements"
 
 
@@ -163,11 +164,8 @@ def _read_table(table: form.Table, tbl: Any, raw: dict[str, Any]) -> None:
 
 
 def _plain(lines: list[str]) -> str | None:
-    """A cell's text; a number typed with spaces ("1 200") made compact."""
-    value = read.trim(lines)
-    if _NUMBER_WITH_SPACES.fullmatch(value) and value.strip():
-        return re.sub(r"\s", "", value.replace("\u202f", ""))
-    return value or None
+    """A cell's text, None when empty."""
+    return read.trim(lines) or None
 
 
 def _put(target: dict[str, Any], key: str, value: Any) -> None:
@@ -184,14 +182,41 @@ def _validate(raw: dict[str, Any], problems: list[str]) -> Reponses:
             return Reponses.model_validate(raw)
         except ValidationError as error:
             for detail in error.errors():
+                typed = detail.get("input")
+                compact = re.sub(r"\s", "", typed) if isinstance(typed, str) else typed
+                if compact != typed and _NUMBER_WITH_SPACES.fullmatch(typed):
+                    _set(raw, detail["loc"], compact)  # "1 200" typed in Word
+                    continue
                 key = ".".join(str(part) for part in detail["loc"])
                 label = loading.describe(key) or key
                 problems.append(
                     f"« {label[:80]} » : « {loading.shown(detail.get('input'))} » "
-                    f"illisible ({detail['msg']}) ; réponse non reprise."
+                    f"illisible ({_why(detail)}) ; réponse non reprise."
                 )
                 _drop(raw, detail["loc"])
+    problems.append("les réponses n'ont pas pu être reprises : vérifiez le document.")
     return Reponses()
+
+
+def _why(detail: ErrorDetails) -> str:
+    """A French reason for a value the models refuse."""
+    kind = detail["type"]
+    if kind == "value_error":
+        return str(detail["msg"]).removeprefix("Value error, ")
+    reasons = {
+        "int": "nombre entier attendu",
+        "bool": "« Oui » ou « Non » attendu",
+        "date": "date attendue, par exemple 30/06/2026",
+        "float": "nombre attendu, par exemple 1,5",
+        "greater": "nombre positif attendu",
+    }
+    return next((why for start, why in reasons.items() if kind.startswith(start)), "valeur refusée")
+
+
+def _set(data: Any, loc: tuple[int | str, ...], value: Any) -> None:
+    for part in loc[:-1]:
+        data = data[part]
+    data[loc[-1]] = value
 
 
 def _drop(data: Any, loc: tuple[int | str, ...]) -> None:

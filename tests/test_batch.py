@@ -1,0 +1,130 @@
+"""Batch rendering: one bilan per answers file, failures reported without stopping the others."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clas_bilan.batch import Outcome, collect, render_batch
+from clas_bilan.errors import UsageError
+from helpers_docx import body, paragraph_text, w
+
+EXAMPLE = Path(__file__).parents[1] / "examples" / "bilan_exemple.yaml"
+EXAMPLE_NAME = "Centre social de la Croix-Blanche"
+NAMES = ["Maison de quartier des Vennes", "Espace Reyssouze", "Centre social Amédée Mercier"]
+
+
+def _answers(folder: Path, stem: str, equipement: str) -> Path:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert EXAMPLE_NAME in text
+    path = folder / f"{stem}.yaml"
+    path.write_text(text.replace(EXAMPLE_NAME, equipement), encoding="utf-8")
+    return path
+
+
+def _document_text(path: Path) -> str:
+    return "\n".join(paragraph_text(p) for p in body(path).iter(w("p")))
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> list[Path]:
+    folder = tmp_path / "reponses"
+    folder.mkdir()
+    return [_answers(folder, f"site{index}", name) for index, name in enumerate(NAMES)]
+
+
+def test_one_document_per_input_each_with_its_own_answers(
+    inputs: list[Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "bilans"
+    out.mkdir()
+    seen: list[Outcome] = []
+    result = render_batch(inputs, out, on_progress=seen.append)
+    assert result.exit_code == 0
+    assert [o.source for o in seen] == inputs
+    assert len(list(out.iterdir())) == len(NAMES)
+    for outcome, name in zip(result.outcomes, NAMES, strict=True):
+        assert outcome.ok and outcome.problem is None
+        assert outcome.output is not None and outcome.output.parent == out
+        text = _document_text(outcome.output)
+        assert name in text
+        assert all(other not in text for other in NAMES if other != name)
+
+
+def test_a_bad_file_is_reported_and_the_others_are_written(
+    inputs: list[Path], tmp_path: Path
+) -> None:
+    broken = inputs[0].parent / "casse.yaml"
+    broken.write_text("equipement:\n  nom: [pas fermé\n", encoding="utf-8")
+    wrong = _answers(inputs[0].parent, "faux", "Centre faux")
+    wrong.write_text(
+        wrong.read_text(encoding="utf-8").replace("  suivie: oui", "  suivie: peut-être"),
+        encoding="utf-8",
+    )
+    missing = tmp_path / "absent.yaml"
+    out = tmp_path / "bilans"
+    out.mkdir()
+    order = [broken, inputs[0], wrong, inputs[1], missing, inputs[2]]
+    result = render_batch(order, out)
+
+    assert result.exit_code == 1
+    assert [o.source for o in result.outcomes] == order
+    assert [o.ok for o in result.outcomes] == [False, True, False, True, False, True]
+    assert {o.source for o in result.failed} == {broken, wrong, missing}
+    for outcome in result.failed:
+        assert outcome.output is None
+    assert "erreur" in (result.outcomes[0].problem or "")
+    assert "ligne" in (result.outcomes[0].problem or "")
+    assert "formations.suivie" in (result.outcomes[2].problem or "")
+    assert "introuvable" in (result.outcomes[4].problem or "")
+    written = sorted(p.name for p in out.iterdir())
+    assert len(written) == 3
+    assert not any("faux" in name for name in written)
+    for outcome, name in zip(result.written, NAMES, strict=True):
+        assert outcome.output is not None
+        assert name in _document_text(outcome.output)
+
+
+def test_same_equipement_twice_writes_the_first_only(inputs: list[Path], tmp_path: Path) -> None:
+    twin = _answers(inputs[0].parent, "jumeau", NAMES[0])
+    result = render_batch([inputs[0], twin], tmp_path)
+    first, second = result.outcomes
+    assert first.ok and not second.ok
+    assert "même équipement" in (second.problem or "")
+    assert first.output is not None
+    assert NAMES[0] in _document_text(first.output)
+
+
+def test_existing_bilans_are_kept_unless_forced(inputs: list[Path], tmp_path: Path) -> None:
+    first = render_batch(inputs[:1], tmp_path)
+    assert first.outcomes[0].output is not None
+    bilan = first.outcomes[0].output
+    bilan.write_bytes(b"a moi")
+    again = render_batch(inputs[:1], tmp_path)
+    assert again.exit_code == 1
+    assert "existe déjà" in (again.outcomes[0].problem or "")
+    assert "--force" in (again.outcomes[0].problem or "")
+    assert bilan.read_bytes() == b"a moi"
+    forced = render_batch(inputs[:1], tmp_path, force=True)
+    assert forced.exit_code == 0
+    assert NAMES[0] in _document_text(bilan)
+
+
+def test_collect_takes_the_answers_files_of_a_folder(inputs: list[Path], tmp_path: Path) -> None:
+    folder = inputs[0].parent
+    (folder / "notes.txt").write_text("rien", encoding="utf-8")
+    (folder / ".cache.yaml").write_text("rien", encoding="utf-8")
+    extra = tmp_path / "autre.yml"
+    extra.write_text("campagne: '2025-2026'\n", encoding="utf-8")
+    assert collect([folder, extra]) == [*inputs, extra]
+
+
+def test_collect_refuses_a_folder_without_answers(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="aucun fichier de réponses"):
+        collect([tmp_path])
+
+
+def test_missing_output_folder_is_a_usage_error(inputs: list[Path], tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="n'existe pas"):
+        render_batch(inputs, tmp_path / "nulle-part")

@@ -176,10 +176,32 @@ class _Refused(Exception):
         self.key = key
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, stopping as soon as the document holds too many nodes."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.nodes = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise _Refused(_TOO_MANY, mark.line + 1, None)
+        return super().compose_node(parent, index)
+
+
+_TOO_MANY = (
+    f"le fichier contient trop de valeurs (plus de {MAX_NODES:_}) ".replace("_", "\u202f")
+    + "pour un fichier de réponses ; écrivez chaque réponse en entier, sans ancre « & » "
+    "ni alias « * »."
+)
+
+
 class _Builder:
     """Build plain values from YAML nodes, recording lines and duplicate keys."""
 
-    def __init__(self, loader: yaml.SafeLoader) -> None:
+    def __init__(self, loader: _Loader) -> None:
         self.loader = loader
         self.lines: dict[str, int] = {}
         self.findings: list[Finding] = []
@@ -190,12 +212,7 @@ class _Builder:
         line = node.start_mark.line + 1
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise _Refused(
-                "le fichier contient trop de valeurs (alias YAML « *… » démultipliés ?) ; "
-                "écrivez chaque réponse en entier, sans ancre « & » ni alias « * ».",
-                line,
-                path or None,
-            )
+            raise _Refused(_TOO_MANY, line, path or None)
         if depth > MAX_DEPTH or id(node) in self.active:
             raise _Refused(
                 "imbrication trop profonde (ou alias YAML qui se contient lui-même) ; "
@@ -291,38 +308,40 @@ _YAML_PROBLEMS = (
 )
 
 
-def _yaml_finding(error: yaml.YAMLError) -> Finding:
+def _yaml_finding(error: yaml.YAMLError, text: str | None = None) -> Finding:
     """Turn a YAML syntax error into a French finding with its line and column."""
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     problem = f"{getattr(error, 'context', None)} {getattr(error, 'problem', None) or error}"
     french = next((fr for en, fr in _YAML_PROBLEMS if en in problem), "syntaxe YAML non valide")
     line = mark.line + 1 if mark is not None else None
+    hint = (
+        "Vérifiez l’indentation (espaces), les « : » après chaque clé, et mettez entre "
+        "guillemets un texte qui contient « : » ou « # »."
+    )
     if isinstance(error, yaml.reader.ReaderError):
-        french = (
-            f"caractère interdit (U+{error.character:04X})"
-            if isinstance(error.character, int)
-            else french
-        )
-        line = None
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        french = f"caractère invisible interdit (U+{code:04X})"
+        line = text[: error.position].count("\n") + 1 if text is not None else None
+        mark = None
+        hint = "Supprimez-le (il vient souvent d’un copier-coller depuis un PDF ou un tableur)."
     where = f" (colonne {mark.column + 1})" if mark is not None else ""
     return Finding(
-        "erreur",
-        None,
-        line,
-        "",
-        f"le fichier YAML ne se lit pas{where} : {french}.",
-        hint="Vérifiez l’indentation (espaces), les « : » après chaque clé, et mettez entre "
-        "guillemets un texte qui contient « : » ou « # ».",
+        "erreur", None, line, "", f"le fichier YAML ne se lit pas{where} : {french}.", hint
     )
 
 
 def parse(text: str) -> tuple[Any, dict[str, int], list[Finding]]:
     """Parse YAML text safely into plain values, the line of each dotted key, and findings."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError as error:
+        return None, {}, [_yaml_finding(error, text)]
     try:
         node = loader.get_single_node()
     except yaml.YAMLError as error:
-        return None, {}, [_yaml_finding(error)]
+        return None, {}, [_yaml_finding(error, text)]
+    except _Refused as refused:
+        return None, {}, [Finding("erreur", None, refused.line, "", refused.message)]
     except RecursionError:
         return None, {}, [_too_deep()]
     finally:

@@ -1,0 +1,245 @@
+"""Loading an answers file: lines, spellings, encodings, limits, and no traceback on any input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from clas_bilan import cli, form, loading
+from clas_bilan.checks import validate_file
+from clas_bilan.cli import app
+from clas_bilan.errors import UsageError
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "bilan_exemple.yaml"
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def wide_console(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(cli.out, "width", 400)
+    yield
+
+
+def test_lines_of_nested_keys_and_list_items() -> None:
+    loaded = loading.load(EXAMPLE.read_text(encoding="utf-8"))
+    text = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    line = loaded.lines["territoires.0.etablissements.1.email"]
+    assert text[line - 1].strip() == 'email: "ce.0015678b@ac-lyon.fr"'
+    assert text[loaded.lines["formations.sessions.1"] - 1].strip().startswith("- organisme:")
+    assert text[loaded.lines["public.inscrits.1ere"] - 1].strip() == "1ère: 0"
+
+
+def test_accepted_spellings() -> None:
+    loaded = loading.load(
+        "formations:\n  suivie: NON\n"
+        "moyens_humains:\n  salaries:\n    etp: '1,5'\n    heures_payees: 2 730\n"
+        "public:\n  inscrits:\n    1ère: 3\n    Autre: 2\n"
+        "signature:\n  date: 30/06/2026\n"
+    )
+    assert not loaded.findings
+    answers = loaded.answers
+    assert answers is not None
+    assert answers.formations.suivie is False
+    assert answers.moyens_humains.salaries.etp == 1.5
+    assert answers.moyens_humains.salaries.heures_payees == 2730
+    assert answers.public.inscrits.by_key()["1ere"] == 3
+    assert answers.public.inscrits.autre == 2
+    assert answers.signature.date == dt.date(2026, 6, 30)
+
+
+def test_all_errors_at_once_and_the_rest_still_checked() -> None:
+    loaded = loading.load(
+        "public:\n  inscrits:\n    CP: -1\n    CE1: beaucoup\n  totl: 3\nformation: {}\n"
+    )
+    keys = {finding.key for finding in loaded.findings}
+    assert keys == {"public.inscrits.CP", "public.inscrits.CE1", "public.totl", "formation"}
+    assert all(finding.is_error and finding.line for finding in loaded.findings)
+    assert loaded.answers is not None
+
+
+def test_unknown_key_without_close_match_lists_the_keys() -> None:
+    (finding,) = loading.load("equipement:\n  zzz: 1\n").findings
+    assert finding.message == "clé inconnue « zzz ». Clés possibles ici : nom, commune."
+    assert finding.line == 2
+
+
+def test_unknown_key_is_case_insensitive_in_suggestion() -> None:
+    (finding,) = loading.load("Signature:\n  lieu: Oyonnax\n").findings
+    assert "vouliez-vous dire « signature » ?" in finding.message
+
+
+def test_duplicate_key_names_both_lines() -> None:
+    (finding,) = loading.load("public:\n  total: 3\n  total: 4\n").findings
+    assert finding.line == 3
+    assert "apparaît deux fois (lignes 2 et 3)" in finding.message
+
+
+def test_python_tag_is_never_executed(tmp_path: Path) -> None:
+    marker = tmp_path / "pirate.txt"
+    text = f'campagne: !!python/object/apply:os.system ["touch {marker}"]\n'
+    (finding,) = loading.load(text).findings
+    assert "étiquette YAML « !!python/object/apply:os.system » refusée" in finding.message
+    assert not marker.exists()
+
+
+def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(tmp_path / "absent.yaml")])
+    assert result.exit_code == 2
+    assert "est introuvable" in result.output
+    assert "clas-bilan init absent.yaml" in result.output
+
+
+def test_directory_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "est un dossier" in result.output
+
+
+def test_too_big_file_is_refused_before_reading(tmp_path: Path) -> None:
+    huge = tmp_path / "enorme.yaml"
+    with huge.open("wb") as stream:
+        stream.truncate(50 * 1024**3)  # sparse: reading it all would never finish in a test
+    with pytest.raises(UsageError, match="trop gros"):
+        validate_file(huge)
+    result = runner.invoke(app, ["validate", str(huge)])
+    assert result.exit_code == 2
+    assert "est trop gros (53687,1 Mo" in result.output or "est trop gros" in result.output
+
+
+def test_file_just_over_the_limit(tmp_path: Path) -> None:
+    big = tmp_path / "gros.yaml"
+    big.write_text("# " + "x" * loading.MAX_BYTES + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(big)])
+    assert result.exit_code == 2
+    assert "limite : 2 Mo" in result.output
+
+
+def test_very_long_line_is_read(tmp_path: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    long = text.replace('intitule_projet: "', 'intitule_projet: "' + "projet " * 250_000, 1)
+    path = tmp_path / "long.yaml"
+    path.write_text(long, encoding="utf-8")
+    report = validate_file(path)
+    assert report.exit_code == 0
+    assert report.answers is not None
+    assert report.answers.intitule_projet is not None
+    assert len(report.answers.intitule_projet) > 1_700_000
+
+
+def test_many_values_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "liste.yaml"
+    path.write_text("territoires: [" + "1, " * 300_000 + "]\n", encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert "trop de valeurs" in result.output
+
+
+def test_cp1252_is_read_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "ansi.yaml"
+    path.write_bytes(EXAMPLE.read_text(encoding="utf-8").encode("cp1252"))
+    report = validate_file(path)
+    assert report.exit_code == 0
+    assert report.answers is not None
+    assert report.answers.gestionnaire.adresse == "14 avenue Alsace-Lorraine, 01000 Bourg-en-Bresse"
+    assert report.answers.equipement.nom == "Centre social de la Croix-Blanche"
+    assert report.answers.axe_enfants.projet_annee is not None
+    assert "médiathèque Élisabeth" in report.answers.axe_enfants.projet_annee
+    (warning,) = report.findings
+    assert "n’est pas enregistré en UTF-8" in warning.message
+    assert "Encodage : UTF-8" in (warning.hint or "")
+
+
+# Property tests: whatever the user writes, a French message and exit 0/1/2, never a traceback.
+
+KEYS = sorted({part for spot in form.answer_spots() for part in spot.key.split(".")})
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=30)
+    | st.dates()
+    | st.sampled_from(["oui", "Non", "1,5", "1ère", "", "30/02/2026", "2 410", "-0"])
+)
+KEY = st.sampled_from(KEYS) | st.text(min_size=1, max_size=12)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEY, inner, max_size=5),
+    max_leaves=25,
+)
+SECTIONS = (
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "campagne": VALUES,
+            "moyens_humains": st.dictionaries(
+                st.sampled_from(["salaries", "benevoles", "coordination", "x"]),
+                st.dictionaries(KEY, VALUES, max_size=4) | VALUES,
+                max_size=3,
+            ),
+            "formations": st.dictionaries(KEY, VALUES, max_size=4),
+            "public": st.dictionaries(
+                st.sampled_from(["inscrits", "total", "nombre_collectifs"]) | KEY,
+                VALUES,
+                max_size=3,
+            ),
+            "territoires": VALUES,
+            "axe_enfants": st.dictionaries(KEY, VALUES, max_size=3),
+            "signature": st.dictionaries(KEY, VALUES, max_size=4) | VALUES,
+        },
+    )
+    | VALUES
+)
+
+
+def _no_crash(path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    assert "erreur inattendue" not in result.output
+    assert result.exit_code in (0, 1, 2)
+    if result.exit_code:
+        assert "erreur" in result.output.lower()
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=SECTIONS)
+def test_any_yaml_value_gives_a_message_not_a_traceback(tmp_path: Path, data: object) -> None:
+    path = tmp_path / "hasard.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    _no_crash(path)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(raw=st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
+def test_any_bytes_give_a_message_not_a_traceback(tmp_path: Path, raw: bytes) -> None:
+    path = tmp_path / "octets.yaml"
+    path.write_bytes(raw)
+    _no_crash(path)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    line=st.integers(min_value=0, max_value=170),
+    junk=st.sampled_from([": ", "- ", "\t", '"', "&a ", "*b ", "!!binary ", "{", "]", "\x85"]),
+)
+def test_example_with_junk_gives_a_message(tmp_path: Path, line: int, junk: str) -> None:
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    at = min(line, len(lines) - 1)
+    lines[at] = junk + lines[at]
+    path = tmp_path / "abime.yaml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    _no_crash(path)

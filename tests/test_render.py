@@ -344,3 +344,14 @@ def test_rendered_example_converts_to_pdf(
     ):
         assert wanted in flat
     assert re.search(r"Page 1 sur \d", flat)
+
+
+@pytest.mark.slow
+def test_render_pdf_option_writes_a_pdf_beside_the_bilan(tmp_path: Path, soffice: str) -> None:
+    answers = _copy(tmp_path)
+    result = runner.invoke(
+        app, ["render", str(answers), "-o", str(tmp_path / "bilan.docx"), "--pdf"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "bilan.pdf").read_bytes().startswith(b"%PDF")
+    assert "Copie PDF" in result.output

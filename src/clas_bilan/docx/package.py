@@ -1,0 +1,199 @@
+"""Open a .docx package safely: any file may come in, only a real Word document gets through.
+
+Coordinators pass whatever they have at hand: a draft saved by LibreOffice, an old
+.doc, a PDF, an attachment cut short by a mail client, a hostile archive. Before
+python-docx sees a byte, the file's size, its zip directory (number of parts, total
+unpacked size, compression ratio: no zip bomb) and its main part are checked without
+unpacking anything; after it is parsed, any XML part declaring a DTD is refused
+(Word never writes one; python-docx already leaves entities unresolved, so an
+external entity is never read). Every failure is a UsageError in French.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+from docx.opc.part import XmlPart
+from lxml import etree
+
+from clas_bilan.errors import UsageError
+
+MAX_BYTES = 20_000_000
+"""Largest .docx opened (the filled form weighs about 50 Ko; photos may add a few Mo)."""
+
+MAX_UNPACKED = 50_000_000
+"""Largest total size of the unpacked parts: what python-docx holds in memory."""
+
+MAX_RATIO = 100
+"""Largest compression ratio of a part over 1 Mo (Word's XML parts stay near 10 to 40)."""
+
+MAX_PARTS = 1000
+"""Most parts in the package (the form has about twenty)."""
+
+_RATIO_FLOOR = 1_000_000
+_MAIN = "word/document.xml"
+_RESAVE = (
+    "ouvrez-le dans Word ou LibreOffice et enregistrez-le à nouveau au format "
+    "« Document Word (.docx) »."
+)
+_SIGNATURES = {
+    b"\xd0\xcf\x11\xe0": "un document Word 97-2003 (.doc) ou un autre ancien format Office",
+    b"%PDF": "un document PDF",
+    b"{\\rtf": "un document RTF",
+}
+_OPEN_DOCUMENT = "application/vnd.oasis.opendocument"
+
+
+def open_docx(path: Path, *, role: str = "document") -> Any:
+    """Open ``path`` with python-docx after checking it is a sound Word package.
+
+    ``role`` names the file in messages (« le bilan », « le modèle »…). Raises a
+    French UsageError for a missing, unreadable, oversized, corrupt or hostile file.
+    """
+    check_package(path, role=role)
+    try:
+        document = docx.Document(str(path))
+    except MemoryError:
+        raise
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        PackageNotFoundError,
+        etree.XMLSyntaxError,
+        KeyError,
+        ValueError,
+        EOFError,
+        OSError,
+        NotImplementedError,
+        RuntimeError,
+    ) as error:
+        raise _invalid(path, role, _why(error)) from error
+    except Exception as error:  # python-docx's reading of a broken package has no single error
+        raise _invalid(path, role, type(error).__name__) from error
+    _refuse_dtd(document, path, role)
+    return document
+
+
+def check_package(path: Path, *, role: str = "document") -> None:
+    """Check ``path`` is a readable zip holding a Word document of sane size, unpacking nothing."""
+    name = path.name
+    try:
+        if path.is_dir():
+            raise UsageError(f"« {path} » est un dossier, pas un document Word (.docx).")
+        size = path.stat().st_size
+        with path.open("rb") as stream:
+            head = stream.read(8)
+    except FileNotFoundError:
+        raise UsageError(
+            f"le {role} « {path} » est introuvable.",
+            hint="vérifiez le nom et le dossier du fichier.",
+        ) from None
+    except PermissionError:
+        raise UsageError(f"le {role} « {path} » ne peut pas être lu (accès refusé).") from None
+    except OSError as error:
+        raise UsageError(
+            f"le {role} « {path} » ne peut pas être lu ({error.strerror or error})."
+        ) from None
+    if size > MAX_BYTES:
+        raise UsageError(
+            f"le {role} « {name} » est trop gros ({_mo(size)} ; limite : {_mo(MAX_BYTES)}).",
+            hint="vérifiez que c'est bien le bilan ; retirez-en les images inutiles.",
+        )
+    for signature, kind in _SIGNATURES.items():
+        if head.startswith(signature):
+            raise _invalid(path, role, kind, what=True)
+    if size == 0:
+        raise _invalid(path, role, "fichier vide")
+    try:
+        with zipfile.ZipFile(path) as package:
+            parts = package.infolist()
+            mimetype = _mimetype(package)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+        raise _invalid(path, role, "fichier d'un autre format, ou copie incomplète") from None
+    if mimetype.startswith(_OPEN_DOCUMENT):
+        raise _invalid(path, role, "un document OpenDocument (.odt) de LibreOffice", what=True)
+    _check_sizes(parts, path, role)
+    if _MAIN not in {part.filename for part in parts}:
+        raise _invalid(path, role, f"il ne contient pas « {_MAIN} »")
+
+
+def _check_sizes(parts: list[zipfile.ZipInfo], path: Path, role: str) -> None:
+    """Refuse a zip bomb from the sizes its directory declares (zipfile never reads past them)."""
+    if len(parts) > MAX_PARTS:
+        raise _invalid(path, role, f"{len(parts)} éléments dans l'archive, limite {MAX_PARTS}")
+    unpacked = sum(part.file_size for part in parts)
+    packed = [
+        part.filename
+        for part in parts
+        if part.file_size > _RATIO_FLOOR and part.file_size > MAX_RATIO * part.compress_size
+    ]
+    if unpacked > MAX_UNPACKED:
+        why = f"il se décompresse en {_mo(unpacked)} (limite : {_mo(MAX_UNPACKED)})"
+    elif packed:
+        why = f"« {packed[0][:60]} » est compressé plus de {MAX_RATIO} fois"
+    else:
+        return
+    raise UsageError(
+        f"le {role} « {path.name} » n'a pas été ouvert, par précaution : {why}, ce qu'un "
+        "document Word ordinaire ne fait pas (archive piégée, dite « bombe zip »).",
+        hint="vérifiez que c'est bien le bilan ; si oui, ouvrez-le dans Word et "
+        "enregistrez-le à nouveau au format .docx.",
+    )
+
+
+def _mimetype(package: zipfile.ZipFile) -> str:
+    """The OpenDocument ``mimetype`` entry, read only when small."""
+    try:
+        info = package.getinfo("mimetype")
+    except KeyError:
+        return ""
+    if info.file_size > 200:
+        return ""
+    try:
+        return package.read(info).decode("ascii", "replace")
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+        return ""
+
+
+def _refuse_dtd(document: Any, path: Path, role: str) -> None:
+    """Refuse a package whose XML declares a DTD (entities): Word never writes one."""
+    for part in document.part.package.iter_parts():
+        if isinstance(part, XmlPart) and part.element.getroottree().docinfo.doctype:
+            raise _invalid(
+                path, role, f"la partie « {part.partname} » déclare des entités XML (DOCTYPE)"
+            )
+
+
+def _invalid(path: Path, role: str, detail: str, *, what: bool = False) -> UsageError:
+    """The French error for a file that is not a usable Word document."""
+    if what:
+        message = f"le {role} « {path.name} » n'est pas un document Word .docx : c'est {detail}."
+    else:
+        message = f"le {role} « {path.name} » n'est pas un document Word .docx valide ({detail})."
+    return UsageError(message, hint=_RESAVE)
+
+
+def _why(error: BaseException) -> str:
+    """A short French reason for an error python-docx, zipfile or lxml raised."""
+    if isinstance(error, zipfile.BadZipFile | EOFError):
+        return "archive zip abîmée ou incomplète"
+    if isinstance(error, PackageNotFoundError):
+        return "ce n'est pas une archive de document Word"
+    if isinstance(error, etree.XMLSyntaxError):
+        return "XML illisible"
+    if isinstance(error, KeyError):
+        return "il manque une partie du document"
+    if isinstance(error, NotImplementedError | RuntimeError):
+        return "archive compressée ou chiffrée d'une façon que Word n'emploie pas"
+    if isinstance(error, ValueError) and "content type" in str(error):
+        return "c'est un autre type de document Office (modèle, document avec macros…)"
+    return type(error).__name__
+
+
+def _mo(size: int) -> str:
+    """A size in Mo, French style."""
+    return f"{size / 1_000_000:.1f} Mo".replace(".", ",")

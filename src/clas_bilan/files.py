@@ -1,0 +1,126 @@
+"""Write the user's files safely: all or nothing, never over an existing file without force.
+
+Every file the tool writes (answers file, schema, bilan, e-mail draft, PDF) goes
+through :func:`write_atomic`: the bytes go to a temporary file in the destination
+folder, are flushed to disk, optionally checked, and only then renamed over the
+destination. On any failure — a full disk, a file open in Word, Ctrl+C — the
+temporary file is removed and the destination is left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+from clas_bilan.errors import UsageError
+
+Content = bytes | Callable[[IO[bytes]], None]
+"""What to write: the bytes themselves, or a function writing them to a binary stream."""
+
+_REASONS = {
+    errno.ENOSPC: "le disque est plein",
+    errno.EDQUOT: "le quota d'espace disque est atteint",
+    errno.EACCES: "accès refusé",
+    errno.EPERM: "accès refusé",
+    errno.EROFS: "le support est en lecture seule",
+    errno.ENAMETOOLONG: "le nom du fichier est trop long",
+}
+
+
+def reason(error: OSError) -> str:
+    """A French reason for a system error (disk full, access denied…)."""
+    if error.errno in _REASONS:
+        return _REASONS[error.errno]
+    return str(error.strerror or error)
+
+
+def check_new(path: Path, *, force: bool) -> None:
+    """Refuse early a destination that is a folder, in a missing folder, or exists without force."""
+    if path.is_dir():
+        raise UsageError(f"« {path} » est un dossier : donnez un nom de fichier.")
+    if not path.parent.is_dir():
+        raise UsageError(
+            f"le dossier « {path.parent} » n'existe pas : « {path.name} » n'a pas été écrit.",
+            hint="créez d'abord le dossier, ou choisissez un autre emplacement avec -o.",
+        )
+    if path.exists() and not force:
+        raise UsageError(
+            f"le fichier « {path} » existe déjà ; il n'a pas été modifié.",
+            hint="ajoutez --force pour le remplacer, ou choisissez un autre nom avec -o.",
+        )
+
+
+def write_atomic(
+    path: Path,
+    content: Content,
+    *,
+    force: bool = False,
+    check: Callable[[Path], None] | None = None,
+) -> Path:
+    """Write ``content`` to ``path`` all at once; ``check`` may refuse the written copy first.
+
+    ``check`` receives the complete temporary file before it is renamed into place; an
+    error it raises leaves ``path`` untouched. Raises UsageError (in French) when the
+    file exists without ``force`` or cannot be written.
+    """
+    check_new(path, force=force)
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise UsageError(
+            f"impossible d'écrire dans le dossier « {path.parent} » ({reason(error)}) : "
+            f"« {path.name} » n'a pas été écrit.",
+            hint="vérifiez que vous pouvez écrire dans ce dossier, ou choisissez-en un autre "
+            "avec -o.",
+        ) from None
+    temporary = Path(name)
+    try:
+        with contextlib.suppress(OSError):  # some shared drives refuse chmod: harmless
+            os.chmod(temporary, _mode(path))
+        with os.fdopen(handle, "wb") as stream:
+            if isinstance(content, bytes):
+                stream.write(content)
+            else:
+                content(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if check is not None:
+            check(temporary)
+        os.replace(temporary, path)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise _write_error(path, error) from None
+        raise
+    return path
+
+
+def _mode(path: Path) -> int:
+    """Permissions for the new file: those of the file replaced, else the usual ones."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _write_error(path: Path, error: OSError) -> UsageError:
+    """The French error for a write that failed midway; ``path`` was not touched."""
+    kept = "il n'a pas été modifié" if path.exists() else "il n'a pas été créé"
+    hint = "libérez de la place sur le disque, ou écrivez ailleurs avec -o."
+    if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+        hint = (
+            "fermez le fichier s'il est ouvert dans Word ou un autre programme, vérifiez que "
+            "vous pouvez écrire dans ce dossier, puis relancez la commande."
+        )
+    return UsageError(
+        f"l'écriture de « {path} » a échoué ({reason(error)}) ; {kept}.",
+        hint=hint,
+    )

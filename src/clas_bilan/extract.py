@@ -7,23 +7,18 @@ never dropped silently.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import docx
 import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from clas_bilan import codec, form, loading
-from clas_bilan.docx import locate, read
+from clas_bilan import codec, files, form, loading
+from clas_bilan.docx import locate, package, read
 from clas_bilan.errors import UsageError
 from clas_bilan.models import Reponses
 
@@ -40,22 +35,8 @@ class Extracted:
 
 
 def open_document(path: Path, *, role: str = "document") -> Any:
-    """Open a .docx with python-docx; a French UsageError when it is missing or not one."""
-    if not path.is_file():
-        raise UsageError(f"le {role} « {path} » est introuvable.")
-    if not zipfile.is_zipfile(path):
-        raise UsageError(
-            f"le {role} « {path.name} » n'est pas un document Word .docx.",
-            hint="ouvrez-le dans Word et enregistrez-le au format « Document Word (.docx) ».",
-        )
-    try:
-        return docx.Document(str(path))
-    except Exception as error:  # python-docx raises several kinds on a broken package
-        raise UsageError(
-            f"le {role} « {path.name} » ne peut pas être lu comme un document Word "
-            f"({type(error).__name__}).",
-            hint="ouvrez-le dans Word ou LibreOffice et enregistrez-le à nouveau en .docx.",
-        ) from error
+    """Open a .docx with python-docx; a French UsageError when it is missing, broken or hostile."""
+    return package.open_docx(path, role=role)
 
 
 def places(document: Any, name: str) -> list[locate.Place | None]:
@@ -278,19 +259,4 @@ def to_yaml(answers: Reponses, *, source: str | None = None, problems: Sequence[
 
 def save_yaml(text: str, path: Path, *, force: bool = False) -> Path:
     """Write an answers file atomically; never replace an existing one without ``force``."""
-    if path.exists() and not force:
-        raise UsageError(
-            f"le fichier « {path} » existe déjà ; il n'a pas été modifié.",
-            hint="ajoutez --force pour le remplacer, ou choisissez un autre nom avec -o.",
-        )
-    if not path.parent.is_dir():
-        raise UsageError(f"le dossier « {path.parent} » n'existe pas.")
-    handle, temporary = tempfile.mkstemp(prefix=".clas-bilan-", suffix=".yaml", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-    return path
+    return files.write_atomic(path, text.encode("utf-8"), force=force)

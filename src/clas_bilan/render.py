@@ -7,18 +7,15 @@ answers written on a label's line stripped of surrounding spaces.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from clas_bilan import codec, form, models
+from clas_bilan import codec, files, form, models
 from clas_bilan.docx import fill as write
 from clas_bilan.docx import locate, read
 from clas_bilan.docx.template import template_path
@@ -54,17 +51,9 @@ def render_document(
     """Fill an opened copy of the form (consumed) and write it like ``render`` does."""
     _check_output(output, force=force)
     fill(document, answers, name=name)
-    handle, temporary = tempfile.mkstemp(prefix=".clas-bilan-", suffix=".docx", dir=output.parent)
-    os.close(handle)
-    written = Path(temporary)
-    try:
-        document.save(str(written))
-        verify(written, answers)
-        os.replace(written, output)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            written.unlink()
-    return output
+    return files.write_atomic(
+        output, document.save, force=force, check=lambda written: verify(written, answers)
+    )
 
 
 def _check_output(output: Path, *, force: bool) -> None:

@@ -24,7 +24,7 @@ Content = bytes | Callable[[IO[bytes]], None]
 
 _REASONS = {
     errno.ENOSPC: "le disque est plein",
-    errno.EDQUOT: "le quota d'espace disque est atteint",
+    errno.EDQUOT: "le quota d’espace disque est atteint",
     errno.EACCES: "accès refusé",
     errno.EPERM: "accès refusé",
     errno.EROFS: "le support est en lecture seule",
@@ -45,12 +45,12 @@ def check_new(path: Path, *, force: bool) -> None:
         raise UsageError(f"« {path} » est un dossier : donnez un nom de fichier.")
     if not path.parent.is_dir():
         raise UsageError(
-            f"le dossier « {path.parent} » n'existe pas : « {path.name} » n'a pas été écrit.",
-            hint="créez d'abord le dossier, ou choisissez un autre emplacement avec -o.",
+            f"impossible d’écrire « {path.name} » : le dossier « {path.parent} » n’existe pas.",
+            hint="créez d’abord le dossier, ou choisissez un autre emplacement avec -o.",
         )
     if path.exists() and not force:
         raise UsageError(
-            f"le fichier « {path} » existe déjà ; il n'a pas été modifié.",
+            f"le fichier « {path} » existe déjà ; il n’a pas été modifié.",
             hint="ajoutez --force pour le remplacer, ou choisissez un autre nom avec -o.",
         )
 
@@ -73,8 +73,8 @@ def write_atomic(
         handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as error:
         raise UsageError(
-            f"impossible d'écrire dans le dossier « {path.parent} » ({reason(error)}) : "
-            f"« {path.name} » n'a pas été écrit.",
+            f"impossible d’écrire « {path.name} » dans le dossier « {path.parent} » "
+            f"({reason(error)}).",
             hint="vérifiez que vous pouvez écrire dans ce dossier, ou choisissez-en un autre "
             "avec -o.",
         ) from None
@@ -113,14 +113,14 @@ def _mode(path: Path) -> int:
 
 def _write_error(path: Path, error: OSError) -> UsageError:
     """The French error for a write that failed midway; ``path`` was not touched."""
-    kept = "il n'a pas été modifié" if path.exists() else "il n'a pas été créé"
+    kept = "il n’a pas été modifié" if path.exists() else "il n’a pas été créé"
     hint = "libérez de la place sur le disque, ou écrivez ailleurs avec -o."
     if error.errno not in (errno.ENOSPC, errno.EDQUOT):
         hint = (
-            "fermez le fichier s'il est ouvert dans Word ou un autre programme, vérifiez que "
+            "fermez le fichier s’il est ouvert dans Word ou un autre programme, vérifiez que "
             "vous pouvez écrire dans ce dossier, puis relancez la commande."
         )
     return UsageError(
-        f"l'écriture de « {path} » a échoué ({reason(error)}) ; {kept}.",
+        f"impossible d’écrire « {path} » ({reason(error)}) ; {kept}.",
         hint=hint,
     )

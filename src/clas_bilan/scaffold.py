@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 import textwrap
 import typing
 from importlib import resources
@@ -15,8 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from clas_bilan import form
-from clas_bilan.errors import UsageError
+from clas_bilan import files, form
 from clas_bilan.models import Date, Decimal, Reponses, Text, YesNo
 
 SCHEMA_FILE = "clas-bilan-schema.json"
@@ -169,30 +165,4 @@ def json_schema() -> str:
 
 def write_new(path: Path, text: str, force: bool = False) -> Path:
     """Write ``text`` (UTF-8) atomically, never replacing an existing file without ``force``."""
-    if path.is_dir():
-        raise UsageError(f"« {path} » est un dossier : donnez un nom de fichier.")
-    if path.exists() and not force:
-        raise UsageError(
-            f"le fichier « {path} » existe déjà : il n’a pas été modifié.",
-            hint="choisissez un autre nom, ou ajoutez --force pour le remplacer.",
-        )
-    directory = path.parent
-    try:
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as error:
-        raise UsageError(
-            f"impossible d’écrire « {path} » : {error.strerror or error}.",
-            hint="vérifiez que le dossier existe et que vous pouvez y écrire.",
-        ) from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as target:
-            target.write(text)
-        os.replace(name, path)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(name)
-        raise UsageError(
-            f"impossible d’écrire « {path} » : {error.strerror or error}.",
-            hint="vérifiez que le fichier n’est pas ouvert dans un autre programme.",
-        ) from None
-    return path
+    return files.write_atomic(path, text.encode("utf-8"), force=force)

@@ -27,8 +27,10 @@ runner = CliRunner()
 @pytest.fixture(autouse=True)
 def wide_console(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Print rich tables wide enough that a message never wraps inside a cell."""
-    monkeypatch.setattr(cli.out, "width", 400)
+    width = cli.out.width
+    cli.out.width = 400
     yield
+    cli.out.width = width
 
 
 def flat(text: str) -> str:

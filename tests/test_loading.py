@@ -23,8 +23,10 @@ runner = CliRunner()
 
 @pytest.fixture(autouse=True)
 def wide_console(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(cli.out, "width", 400)
+    width = cli.out.width
+    cli.out.width = 400
     yield
+    cli.out.width = width
 
 
 def test_lines_of_nested_keys_and_list_items() -> None:

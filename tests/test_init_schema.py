@@ -1,0 +1,153 @@
+"""`clas-bilan init` and `clas-bilan schema`, run as a user would, in an empty folder."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from clas_bilan import checks, cli, form, scaffold
+from clas_bilan.cli import app
+
+ROOT = Path(__file__).parent.parent
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.chdir(tmp_path)
+    width = cli.out.width
+    cli.out.width = 400
+    yield tmp_path
+    cli.out.width = width
+
+
+def comments(text: str) -> str:
+    """All comment text of a YAML file, wrapped lines joined, spaces normalised."""
+    parts = [line.strip().lstrip("#").strip() for line in text.splitlines()]
+    return " ".join(" ".join(parts).split())
+
+
+def test_init_writes_reponses_yaml_with_the_schema_line(in_tmp: Path) -> None:
+    result = runner.invoke(app, ["init"])
+    assert result.exit_code == 0, result.output
+    assert "Fichier de réponses créé : reponses.yaml" in result.output
+    text = (in_tmp / "reponses.yaml").read_text(encoding="utf-8")
+    assert text.splitlines()[0] == "# yaml-language-server: $schema=clas-bilan-schema.json"
+    assert [p.name for p in in_tmp.iterdir()] == ["reponses.yaml"]
+
+
+def test_init_has_every_question_of_the_form_as_a_comment() -> None:
+    flat = comments(scaffold.init_text())
+    for spot in form.answer_spots():
+        label = " ".join(spot.label.replace("\u00a0", " ").split())
+        if spot.key.startswith(("public.inscrits.", "public.total")):
+            continue  # the public table is described level by level
+        assert label in flat, spot.key
+    for key, level in form.LEVELS:
+        assert f"Nombre d’enfants inscrits en {level}" in flat
+        assert re.search(rf"^\s+{re.escape(key)}:", scaffold.init_text(), re.M)
+
+
+def test_init_output_only_lacks_the_mandatory_oui_non(in_tmp: Path) -> None:
+    """Contract: a missing mandatory Oui/Non is an error; everything else unanswered warns."""
+    runner.invoke(app, ["init", "a.yaml"])
+    result = runner.invoke(app, ["validate", "a.yaml"])
+    assert result.exit_code == 1
+    report = checks.validate_file(in_tmp / "a.yaml")
+    assert {f.key for f in report.errors} == set(checks.MANDATORY_CHOICES)
+    assert all(
+        "question sans réponse" in f.message or "signature" in f.message or "bonus" in f.message
+        for f in report.warnings
+    )
+    text = (in_tmp / "a.yaml").read_text(encoding="utf-8")
+    answered = re.sub(r"^(\s+(?:suivie|surcout_\w+)):.*$", r"\1: non", text, flags=re.M)
+    (in_tmp / "b.yaml").write_text(answered, encoding="utf-8")
+    result = runner.invoke(app, ["validate", "b.yaml"])
+    assert result.exit_code == 0, result.output
+    assert "Aucune erreur" in result.output
+    assert "question sans réponse" in result.output
+
+
+def test_init_exemple_is_the_shipped_example_and_validates_clean(in_tmp: Path) -> None:
+    result = runner.invoke(app, ["init", "exemple.yaml", "--exemple"])
+    assert result.exit_code == 0
+    written = (in_tmp / "exemple.yaml").read_bytes()
+    assert written == (ROOT / "examples" / "bilan_exemple.yaml").read_bytes()
+    result = runner.invoke(app, ["validate", "exemple.yaml"])
+    assert result.exit_code == 0
+    assert "Aucune erreur, aucun avertissement" in result.output
+
+
+def test_packaged_example_and_repository_copy_are_equal() -> None:
+    packaged = ROOT / "src" / "clas_bilan" / "examples" / "bilan_exemple.yaml"
+    assert packaged.read_bytes() == (ROOT / "examples" / "bilan_exemple.yaml").read_bytes()
+
+
+def test_init_never_overwrites_without_force(in_tmp: Path) -> None:
+    target = in_tmp / "reponses.yaml"
+    target.write_text("mes réponses\n", encoding="utf-8")
+    result = runner.invoke(app, ["init"])
+    assert result.exit_code == 2
+    assert "existe déjà" in result.output
+    assert "--force" in result.output
+    assert target.read_text(encoding="utf-8") == "mes réponses\n"
+    result = runner.invoke(app, ["init", "--force"])
+    assert result.exit_code == 0
+    assert target.read_text(encoding="utf-8") == scaffold.init_text()
+    assert sorted(p.name for p in in_tmp.iterdir()) == ["reponses.yaml"]
+
+
+def test_init_into_a_missing_folder_is_a_usage_error(in_tmp: Path) -> None:
+    result = runner.invoke(app, ["init", "absent/reponses.yaml"])
+    assert result.exit_code == 2
+    assert "impossible d’écrire" in result.output
+
+
+def _properties(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        node = schema["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
+def _check_keys(schema: dict[str, Any], node: dict[str, Any], value: Any, path: str) -> None:
+    """Every key of ``value`` is declared in the schema (editors would not flag it)."""
+    node = _properties(schema, node)
+    if isinstance(value, dict):
+        assert node.get("additionalProperties") is False, path
+        for key, item in value.items():
+            assert key in node["properties"], f"{path}.{key}"
+            _check_keys(schema, node["properties"][key], item, f"{path}.{key}")
+    elif isinstance(value, list):
+        items = next(n["items"] for n in [node, *node.get("anyOf", [])] if "items" in n)
+        for item in value:
+            _check_keys(schema, items, item, path)
+
+
+def test_schema_describes_every_key_of_the_example(in_tmp: Path) -> None:
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    assert schema["properties"]["formations"]["description"] == "2. Les formations réalisées"
+    example = yaml.safe_load((ROOT / "examples" / "bilan_exemple.yaml").read_text("utf-8"))
+    _check_keys(schema, schema, example, "")
+    suivie = _properties(schema, schema["properties"]["formations"])["properties"]["suivie"]
+    assert {"enum": ["oui", "non", "Oui", "Non", "OUI", "NON"]} in suivie["anyOf"]
+
+
+def test_schema_written_with_o_and_never_overwritten(in_tmp: Path) -> None:
+    result = runner.invoke(app, ["schema", "-o", scaffold.SCHEMA_FILE])
+    assert result.exit_code == 0
+    written = (in_tmp / scaffold.SCHEMA_FILE).read_text(encoding="utf-8")
+    assert json.loads(written)["title"] == "Réponses au bilan CLAS 2025/2026"
+    result = runner.invoke(app, ["schema", "-o", scaffold.SCHEMA_FILE])
+    assert result.exit_code == 2
+    assert "existe déjà" in result.output
+    assert runner.invoke(app, ["schema", "-o", scaffold.SCHEMA_FILE, "--force"]).exit_code == 0

@@ -8,31 +8,34 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-from typer import rich_utils
 from typer.core import TyperGroup
 
-from clas_bilan import __version__, checks, form, mailing, scaffold
-from clas_bilan import extract as extract_module
-from clas_bilan import render as render_module
-from clas_bilan.checks import validate_file
+from clas_bilan import SCHEMA_FILE, __version__
 from clas_bilan.errors import UsageError, UserError
-from clas_bilan.pdf import to_pdf
-from clas_bilan.report import Report
+
+if TYPE_CHECKING:
+    from clas_bilan.report import Report
+
+# Start-up stays light (``--version``, ``--help``): rich, pydantic, yaml and python-docx
+# are imported inside the functions that use them.
 
 _FRENCH_HELP = {
     "help": "Affiche ce message et quitte.",
     "install_completion": "Installe la complétion des commandes pour le terminal utilisé.",
     "show_completion": "Affiche le script de complétion du terminal utilisé, à copier.",
 }
-rich_utils.COMMANDS_PANEL_TITLE = "Commandes"
-rich_utils.REQUIRED_LONG_STRING = "[obligatoire]"
-rich_utils.ERRORS_PANEL_TITLE = "Erreur"
+
+
+def _french_panels() -> None:
+    """Typer's own panel titles in French (imports typer's rich layer: only when printing)."""
+    from typer import rich_utils
+
+    rich_utils.COMMANDS_PANEL_TITLE = "Commandes"
+    rich_utils.REQUIRED_LONG_STRING = "[obligatoire]"
+    rich_utils.ERRORS_PANEL_TITLE = "Erreur"
 
 
 def _translate(params: list[Any]) -> None:
@@ -49,7 +52,21 @@ class _FrenchGroup(TyperGroup):
         _translate(params)
         return params
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except typer.Exit:
+            raise
+        except Exception:
+            _french_panels()
+            raise
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _french_panels()
+        super().format_help(ctx, formatter)
+
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        _french_panels()
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             _translate(command.get_params(ctx))
@@ -71,15 +88,45 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class _LazyConsole:
+    """A rich Console made on first use, so that start-up does not import rich."""
+
+    def __init__(self, **options: Any) -> None:
+        object.__setattr__(self, "_options", options)
+        object.__setattr__(self, "_console", None)
+
+    def _get(self) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            object.__setattr__(self, "_console", Console(**self._options))
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._get(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._get(), name, value)
+
+
+out: Any = _LazyConsole(highlight=False, soft_wrap=True)
+err: Any = _LazyConsole(stderr=True, highlight=False, soft_wrap=True)
+
+
+def escape(text: str) -> str:
+    """Text with rich markup characters escaped, to print user data as is."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
 
 _state = {"debug": False}
 
 
 def _version(value: bool) -> None:
     if value:
-        out.print(f"clas-bilan {__version__}")
+        typer.echo(f"clas-bilan {__version__}")
         raise typer.Exit()
 
 
@@ -146,6 +193,8 @@ def _number(value: float | None, digits: int = 2) -> str:
 
 def print_report(report: Report) -> None:
     """Print every finding in a table (errors red, warnings yellow), then the summary."""
+    from rich.table import Table
+
     if report.findings:
         table = Table(title=f"Contrôle de {report.path.name}", title_justify="left")
         table.add_column("Ligne", justify="right", no_wrap=True)
@@ -212,8 +261,8 @@ def print_report(report: Report) -> None:
         "Crée un fichier de réponses à remplir : chaque question du formulaire y figure en "
         "commentaire, devant sa clé. Avec --exemple, écrit à la place un exemple complet et "
         "réaliste. Ne remplace jamais un fichier existant sans --force.\n\n"
-        f"La première ligne du fichier pointe vers {scaffold.SCHEMA_FILE} : créez-le dans le "
-        f"même dossier avec « clas-bilan schema -o {scaffold.SCHEMA_FILE} » pour que VS Code "
+        f"La première ligne du fichier pointe vers {SCHEMA_FILE} : créez-le dans le "
+        f"même dossier avec « clas-bilan schema -o {SCHEMA_FILE} » pour que VS Code "
         "(extension YAML) complète et vérifie les clés pendant la saisie.\n\n"
         "Exemple : clas-bilan init reponses.yaml\n\n"
         "Exemple : clas-bilan init exemple.yaml --exemple"
@@ -231,6 +280,8 @@ def init_command(
     ] = False,
 ) -> None:
     """Write a commented answers file, or the complete example."""
+    from clas_bilan import scaffold
+
     with handled():
         scaffold.write_new(fichier, scaffold.init_text(example=exemple), force)
         what = "Exemple complet écrit" if exemple else "Fichier de réponses créé"
@@ -257,6 +308,8 @@ def validate_command(
     ],
 ) -> None:
     """Validate an answers file and print every finding and the summary."""
+    from clas_bilan import checks
+
     with handled():
         report = checks.validate_file(fichier)
         print_report(report)
@@ -269,9 +322,9 @@ def validate_command(
         "Affiche le schéma JSON du fichier de réponses (ou l'écrit avec -o), pour que "
         "l'éditeur (VS Code avec l'extension YAML) propose les clés et signale les fautes "
         "pendant la saisie. Les fichiers créés par « clas-bilan init » commencent par la "
-        f"ligne « # yaml-language-server: $schema={scaffold.SCHEMA_FILE} » : écrivez le "
+        f"ligne « # yaml-language-server: $schema={SCHEMA_FILE} » : écrivez le "
         "schéma sous ce nom, dans le même dossier.\n\n"
-        f"Exemple : clas-bilan schema -o {scaffold.SCHEMA_FILE}"
+        f"Exemple : clas-bilan schema -o {SCHEMA_FILE}"
     ),
 )
 def schema_command(
@@ -289,6 +342,8 @@ def schema_command(
     ] = False,
 ) -> None:
     """Print or write the JSON Schema of the answers file."""
+    from clas_bilan import scaffold
+
     with handled():
         text = scaffold.json_schema()
         if sortie is None:
@@ -350,6 +405,11 @@ def render_command(
     ] = False,
 ) -> None:
     """Validate the answers, then write the filled bilan."""
+    from clas_bilan import form
+    from clas_bilan import render as render_module
+    from clas_bilan.checks import validate_file
+    from clas_bilan.pdf import to_pdf
+
     with handled():
         report = validate_file(fichier)
         print_report(report)
@@ -421,6 +481,9 @@ def extract_command(
     ] = False,
 ) -> None:
     """Read a filled bilan back into an answers file."""
+    from clas_bilan import extract as extract_module
+    from clas_bilan.checks import validate_file
+
     with handled():
         target = sortie or bilan.with_suffix(".yaml")
         if target.exists() and not force:
@@ -527,6 +590,8 @@ def email_command(
     ] = 30,
 ) -> None:
     """Write the e-mail draft to the Caf, or send it through SMTP."""
+    from clas_bilan import form, mailing
+
     with handled():
         if not envoyer and (serveur or utilisateur or port is not None):
             raise UsageError(
@@ -617,6 +682,8 @@ def pdf_command(
     ] = False,
 ) -> None:
     """Convert a bilan to PDF with LibreOffice."""
+    from clas_bilan.pdf import to_pdf
+
     with handled():
         target = sortie or bilan.with_suffix(".pdf")
         if target.exists() and not force:

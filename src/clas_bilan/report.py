@@ -72,7 +72,12 @@ class Summary:
 
 @dataclass
 class Report:
-    """Every finding of one answers file, the answers when they could be read, a summary."""
+    """Every finding of one answers file, the answers when they could be read, a summary.
+
+    ``answers`` is None when the file could not be read as answers at all (YAML syntax,
+    empty file, a list…). With data errors it holds the other answers, the faulty values
+    left out so they could still be checked: never render it unless ``exit_code`` is 0.
+    """
 
     path: Path
     answers: Reponses | None = None

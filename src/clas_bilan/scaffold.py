@@ -12,11 +12,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from clas_bilan import files, form
+from clas_bilan import SCHEMA_FILE, files, form
 from clas_bilan.models import Date, Decimal, Reponses, Text, YesNo
-
-SCHEMA_FILE = "clas-bilan-schema.json"
-"""File name the ``# yaml-language-server: $schema=`` line of init's output points to."""
 
 EXAMPLE = "bilan_exemple.yaml"
 

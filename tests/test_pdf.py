@@ -156,7 +156,7 @@ def test_libreoffice_silent_failure_is_caught(
 def test_unwritable_folder_is_explained(tmp_path: Path) -> None:
     source = _docx(tmp_path / "bilan.docx", ["x"])
 
-    with pytest.raises(UsageError, match="impossible d'écrire le PDF"):
+    with pytest.raises(UsageError, match=r"impossible d’écrire « bilan\.pdf » : le dossier"):
         pdf.to_pdf(source, tmp_path / "pas de dossier" / "bilan.pdf")
 
 

@@ -29,6 +29,11 @@ _REASONS = {
     errno.EPERM: "accès refusé",
     errno.EROFS: "le support est en lecture seule",
     errno.ENAMETOOLONG: "le nom du fichier est trop long",
+    errno.ENOENT: "fichier ou dossier introuvable",
+    errno.EISDIR: "c’est un dossier",
+    errno.ENOTDIR: "un élément du chemin n’est pas un dossier",
+    errno.EIO: "erreur de lecture ou d’écriture du support",
+    errno.EBUSY: "le fichier est utilisé par un autre programme",
 }
 
 
@@ -36,7 +41,7 @@ def reason(error: OSError) -> str:
     """A French reason for a system error (disk full, access denied…)."""
     if error.errno in _REASONS:
         return _REASONS[error.errno]
-    return str(error.strerror or error)
+    return f"erreur du système : {error.strerror}" if error.strerror else "erreur du système"
 
 
 def check_new(path: Path, *, force: bool) -> None:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import os
 import re
 import smtplib
 import socket
 import ssl
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from email import policy
@@ -19,7 +17,8 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Literal
 
-from clas_bilan import form
+from clas_bilan import files, form
+from clas_bilan.docx import package
 from clas_bilan.errors import UsageError, UserError
 from clas_bilan.extract import extract
 from clas_bilan.models import Reponses
@@ -114,31 +113,7 @@ def build_draft(docx: Path, *, sender: str | None, answers: Reponses | None) -> 
 
 def write_draft(msg: EmailMessage, path: Path, force: bool) -> Path:
     """Write ``msg`` as an .eml file (CRLF), atomically, never overwriting without force."""
-    if path.exists() and not force:
-        raise UsageError(
-            f"le fichier « {path} » existe déjà.",
-            hint="ajoutez --force pour le remplacer, ou choisissez un autre nom avec -o.",
-        )
-    data = msg.as_bytes(policy=policy.SMTP)
-    try:
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as error:
-        raise UsageError(
-            f"impossible d'écrire « {path} » : {error.strerror or error}.",
-            hint="vérifiez que le dossier existe et que vous pouvez y écrire.",
-        ) from error
-    try:
-        with os.fdopen(handle, "wb") as target:
-            target.write(data)
-        os.replace(name, path)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(name)
-        raise UsageError(
-            f"impossible d'écrire « {path} » : {error.strerror or error}.",
-            hint="vérifiez que le fichier n'est pas ouvert dans un autre programme.",
-        ) from error
-    return path
+    return files.write_atomic(path, msg.as_bytes(policy=policy.SMTP), force=force)
 
 
 def send(msg: EmailMessage, server: SmtpSettings, password: str) -> None:
@@ -340,11 +315,17 @@ def _sender(sender: str | None, answers: Reponses | None) -> Address | None:
 def _read_docx(docx: Path) -> bytes:
     """The bytes of the bilan to attach; a French error if it is missing or not a .docx."""
     try:
+        if docx.stat().st_size > package.MAX_BYTES:
+            raise UsageError(
+                f"« {docx} » est trop gros pour être le bilan "
+                f"(plus de {package.MAX_BYTES // 1_000_000} Mo).",
+                hint="joignez le bilan produit par « clas-bilan render » (fichier .docx).",
+            )
         data = docx.read_bytes()
     except FileNotFoundError as error:
         raise UsageError(f"le fichier « {docx} » est introuvable.") from error
     except OSError as error:
-        raise UsageError(f"impossible de lire « {docx} » : {error.strerror or error}.") from error
+        raise UsageError(f"impossible de lire « {docx} » : {files.reason(error)}.") from error
     if docx.suffix.lower() != ".docx" or not zipfile.is_zipfile(docx):
         raise UsageError(
             f"« {docx} » n'est pas un document Word (.docx).",

@@ -11,6 +11,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from clas_bilan import files
+from clas_bilan.docx import package
 from clas_bilan.errors import UsageError
 
 _WINDOWS_PATHS = (
@@ -39,8 +41,8 @@ def find_soffice() -> str | None:
 
 def to_pdf(docx: Path, pdf: Path, *, timeout: float = 120) -> Path:
     """Convert ``docx`` to ``pdf`` with LibreOffice and move the result atomically into place."""
-    if not docx.is_file():
-        raise UsageError(f"le fichier « {docx} » est introuvable.")
+    package.check_package(docx, role="bilan")
+    files.check_new(pdf, force=True)
     soffice = find_soffice()
     if soffice is None:
         raise UsageError(
@@ -120,25 +122,6 @@ def _last_line(output: str) -> str:
 
 
 def _move(made: Path, pdf: Path) -> None:
-    """Copy ``made`` next to ``pdf`` under a temporary name, then rename it over ``pdf``."""
-    try:
-        handle, name = tempfile.mkstemp(prefix=f".{pdf.name}.", suffix=".tmp", dir=pdf.parent)
-    except OSError as error:
-        raise UsageError(
-            f"impossible d'écrire le PDF « {pdf} » : {error.strerror or error}.",
-            hint="vérifiez que le dossier existe et que vous pouvez y écrire.",
-        ) from error
-    try:
-        with os.fdopen(handle, "wb") as target, made.open("rb") as source:
-            shutil.copyfileobj(source, target)
-        os.replace(name, pdf)
-    except BaseException as error:
-        with contextlib.suppress(OSError):
-            os.unlink(name)
-        if isinstance(error, OSError):
-            raise UsageError(
-                f"impossible d'écrire le PDF « {pdf} » : {error.strerror or error}.",
-                hint="vérifiez que le dossier existe, que vous pouvez y écrire et que le PDF "
-                "n'est pas ouvert dans un autre programme.",
-            ) from error
-        raise
+    """Copy ``made`` over ``pdf`` through a temporary file in ``pdf``'s folder."""
+    with made.open("rb") as source:
+        files.write_atomic(pdf, lambda target: shutil.copyfileobj(source, target), force=True)

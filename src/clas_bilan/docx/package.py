@@ -21,6 +21,7 @@ from docx.opc.part import XmlPart
 from lxml import etree
 
 from clas_bilan.errors import UsageError
+from clas_bilan.files import reason
 
 MAX_BYTES = 20_000_000
 """Largest .docx opened (the filled form weighs about 50 Ko; photos may add a few Mo)."""
@@ -95,9 +96,7 @@ def check_package(path: Path, *, role: str = "document") -> None:
     except PermissionError:
         raise UsageError(f"le {role} « {path} » ne peut pas être lu (accès refusé).") from None
     except OSError as error:
-        raise UsageError(
-            f"le {role} « {path} » ne peut pas être lu ({error.strerror or error})."
-        ) from None
+        raise UsageError(f"le {role} « {path} » ne peut pas être lu ({reason(error)}).") from None
     if size > MAX_BYTES:
         raise UsageError(
             f"le {role} « {name} » est trop gros ({_mo(size)} ; limite : {_mo(MAX_BYTES)}).",

@@ -240,8 +240,8 @@ class _Builder:
             raise _Refused(_tag_message(node.tag), node.start_mark.line + 1, path or None) from None
         except (ValueError, OverflowError):
             raise _Refused(
-                f"valeur « {shown(node.value)} » illisible (date ou nombre impossible) ; "
-                "mettez-la entre guillemets.",
+                f"valeur « {shown(node.value)} » illisible (nombre bien trop long ou date "
+                "impossible) : vérifiez la saisie.",
                 node.start_mark.line + 1,
                 path or None,
             ) from None
@@ -509,6 +509,8 @@ def _message(
         return f"nombre entier attendu, pas « {shown(value)} ».", "Écrivez par exemple 12."
     if kind in {"greater_than_equal", "greater_than"}:
         return f"le nombre doit être positif ou nul (ici {shown(value)}).", None
+    if kind in {"less_than_equal", "less_than", "float_parsing_size"}:
+        return f"nombre bien trop grand (« {shown(value)} »).", "Vérifiez la saisie."
     if kind in {"float_type", "float_parsing", "finite_number"}:
         return f"nombre attendu, pas « {shown(value)} ».", "Écrivez par exemple 1,5."
     if kind in {"bool_type", "bool_parsing"}:

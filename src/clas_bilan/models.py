@@ -139,8 +139,13 @@ _DATE_SCHEMA = WithJsonSchema(
 )
 
 YesNo = Annotated[bool | None, BeforeValidator(_yes_no), _YES_NO_SCHEMA]
-Count = Annotated[StrictInt | None, Field(ge=0), BeforeValidator(_count)]
-Decimal = Annotated[NonNegativeFloat | None, BeforeValidator(_decimal), _DECIMAL_SCHEMA]
+LARGEST = 10_000_000
+"""Largest count or number of hours accepted: beyond it, a typing slip."""
+
+Count = Annotated[StrictInt | None, Field(ge=0, le=LARGEST), BeforeValidator(_count)]
+Decimal = Annotated[
+    NonNegativeFloat | None, Field(le=LARGEST), BeforeValidator(_decimal), _DECIMAL_SCHEMA
+]
 Text = Annotated[str | None, BeforeValidator(_text)]
 Line = Annotated[str | None, BeforeValidator(_line)]
 Date = Annotated[dt.date | None, BeforeValidator(_date), _DATE_SCHEMA]

@@ -204,7 +204,7 @@ def print_report(report: Report) -> None:
             colour = "red" if finding.is_error else "yellow"
             question = escape(finding.short_label)
             if finding.key:
-                question = f"{question}\n[dim]{escape(finding.key)}[/]".lstrip("\n")
+                question = f"{question} [dim]({escape(finding.key)})[/]".lstrip()
             problem = finding.message + (f" {finding.hint}" if finding.hint else "")
             kind = "Erreur" if finding.is_error else "Avertissement"
             table.add_row(

@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from clas_bilan import SCHEMA_FILE, __version__
 from clas_bilan.errors import UsageError, UserError
+from clas_bilan.files import check_new
 
 if TYPE_CHECKING:
     from clas_bilan.report import Report
@@ -299,6 +300,8 @@ def init_command(
         "calculés, sous-totaux et total des inscrits, critères des bonus.\n\n"
         "Code de sortie : 0 si aucune erreur (avertissements possibles), 1 si les réponses "
         "ont des erreurs, 2 si le fichier est introuvable ou illisible.\n\n"
+        "Le fichier doit être du texte UTF-8 (ou UTF-16 avec BOM) ; un fichier enregistré en "
+        "« ANSI » (Windows-1252) est lu quand même, avec un avertissement. Limite : 2 Mo.\n\n"
         "Exemple : clas-bilan validate reponses.yaml"
     ),
 )
@@ -418,6 +421,7 @@ def render_command(
             raise typer.Exit(1)
         target = sortie or fichier.parent / render_module.default_name(report.answers)
         pdf_target = target.with_suffix(".pdf")
+        check_new(target, force=force, inputs=(fichier, modele))
         if pdf and pdf_target.exists() and not force:
             raise UsageError(
                 f"le fichier « {pdf_target} » existe déjà.",
@@ -486,11 +490,7 @@ def extract_command(
 
     with handled():
         target = sortie or bilan.with_suffix(".yaml")
-        if target.exists() and not force:
-            raise UsageError(
-                f"le fichier « {target} » existe déjà ; il n'a pas été modifié.",
-                hint="ajoutez --force pour le remplacer, ou choisissez un autre nom avec -o.",
-            )
+        check_new(target, force=force, inputs=(bilan, modele))
         found = extract_module.extract(bilan, template=modele)
         text = extract_module.to_yaml(found.answers, source=bilan.name, problems=found.problems)
         extract_module.save_yaml(text, target, force=force)
@@ -604,6 +604,8 @@ def email_command(
                 hint="par exemple --serveur smtp.exemple.fr (voir les réglages de votre "
                 "messagerie), ou retirez --envoyer pour obtenir un brouillon à envoyer vous-même.",
             )
+        if not envoyer or sortie is not None:
+            check_new(sortie or bilan.with_suffix(".eml"), force=force, inputs=(bilan,))
         answers, problem = mailing.answers_of(bilan)
         if problem:
             err.print(
@@ -686,11 +688,7 @@ def pdf_command(
 
     with handled():
         target = sortie or bilan.with_suffix(".pdf")
-        if target.exists() and not force:
-            raise UsageError(
-                f"le fichier « {target} » existe déjà.",
-                hint="ajoutez --force pour le remplacer, ou choisissez un autre nom avec -o.",
-            )
+        check_new(target, force=force, inputs=(bilan,))
         to_pdf(bilan, target)
         out.print(f"[green]PDF écrit :[/] {escape(str(target))}")
 

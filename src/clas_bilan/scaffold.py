@@ -154,7 +154,6 @@ def json_schema() -> str:
     schema = Reponses.model_json_schema(by_alias=True)
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": SCHEMA_FILE,
         **schema,
     }
     return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"

@@ -13,7 +13,7 @@ import contextlib
 import errno
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
@@ -44,8 +44,19 @@ def reason(error: OSError) -> str:
     return f"erreur du système : {error.strerror}" if error.strerror else "erreur du système"
 
 
-def check_new(path: Path, *, force: bool) -> None:
-    """Refuse early a destination that is a folder, in a missing folder, or exists without force."""
+def check_new(path: Path, *, force: bool, inputs: Iterable[Path | None] = ()) -> None:
+    """Refuse early a destination that is a folder, in a missing folder, or exists without force.
+
+    ``inputs`` are the files the command reads: writing over one of them is refused even
+    with ``force``, since it would destroy what is being read.
+    """
+    for source in inputs:
+        if source is not None and _same(path, source):
+            raise UsageError(
+                f"« {path} » est le fichier que la commande lit : il ne peut pas être aussi "
+                "le fichier écrit.",
+                hint="choisissez un autre nom de sortie avec -o.",
+            )
     if path.is_dir():
         raise UsageError(f"« {path} » est un dossier : donnez un nom de fichier.")
     if not path.parent.is_dir():
@@ -104,6 +115,14 @@ def write_atomic(
             raise _write_error(path, error) from None
         raise
     return path
+
+
+def _same(path: Path, other: Path) -> bool:
+    """True when both paths name the same existing file."""
+    try:
+        return path.samefile(other)
+    except OSError:
+        return False
 
 
 def _mode(path: Path) -> int:

@@ -69,8 +69,8 @@ _INPUTS = {
     "moyens_humains.salaries.heures_payees": ("moyens_humains.salaries",),
     "moyens_humains.benevoles.etp": ("moyens_humains.benevoles",),
     "moyens_humains.benevoles.heures": ("moyens_humains.benevoles",),
-    "axe_enfants.criteres_bonus": ("public.nombre_collectifs",),
-    "axe_parents.criteres_bonus": ("public.nombre_collectifs",),
+    "axe_enfants.criteres_bonus.collectifs_ouverture_culturelle": ("public.nombre_collectifs",),
+    "axe_parents.criteres_bonus.collectifs_accompagnement_parents": ("public.nombre_collectifs",),
 }
 """Keys a check reads besides its own: a finding is moot when one of them was dropped."""
 

@@ -20,7 +20,7 @@ from typing import Literal
 from clas_bilan import files, form
 from clas_bilan.docx import package
 from clas_bilan.errors import UsageError, UserError
-from clas_bilan.extract import extract
+from clas_bilan.extract import read_document
 from clas_bilan.models import Reponses
 
 DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
@@ -47,10 +47,12 @@ class SmtpSettings:
 
 def answers_of(docx: Path) -> tuple[Reponses | None, str | None]:
     """Read the answers back from the bilan for the subject and signature, or say why not."""
-    if not docx.is_file() or not zipfile.is_zipfile(docx):
+    try:
+        document = package.open_docx(docx, role="bilan")
+    except UserError:
         return None, None  # build_draft says what is wrong with the file
     try:
-        return extract(docx).answers, None
+        return read_document(document, docx.name).answers, None
     except UserError as error:
         first = error.message.splitlines()[0].rstrip(" .:")
         return None, f"le bilan n'a pas pu être relu ({first})."
@@ -314,24 +316,16 @@ def _sender(sender: str | None, answers: Reponses | None) -> Address | None:
 
 def _read_docx(docx: Path) -> bytes:
     """The bytes of the bilan to attach; a French error if it is missing or not a .docx."""
-    try:
-        if docx.stat().st_size > package.MAX_BYTES:
-            raise UsageError(
-                f"« {docx} » est trop gros pour être le bilan "
-                f"(plus de {package.MAX_BYTES // 1_000_000} Mo).",
-                hint="joignez le bilan produit par « clas-bilan render » (fichier .docx).",
-            )
-        data = docx.read_bytes()
-    except FileNotFoundError as error:
-        raise UsageError(f"le fichier « {docx} » est introuvable.") from error
-    except OSError as error:
-        raise UsageError(f"impossible de lire « {docx} » : {files.reason(error)}.") from error
-    if docx.suffix.lower() != ".docx" or not zipfile.is_zipfile(docx):
+    if docx.is_file() and (docx.suffix.lower() != ".docx" or not zipfile.is_zipfile(docx)):
         raise UsageError(
             f"« {docx} » n'est pas un document Word (.docx).",
             hint="joignez le bilan produit par « clas-bilan render » (fichier .docx).",
         )
-    return data
+    package.open_docx(docx, role="bilan")  # missing, too big, broken or hostile: refused
+    try:
+        return docx.read_bytes()
+    except OSError as error:
+        raise UsageError(f"impossible de lire « {docx} » : {files.reason(error)}.") from error
 
 
 def _reply(code: int, text: bytes | str) -> str:

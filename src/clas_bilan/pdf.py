@@ -41,7 +41,7 @@ def find_soffice() -> str | None:
 
 def to_pdf(docx: Path, pdf: Path, *, timeout: float = 120) -> Path:
     """Convert ``docx`` to ``pdf`` with LibreOffice and move the result atomically into place."""
-    package.check_package(docx, role="bilan")
+    package.open_docx(docx, role="bilan")  # refuse a broken or hostile file before LibreOffice
     files.check_new(pdf, force=True)
     soffice = find_soffice()
     if soffice is None:

@@ -25,15 +25,7 @@ SIGNATURE_DEADLINE = dt.date(2026, 8, 1)
 MAX_PER_COLLECTIF = 12
 ETP_TOLERANCE = 0.01
 
-MANDATORY_CHOICES = (
-    "formations.suivie",
-    "axe_enfants.criteres_bonus.surcout_materiel_pedagogique",
-    "axe_enfants.criteres_bonus.surcout_intervenants_exterieurs",
-    "axe_enfants.criteres_bonus.surcout_sorties_culturelles",
-    "axe_parents.criteres_bonus.surcout_intervenants_exterieurs",
-    "axe_parents.criteres_bonus.surcout_sorties_parents_enfants",
-)
-"""Oui/Non answers the form marks mandatory: missing is an error, not a warning."""
+MANDATORY_CHOICES = form.MANDATORY_CHOICES
 
 _ENFANTS = "axe_enfants.criteres_bonus"
 _PARENTS = "axe_parents.criteres_bonus"

@@ -167,6 +167,16 @@ CYCLES: dict[str, tuple[str, ...]] = {
 }
 """The subtotals of the public table, by answers-file level key."""
 
+MANDATORY_CHOICES = (
+    "formations.suivie",
+    "axe_enfants.criteres_bonus.surcout_materiel_pedagogique",
+    "axe_enfants.criteres_bonus.surcout_intervenants_exterieurs",
+    "axe_enfants.criteres_bonus.surcout_sorties_culturelles",
+    "axe_parents.criteres_bonus.surcout_intervenants_exterieurs",
+    "axe_parents.criteres_bonus.surcout_sorties_parents_enfants",
+)
+"""Oui/Non answers the form marks mandatory: missing is an error, not a warning."""
+
 ETP_WORKED_HOURS = 1607
 ETP_PAID_HOURS = 1820
 

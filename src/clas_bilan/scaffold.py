@@ -18,14 +18,6 @@ from clas_bilan.models import Date, Decimal, Reponses, Text, YesNo
 EXAMPLE = "bilan_exemple.yaml"
 
 _WIDTH = 92
-_MANDATORY = {
-    "formations.suivie",
-    "axe_enfants.criteres_bonus.surcout_materiel_pedagogique",
-    "axe_enfants.criteres_bonus.surcout_intervenants_exterieurs",
-    "axe_enfants.criteres_bonus.surcout_sorties_culturelles",
-    "axe_parents.criteres_bonus.surcout_intervenants_exterieurs",
-    "axe_parents.criteres_bonus.surcout_sorties_parents_enfants",
-}
 
 HEADER = f"""\
 # yaml-language-server: $schema={SCHEMA_FILE}
@@ -137,7 +129,8 @@ def _blank(key: str, dotted: str, info: FieldInfo) -> str:
     if key == "campagne":
         return f' "{form.CAMPAIGN}"'
     if _is(info, YesNo):
-        return "   # oui / non — OBLIGATOIRE" if dotted in _MANDATORY else "   # oui / non"
+        mandatory = dotted in form.MANDATORY_CHOICES
+        return "   # oui / non — OBLIGATOIRE" if mandatory else "   # oui / non"
     if _is(info, Date):
         return "   # date, par exemple 30/06/2026"
     if _is(info, Decimal):

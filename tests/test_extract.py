@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -313,3 +314,29 @@ def test_problems_are_written_at_the_top_of_the_answers_file() -> None:
     )
     assert "# À REVOIR : « Nombre de salariés » : « trois » illisible\n" in text
     assert yaml.safe_load(text)["campagne"] == "2025-2026"
+
+
+def test_a_bilan_resaved_by_libreoffice_reads_back_the_same(tmp_path: Path, soffice: str) -> None:
+    """A coordinator opens the bilan in LibreOffice and saves it again as .docx."""
+    answers = validate_file(REFERENCE).answers
+    assert answers is not None
+    made = render(answers, tmp_path / "bilan.docx")
+    resaved = tmp_path / "libreoffice"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(resaved),
+            str(made),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    back = extract(resaved / "bilan.docx")
+    assert back.problems == []
+    assert back.answers == readable(answers)

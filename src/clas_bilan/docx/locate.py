@@ -8,6 +8,7 @@ bound the zone of the block before them.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -61,32 +62,30 @@ def _fold(char: str) -> str:
     return lowered if len(lowered) == len(folded) else folded
 
 
-def normalize(value: str) -> str:
-    """Text folded for comparison: spaces of any kind collapsed, quotes and case folded."""
+def _normalize(value: str) -> str:
     folded = value.translate(_QUOTES)
     lowered = folded.lower()
     if len(lowered) != len(folded) or "Σ" in folded:  # casing that is not char by char
-        return _folded(value)[0]
+        return _folded(value)
     return _SPACES.sub(" ", lowered).strip(" ")
 
 
-def _folded(value: str, limit: int | None = None) -> tuple[str, list[int]]:
-    """Folded text (its first ``limit`` characters) and, for each, the end index in ``value``."""
+@functools.lru_cache(maxsize=2048)  # form labels and unchanged paragraphs come back often
+def normalize(value: str) -> str:
+    """Text folded for comparison: spaces of any kind collapsed, quotes and case folded."""
+    return _normalize(value)
+
+
+def _folded(value: str) -> str:
+    """``normalize`` done character by character (for the rare casing that needs it)."""
     out: list[str] = []
-    ends: list[int] = []
-    for index, char in enumerate(value):
-        if limit is not None and len(out) >= limit:
-            break
+    for char in value:
         folded = _fold(char)
         if folded == " " and (not out or out[-1] == " "):
             continue
         if folded:
             out.append(folded)
-            ends.append(index + 1)
-    while out and out[-1] == " ":
-        out.pop()
-        ends.pop()
-    return "".join(out), ends
+    return "".join(out).rstrip(" ")
 
 
 def after_label(value: str, label: str) -> str | None:
@@ -96,7 +95,14 @@ def after_label(value: str, label: str) -> str | None:
         return None
     if not wanted:
         return value
-    return value[_folded(value, len(wanted))[1][len(wanted) - 1] :]
+    low, high = len(wanted), len(value)  # shortest prefix of value that folds to wanted
+    while low < high:
+        middle = (low + high) // 2
+        if len(_normalize(value[:middle])) >= len(wanted):
+            high = middle
+        else:
+            low = middle + 1
+    return value[low:]
 
 
 def holds_answer(block: form.Block) -> bool:

@@ -1,23 +1,27 @@
 """Open a .docx package safely: any file may come in, only a real Word document gets through.
 
 Coordinators pass whatever they have at hand: a draft saved by LibreOffice, an old
-.doc, a PDF, an attachment cut short by a mail client, a hostile archive. Before
-python-docx sees a byte, the file's size, its zip directory (number of parts, total
-unpacked size, compression ratio: no zip bomb) and its main part are checked without
-unpacking anything; after it is parsed, any XML part declaring a DTD is refused
+.doc, a PDF, an attachment cut short by a mail client, a hostile archive. First the
+file's size and its zip directory (number of parts, total unpacked size, compression
+ratio: no zip bomb) are checked without unpacking anything. Then every part is
+unpacked by chunks, never past the size it declares, into a clean copy in memory:
+python-docx only ever reads that copy. Last, any XML part declaring a DTD is refused
 (Word never writes one; python-docx already leaves entities unresolved, so an
 external entity is never read). Every failure is a UsageError in French.
 """
 
 from __future__ import annotations
 
+import io
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
 from docx.opc.part import XmlPart
+from docx.oxml.ns import qn
 from lxml import etree
 
 from clas_bilan.errors import UsageError
@@ -36,6 +40,17 @@ MAX_PARTS = 1000
 """Most parts in the package (the form has about twenty)."""
 
 _RATIO_FLOOR = 1_000_000
+_CHUNK = 1 << 16
+_UNZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+)
 _MAIN = "word/document.xml"
 _RESAVE = (
     "ouvrez-le dans Word ou LibreOffice et enregistrez-le à nouveau au format "
@@ -55,9 +70,9 @@ def open_docx(path: Path, *, role: str = "document") -> Any:
     ``role`` names the file in messages (« le bilan », « le modèle »…). Raises a
     French UsageError for a missing, unreadable, oversized, corrupt or hostile file.
     """
-    check_package(path, role=role)
+    copy = _clean_copy(path, role)
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(copy)
     except MemoryError:
         raise
     except (
@@ -76,6 +91,9 @@ def open_docx(path: Path, *, role: str = "document") -> Any:
     except Exception as error:  # python-docx's reading of a broken package has no single error
         raise _invalid(path, role, type(error).__name__) from error
     _refuse_dtd(document, path, role)
+    element = document.element
+    if element.tag != qn("w:document") or element.find(qn("w:body")) is None:
+        raise _invalid(path, role, "son contenu principal n'est pas un corps de document Word")
     return document
 
 
@@ -120,8 +138,38 @@ def check_package(path: Path, *, role: str = "document") -> None:
         raise _invalid(path, role, f"il ne contient pas « {_MAIN} »")
 
 
+def _clean_copy(path: Path, role: str) -> io.BytesIO:
+    """Unpack every part within its declared size into a fresh zip held in memory.
+
+    zipfile's ``read()`` inflates a whole part at once and only then cuts it to the
+    size declared: a part that lies about its size could fill the memory. Reading by
+    chunks stops at the declared size and checks the CRC; python-docx then reads this
+    copy, whose sizes are true.
+    """
+    check_package(path, role=role)
+    copy = io.BytesIO()
+    try:
+        with zipfile.ZipFile(path) as source, zipfile.ZipFile(copy, "w") as target:
+            for info in source.infolist():
+                if not info.is_dir():
+                    target.writestr(info.filename, _read(source, info))
+    except _UNZIP_ERRORS as error:
+        raise _invalid(path, role, _why(error)) from None
+    copy.seek(0)
+    return copy
+
+
+def _read(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A part's bytes, inflated by chunks and never past the size it declares."""
+    chunks = []
+    with package.open(info) as stream:
+        while chunk := stream.read(_CHUNK):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _check_sizes(parts: list[zipfile.ZipInfo], path: Path, role: str) -> None:
-    """Refuse a zip bomb from the sizes its directory declares (zipfile never reads past them)."""
+    """Refuse a zip bomb from the sizes its directory declares, before unpacking anything."""
     if len(parts) > MAX_PARTS:
         raise _invalid(path, role, f"{len(parts)} éléments dans l'archive, limite {MAX_PARTS}")
     unpacked = sum(part.file_size for part in parts)
@@ -153,8 +201,8 @@ def _mimetype(package: zipfile.ZipFile) -> str:
     if info.file_size > 200:
         return ""
     try:
-        return package.read(info).decode("ascii", "replace")
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+        return _read(package, info).decode("ascii", "replace")
+    except _UNZIP_ERRORS:
         return ""
 
 
@@ -178,7 +226,7 @@ def _invalid(path: Path, role: str, detail: str, *, what: bool = False) -> Usage
 
 def _why(error: BaseException) -> str:
     """A short French reason for an error python-docx, zipfile or lxml raised."""
-    if isinstance(error, zipfile.BadZipFile | EOFError):
+    if isinstance(error, zipfile.BadZipFile | EOFError | zlib.error):
         return "archive zip abîmée ou incomplète"
     if isinstance(error, PackageNotFoundError):
         return "ce n'est pas une archive de document Word"

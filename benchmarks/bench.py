@@ -1,0 +1,488 @@
+"""How fast clas-bilan is, measured side by side in one run against its floor and a peer.
+
+Run with the project's Python (docxtpl comes with the ``bench`` extra)::
+
+    python benchmarks/bench.py [--repeats 15] [--batch 200]
+
+* floor: python-docx opening and saving the template, with no change;
+* render: ``clas_bilan.render.render`` on the shipped example (answers already loaded);
+* docxtpl: the same answers through docxtpl, on a Jinja-tagged copy of our template
+  built at run time (tags at the answer places, ``{%tr for %}`` rows in list tables);
+* start-up: ``clas-bilan --version`` process against ``python -c "import typer"``;
+* batch: one ``render_batch`` call on N answers files against N x (validate + render);
+* memory: peak resident size of a fresh process rendering one bilan, and tracemalloc.
+
+Timed cases are interleaved round by round (so a noisy neighbour hits all of them) and
+reported as medians. The output is Markdown, ready for benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import gc
+import importlib.metadata
+import io
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import docx
+from docx.oxml.ns import qn
+
+from clas_bilan import codec, form, models
+from clas_bilan.batch import render_batch
+from clas_bilan.checks import validate_file
+from clas_bilan.docx import fields, locate
+from clas_bilan.docx import fill as write
+from clas_bilan.docx.template import template_path
+from clas_bilan.extract import extract, open_document, places
+from clas_bilan.models import Reponses
+from clas_bilan.render import fill, render, verify
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "bilan_exemple.yaml"
+EXAMPLE_NAME = "Centre social de la Croix-Blanche"
+
+TARGETS = {
+    "render": 1.5,
+    "docxtpl": 1.0,
+    "startup": 1.3,
+    "batch": 1.1,
+    "memory_mb": 120.0,
+}
+
+Case = Callable[[], object]
+
+
+# Measuring --------------------------------------------------------------------
+
+
+def interleaved(cases: dict[str, Case], repeats: int) -> dict[str, list[float]]:
+    """Seconds per run of each case; one warm-up each, then rounds in rotating order."""
+    for case in cases.values():
+        case()
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    names = list(cases)
+    for round_index in range(repeats):
+        shift = round_index % len(names)
+        for name in names[shift:] + names[:shift]:
+            gc.collect()
+            start = time.perf_counter()
+            cases[name]()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def median_ms(values: list[float]) -> float:
+    return statistics.median(values) * 1000
+
+
+def spread(values: list[float]) -> str:
+    return f"{median_ms(values):.1f} ms ({min(values) * 1000:.1f}–{max(values) * 1000:.1f})"
+
+
+def ratio_row(
+    label: str, ours: list[float], reference: list[float], target: float, reference_label: str
+) -> str:
+    ratio = statistics.median(ours) / statistics.median(reference)
+    met = "yes" if ratio <= target else "**no**"
+    return (
+        f"| {label} | {spread(ours)} | {reference_label}: {spread(reference)} "
+        f"| **{ratio:.2f}** | ≤ {target:g} | {met} |"
+    )
+
+
+def run(command: list[str]) -> Case:
+    def case() -> None:
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    return case
+
+
+# Machine ----------------------------------------------------------------------
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine() -> list[str]:
+    versions = ", ".join(
+        f"{name} {importlib.metadata.version(name)}"
+        for name in ("clas-bilan", "python-docx", "lxml", "pydantic", "typer", "docxtpl")
+        if _installed(name)
+    )
+    return [
+        f"- CPU: {cpu_model()} — {os.cpu_count()} logical cores",
+        f"- Python: {platform.python_implementation()} {platform.python_version()}",
+        f"- OS: {platform.platform()}",
+        f"- Libraries: {versions}",
+    ]
+
+
+def _installed(name: str) -> bool:
+    try:
+        importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+# The docxtpl peer ---------------------------------------------------------------
+
+
+def jinja_template(source: Path, target: Path) -> Callable[[Reponses], dict[str, Any]]:
+    """Write a Jinja-tagged copy of the form to ``target``; return the context builder."""
+    document = docx.Document(str(source))
+    style = write.answer_style(document.styles.element)
+    slots: list[Callable[[Reponses], Any]] = []
+
+    def slot(getter: Callable[[Reponses], Any]) -> str:
+        slots.append(getter)
+        return f"a{len(slots) - 1}"
+
+    for block, place in zip(form.FORM, places(document, source.name), strict=False):
+        if place is None:
+            continue
+        if isinstance(block, form.Question):
+            tag = jinja(slot(lambda a, q=block: _question_text(q, a)))
+            if block.codec == "place_date":
+                write.replace_text(place.element, [(tag, True)])
+            elif block.layout == "inline":
+                write.write_inline(place.element, tag)
+            elif block.layout != "field" or not write.write_field(place.after, tag):
+                write.write_below(place.element, place.after, tag, style)
+        elif isinstance(block, form.Choice):
+            name = slot(lambda a, key=block.key: models.get(a, key))
+            yes, no = fields.checkboxes(place.element)[:2]
+            _jinja_box(yes, jinja(f"'1' if {name} == True else '0'"))
+            _jinja_box(no, jinja(f"'1' if {name} == False else '0'"))
+        elif isinstance(block, form.Box) and block.key:
+            key = block.key
+            write.write_box(place.element, jinja(slot(lambda a, k=key: models.get(a, k))))
+        elif isinstance(block, form.Table):
+            _jinja_table(block, place.element, slot)
+    document.save(str(target))
+
+    def context(answers: Reponses) -> dict[str, Any]:
+        return {f"a{index}": getter(answers) for index, getter in enumerate(slots)}
+
+    return context
+
+
+def jinja(expression: str) -> str:
+    """A Jinja print tag: ``{{ expression }}``."""
+    return "{{ " + expression + " }}"
+
+
+def _question_text(question: form.Question, answers: Reponses) -> Any:
+    from docxtpl import Listing
+
+    values = [models.get(answers, key) for key in question.keys]
+    return Listing(codec.encode(question.codec, question.keys, values))
+
+
+def _jinja_box(fld_char: Any, expression: str) -> None:
+    fields.set_checked(fld_char, True)
+    checked = fld_char.find(f"{qn('w:ffData')}/{qn('w:checkBox')}/{qn('w:checked')}")
+    checked.set(qn("w:val"), expression)
+
+
+def _jinja_table(
+    table: form.Table, tbl: Any, slot: Callable[[Callable[[Reponses], Any]], str]
+) -> None:
+    if table.items_key is None:
+        for spec, tr in zip(table.rows, locate.rows(tbl), strict=False):
+            for cell, tc in zip(spec, locate.cells(tr), strict=False):
+                if cell.key or cell.computed:
+                    name = slot(lambda a, c=cell: _cell_value(c, a))
+                    write.write_cell(tc, [jinja(name)])
+        return
+    items_key, item_keys = table.items_key, table.item_keys
+    name = slot(lambda a: _items(a, items_key, item_keys))
+    rows = locate.rows(tbl)
+    item = rows[len(table.rows)]
+    for extra in rows[len(table.rows) + 1 :]:
+        tbl.remove(extra)
+    opening, closing = copy.deepcopy(item), copy.deepcopy(item)
+    for tr, tag in ((opening, "{%tr for it in " + name + " %}"), (closing, "{%tr endfor %}")):
+        first, *others = locate.cells(tr)
+        write.write_cell(first, [tag])
+        for tc in others:
+            write.write_cell(tc, [])
+    item.addprevious(opening)
+    item.addnext(closing)
+    for index, tc in enumerate(locate.cells(item)):
+        write.write_cell(tc, [jinja(f"it.c{index}")])
+
+
+def _cell_value(cell: form.Cell, answers: Reponses) -> str:
+    value = models.get(answers, cell.key) if cell.key else None
+    if value is None and cell.computed:
+        value = models.subtotals(answers.public.inscrits)[cell.computed]
+    if isinstance(value, bool):
+        return codec.yes_no(value)
+    return "" if value is None else str(value)
+
+
+def _items(answers: Reponses, items_key: str, item_keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    from docxtpl import Listing
+
+    rows = []
+    for item in models.get(answers, items_key):
+        row = {}
+        for index, key in enumerate(item_keys):
+            value = models.get(item, key)
+            if isinstance(value, list):
+                text = "\n".join(codec.encode_school(s.nom, s.adresse, s.email) for s in value)
+            else:
+                text = "" if value is None else str(value)
+            row[f"c{index}"] = Listing(text)
+        rows.append(row)
+    return rows
+
+
+# Sections -----------------------------------------------------------------------
+
+
+def section_render(answers: Reponses, work: Path, repeats: int) -> list[str]:
+    source = template_path()
+    floor_out, ours_out = work / "floor.docx", work / "ours.docx"
+
+    def floor() -> None:
+        docx.Document(str(source)).save(str(floor_out))
+
+    def ours() -> None:
+        render(answers, ours_out, force=True)
+
+    cases: dict[str, Case] = {"floor": floor, "ours": ours}
+    lines = []
+    try:
+        from docxtpl import DocxTemplate
+    except ImportError:
+        lines.append("docxtpl is not installed (pip install -e '.[bench]'): peer skipped.")
+    else:
+        tagged = work / "jinja_template.docx"
+        context = jinja_template(source, tagged)
+        peer_out = work / "docxtpl.docx"
+
+        def peer() -> None:
+            template = DocxTemplate(str(tagged))
+            template.render(context(answers), autoescape=True)
+            template.save(str(peer_out))
+
+        cases["docxtpl"] = peer
+    times = interleaved(cases, repeats)
+    lines += [
+        f"One bilan, shipped example, median of {repeats} interleaved runs (min–max).",
+        "",
+        "| measure | ours | reference | ratio | target | met |",
+        "|---|---|---|---|---|---|",
+        ratio_row("render / floor", times["ours"], times["floor"], TARGETS["render"], "floor"),
+    ]
+    if "docxtpl" in times:
+        lines.append(ratio_row("render / docxtpl", times["ours"], times["docxtpl"], 1.0, "docxtpl"))
+        back = extract(work / "docxtpl.docx").answers
+        same = back.equipement.nom == answers.equipement.nom
+        lines += ["", f"docxtpl output read back by clas-bilan extract: équipement found: {same}."]
+    return lines
+
+
+def section_breakdown(answers: Reponses, work: Path, repeats: int) -> list[str]:
+    source = template_path()
+    data = source.read_bytes()
+    opened = open_document(source, role="modèle")
+    saved = work / "saved.docx"
+    filled = copy.deepcopy(opened)
+    fill(filled, answers)
+    filled.save(str(saved))
+    cases: dict[str, Case] = {
+        "open template (checked)": lambda: open_document(source, role="modèle"),
+        "re-open template from bytes": lambda: docx.Document(io.BytesIO(data)),
+        "deep-copy opened template": lambda: copy.deepcopy(opened),
+        "fill answers": lambda: fill(copy.deepcopy(opened), answers),
+        "save": lambda: filled.save(io.BytesIO()),
+        "read back and compare": lambda: verify(saved, answers),
+    }
+    times = interleaved(cases, repeats)
+    lines = ["| step | median (min–max) |", "|---|---|"]
+    lines += [f"| {name} | {spread(values)} |" for name, values in times.items()]
+    fill_only = statistics.median(times["fill answers"]) - statistics.median(
+        times["deep-copy opened template"]
+    )
+    lines += [
+        "",
+        f"Fill alone (fill answers minus deep copy): {fill_only * 1000:.1f} ms. Batch mode copies "
+        "the opened template for each bilan (deep copy), faster than re-opening it from bytes.",
+    ]
+    return lines
+
+
+def section_startup(repeats: int) -> list[str]:
+    script = Path(sys.executable).with_name("clas-bilan" + (".exe" if os.name == "nt" else ""))
+    ours = [str(script)] if script.exists() else [sys.executable, "-m", "clas_bilan"]
+    cases: dict[str, Case] = {
+        "ours": run([*ours, "--version"]),
+        "typer": run([sys.executable, "-c", "import typer"]),
+        "python": run([sys.executable, "-c", "pass"]),
+    }
+    times = interleaved(cases, repeats)
+    return [
+        "| measure | ours | reference | ratio | target | met |",
+        "|---|---|---|---|---|---|",
+        ratio_row(
+            '`clas-bilan --version` / `python -c "import typer"`',
+            times["ours"],
+            times["typer"],
+            TARGETS["startup"],
+            "import typer",
+        ),
+        "",
+        f"Bare interpreter (`python -c pass`): {spread(times['python'])}.",
+    ]
+
+
+def answers_files(folder: Path, count: int) -> list[Path]:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    paths = []
+    for index in range(count):
+        path = folder / f"site_{index:03d}.yaml"
+        path.write_text(text.replace(EXAMPLE_NAME, f"Centre social n°{index}"), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def section_batch(work: Path, count: int, repeats: int) -> list[str]:
+    inputs = answers_files(work / "inputs", count) if count else []
+    single_out = work / "single"
+    single_out.mkdir()
+
+    def one() -> None:
+        report = validate_file(inputs[0])
+        assert report.answers is not None
+        render(report.answers, single_out / "one.docx", force=True)
+
+    single = interleaved({"one": one}, max(repeats, 5))["one"]
+    batch_times = []
+    for index in range(repeats):
+        out = work / f"batch_{index}"
+        out.mkdir()
+        gc.collect()
+        start = time.perf_counter()
+        result = render_batch(inputs, out)
+        batch_times.append(time.perf_counter() - start)
+        assert result.exit_code == 0, [o.problem for o in result.failed]
+        assert len(list(out.iterdir())) == count
+    linear = statistics.median(single) * count
+    ratio = statistics.median(batch_times) / linear
+    met = "yes" if ratio <= TARGETS["batch"] else "**no**"
+    return [
+        "| measure | ours | reference | ratio | target | met |",
+        "|---|---|---|---|---|---|",
+        f"| {count} bilans in one `render_batch` / {count} × one bilan "
+        f"| {statistics.median(batch_times):.2f} s (median of {repeats}) "
+        f"| {count} × {median_ms(single):.1f} ms = {linear:.2f} s "
+        f"| **{ratio:.2f}** | ≤ {TARGETS['batch']:g} | {met} |",
+        "",
+        "Both sides validate the answers file and write a checked .docx; "
+        f"per bilan in batch: {statistics.median(batch_times) / count * 1000:.1f} ms.",
+    ]
+
+
+_MEMORY_PROBE = """
+import resource, sys, tracemalloc
+from pathlib import Path
+from clas_bilan.checks import validate_file
+from clas_bilan.render import render
+from clas_bilan.batch import render_batch
+mode, source, output = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+tracemalloc.start()
+if mode == "one":
+    render(validate_file(source).answers, output, force=True)
+else:
+    render_batch(sorted(source.glob("*.yaml")), output)
+peak = tracemalloc.get_traced_memory()[1]
+scale = 1 if sys.platform == "darwin" else 1024
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale, peak)
+"""
+
+
+def probe(*arguments: str) -> tuple[float, float]:
+    done = subprocess.run(
+        [sys.executable, "-c", _MEMORY_PROBE, *arguments],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    rss, peak = done.stdout.split()
+    return int(rss) / 1e6, int(peak) / 1e6
+
+
+def section_memory(work: Path, count: int) -> list[str]:
+    try:
+        import resource  # noqa: F401
+    except ImportError:
+        return ["Peak memory needs the resource module (Linux, macOS): skipped."]
+    rss, peak = probe("one", str(EXAMPLE), str(work / "memory.docx"))
+    met = "yes" if rss <= TARGETS["memory_mb"] else "**no**"
+    lines = [
+        "| measure | value | target | met |",
+        "|---|---|---|---|",
+        f"| peak RSS of a process rendering one bilan (ru_maxrss) | {rss:.1f} MB "
+        f"| < {TARGETS['memory_mb']:g} MB | {met} |",
+        f"| tracemalloc peak of that render (Python objects only) | {peak:.1f} MB | | |",
+    ]
+    if count:
+        out = work / "memory_batch"
+        out.mkdir()
+        rss_batch, peak_batch = probe("batch", str(work / "inputs"), str(out))
+        lines.append(
+            f"| peak RSS of a process rendering {count} bilans in batch | {rss_batch:.1f} MB | | |"
+        )
+        lines.append(f"| tracemalloc peak of that batch | {peak_batch:.1f} MB | | |")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=15, help="timed rounds (default 15)")
+    parser.add_argument("--batch", type=int, default=200, help="bilans in the batch (200)")
+    parser.add_argument("--batch-repeats", type=int, default=3, help="timed batch runs (default 3)")
+    options = parser.parse_args()
+    report = validate_file(EXAMPLE)
+    assert report.answers is not None and not report.errors
+    answers = report.answers
+    print("# clas-bilan benchmark\n")
+    print("## Machine\n")
+    print("\n".join(machine()))
+    with tempfile.TemporaryDirectory(prefix="clas-bilan-bench-") as name:
+        work = Path(name)
+        (work / "inputs").mkdir()
+        sections = [
+            ("Render one bilan", lambda: section_render(answers, work, options.repeats)),
+            ("Where render time goes", lambda: section_breakdown(answers, work, options.repeats)),
+            ("Start-up", lambda: section_startup(options.repeats)),
+            ("Batch", lambda: section_batch(work, options.batch, options.batch_repeats)),
+            ("Peak memory", lambda: section_memory(work, options.batch)),
+        ]
+        for title, section in sections:
+            print(f"\n## {title}\n")
+            print("\n".join(section()), flush=True)
+
+
+if __name__ == "__main__":
+    main()

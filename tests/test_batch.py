@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from clas_bilan.batch import Outcome, collect, render_batch
+from clas_bilan.cli import app
 from clas_bilan.errors import UsageError
 from helpers_docx import body, paragraph_text, w
 
@@ -128,3 +130,53 @@ def test_collect_refuses_a_folder_without_answers(tmp_path: Path) -> None:
 def test_missing_output_folder_is_a_usage_error(inputs: list[Path], tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="n'existe pas"):
         render_batch(inputs, tmp_path / "nulle-part")
+
+
+# The render command in batch mode -------------------------------------------------
+
+runner = CliRunner()
+
+
+def test_render_command_on_a_folder_writes_one_bilan_per_valid_file(
+    inputs: list[Path], tmp_path: Path
+) -> None:
+    folder = inputs[0].parent
+    (folder / "casse.yaml").write_text("equipement:\n  nom: [pas fermé\n", encoding="utf-8")
+    out = tmp_path / "bilans"
+    out.mkdir()
+    result = runner.invoke(app, ["render", str(folder), "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    output = " ".join(result.output.split())
+    assert "Échec" in output and "casse.yaml : 1 erreur(s) dans les réponses" in output
+    assert "3 bilan(s) écrit(s), 1 échec(s)." in output
+    written = sorted(out.iterdir())
+    assert len(written) == 3
+    texts = [_document_text(path) for path in written]
+    for name in NAMES:
+        assert sum(name in text for text in texts) == 1
+
+
+def test_render_command_with_several_files_and_no_output_writes_beside_each(
+    inputs: list[Path],
+) -> None:
+    result = runner.invoke(app, ["render", *map(str, inputs)])
+    assert result.exit_code == 0, result.output
+    assert "3 bilan(s) écrit(s), 0 échec(s)." in " ".join(result.output.split())
+    written = sorted(inputs[0].parent.glob("*.docx"))
+    assert len(written) == 3
+    assert all(any(name in _document_text(p) for p in written) for name in NAMES)
+
+
+def test_render_command_refuses_pdf_in_batch_mode(inputs: list[Path], tmp_path: Path) -> None:
+    result = runner.invoke(app, ["render", *map(str, inputs), "-o", str(tmp_path), "--pdf"])
+    assert result.exit_code == 2
+    assert "un seul fichier" in result.output
+    assert not list(tmp_path.glob("*.docx"))
+
+
+def test_render_command_refuses_a_missing_output_folder(inputs: list[Path], tmp_path: Path) -> None:
+    missing = tmp_path / "nulle-part"
+    result = runner.invoke(app, ["render", *map(str, inputs), "-o", str(missing)])
+    assert result.exit_code == 2
+    assert "n'existe pas" in result.output
+    assert not missing.exists()

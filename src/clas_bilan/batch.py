@@ -99,21 +99,24 @@ class Template:
 
 def render_batch(
     inputs: Sequence[Path],
-    output_dir: Path,
+    output_dir: Path | None,
     *,
     template: Path | None = None,
     force: bool = False,
     on_progress: Callable[[Outcome], None] | None = None,
 ) -> BatchResult:
-    """Validate and render each answers file into ``output_dir``, going on past failures."""
-    if not output_dir.is_dir():
+    """Validate and render each answers file into ``output_dir``, going on past failures.
+
+    ``output_dir`` None writes each bilan beside its answers file.
+    """
+    if output_dir is not None and not output_dir.is_dir():
         raise UsageError(
             f"le dossier de sortie « {output_dir} » n'existe pas.",
             hint="créez-le d'abord, ou indiquez un dossier existant avec -o.",
         )
     form = Template(template)
     result = BatchResult()
-    claimed: dict[str, Path] = {}
+    claimed: dict[Path, Path] = {}
     for source in inputs:
         outcome = _one(source, output_dir, form, force, claimed)
         result.outcomes.append(outcome)
@@ -123,7 +126,7 @@ def render_batch(
 
 
 def _one(
-    source: Path, output_dir: Path, form: Template, force: bool, claimed: dict[str, Path]
+    source: Path, output_dir: Path | None, form: Template, force: bool, claimed: dict[Path, Path]
 ) -> Outcome:
     warnings = 0
     try:
@@ -131,17 +134,18 @@ def _one(
         warnings = len(report.warnings)
         if report.answers is None or report.errors:
             return Outcome(source, problem=_errors(report.errors), warnings=warnings)
-        name = default_name(report.answers)
-        if name in claimed:
+        target = (output_dir or source.parent) / default_name(report.answers)
+        if target in claimed:
             return Outcome(
                 source,
-                problem=f"le bilan « {name} » vient d'être écrit pour « {claimed[name].name} » "
-                "(même équipement) ; vérifiez equipement.nom dans les deux fichiers.",
+                problem=f"le bilan « {target.name} » vient d'être écrit pour "
+                f"« {claimed[target].name} » (même équipement) ; vérifiez equipement.nom dans "
+                "les deux fichiers.",
                 warnings=warnings,
             )
-        claimed[name] = source
+        claimed[target] = source
         output = render_document(
-            form.copy(), report.answers, output_dir / name, name=form.path.name, force=force
+            form.copy(), report.answers, target, name=form.path.name, force=force
         )
     except UserError as error:
         hint = f" Conseil : {error.hint}" if error.hint else ""

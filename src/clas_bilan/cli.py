@@ -97,7 +97,8 @@ class _LazyConsole:
         object.__setattr__(self, "_options", options)
         object.__setattr__(self, "_console", None)
 
-    def _get(self) -> Any:
+    def get(self) -> Any:
+        """The rich Console itself, made now if needed."""
         if self._console is None:
             from rich.console import Console
 
@@ -105,10 +106,10 @@ class _LazyConsole:
         return self._console
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._get(), name)
+        return getattr(self.get(), name)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self._get(), name, value)
+        setattr(self.get(), name, value)
 
 
 out: Any = _LazyConsole(highlight=False, soft_wrap=True)
@@ -377,8 +378,14 @@ _NEXT_STEPS = (
     ),
 )
 def render_command(
-    fichier: Annotated[
-        Path, typer.Argument(help="Le fichier de réponses (.yaml).", show_default=False)
+    fichiers: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Le fichier de réponses (.yaml) ; ou plusieurs fichiers, ou un dossier, pour "
+            "produire un bilan par fichier de réponses.",
+            show_default=False,
+            metavar="FICHIER...",
+        ),
     ],
     sortie: Annotated[
         Path | None,
@@ -386,7 +393,8 @@ def render_command(
             "-o",
             "--sortie",
             help="Bilan .docx à écrire (par défaut : bilan_clas_2025-2026_<équipement>.docx, "
-            "à côté du fichier de réponses).",
+            "à côté du fichier de réponses). Avec plusieurs fichiers ou un dossier : le "
+            "dossier (existant) où écrire les bilans.",
             show_default=False,
         ),
     ] = None,
@@ -407,12 +415,15 @@ def render_command(
         typer.Option("--pdf", help="Produit aussi une copie PDF (LibreOffice doit être installé)."),
     ] = False,
 ) -> None:
-    """Validate the answers, then write the filled bilan."""
+    """Validate the answers, then write the filled bilan (one per file for several files)."""
     from clas_bilan import form
     from clas_bilan import render as render_module
     from clas_bilan.checks import validate_file
     from clas_bilan.pdf import to_pdf
 
+    fichier = fichiers[0]
+    if len(fichiers) > 1 or fichier.is_dir() or (sortie is not None and sortie.is_dir()):
+        _render_many(fichiers, sortie, modele, force=force, pdf=pdf)
     with handled():
         report = validate_file(fichier)
         print_report(report)
@@ -439,6 +450,56 @@ def render_command(
                 )
             )
         )
+
+
+def _render_many(
+    inputs: list[Path], folder: Path | None, template: Path | None, *, force: bool, pdf: bool
+) -> NoReturn:
+    """Batch ``render``: a progress bar, then what became of each file; exit 1 if any failed."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from clas_bilan import batch, form
+
+    with handled():
+        if pdf:
+            raise UsageError(
+                "--pdf ne s'utilise qu'avec un seul fichier de réponses.",
+                hint="produisez les PDF ensuite, un par bilan, avec : clas-bilan pdf BILAN.docx",
+            )
+        sources = batch.collect(inputs)
+        columns = (TextColumn("Bilans"), BarColumn(), MofNCompleteColumn())
+        with Progress(*columns, console=out.get(), transient=True) as progress:
+            task = progress.add_task("bilans", total=len(sources))
+            result = batch.render_batch(
+                sources,
+                folder,
+                template=template,
+                force=force,
+                on_progress=lambda outcome: progress.advance(task),
+            )
+    for outcome in result.outcomes:
+        name = escape(str(outcome.source))
+        if outcome.output is None:
+            err.print(f"[bold red]Échec[/] {name} : {escape(outcome.problem or '')}")
+            continue
+        warned = f" [yellow]({outcome.warnings} avertissement(s))[/]" if outcome.warnings else ""
+        out.print(f"[green]Bilan écrit[/] {name} → {escape(str(outcome.output))}{warned}")
+    written, failed = len(result.written), len(result.failed)
+    out.print(f"[bold]{written} bilan(s) écrit(s), {failed} échec(s).[/]")
+    if failed:
+        err.print(
+            "Corrigez les fichiers en échec (détail avec : clas-bilan validate FICHIER), puis "
+            "relancez la commande sur eux."
+        )
+    if written:
+        out.print(
+            f"Relisez, datez et signez chaque bilan, puis envoyez-le à {form.CAF_EMAIL} avant "
+            f"le {form.DEADLINE_TEXT} (clas-bilan email BILAN.docx) et déposez-le aussi sur "
+            "AFAS / ESPADA."
+        )
+        if any(outcome.warnings for outcome in result.written):
+            out.print("Avertissements à relire : clas-bilan validate FICHIER.")
+    raise typer.Exit(result.exit_code)
 
 
 def _quoted(path: Path) -> str:

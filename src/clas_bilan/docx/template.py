@@ -262,9 +262,10 @@ def _add_row(table: DocxTable) -> _Row:
 def _keep_row(row: _Row, header: bool) -> None:
     """Keep a row on one page; repeat it on each page when it is a header row."""
     trPr = row._tr.get_or_add_trPr()
-    trPr.append(OxmlElement("w:cantSplit"))
+    later = ("w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange")
+    trPr.insert_element_before(OxmlElement("w:cantSplit"), "w:trHeight", "w:tblHeader", *later)
     if header:
-        trPr.append(OxmlElement("w:tblHeader"))
+        trPr.insert_element_before(OxmlElement("w:tblHeader"), *later)
 
 
 def _shade(cell: _Cell, fill: str) -> None:

@@ -13,10 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from clas_bilan import checks
-from clas_bilan.docx.template import template_path
 from clas_bilan.errors import UsageError, UserError
-from clas_bilan.extract import open_document
-from clas_bilan.render import default_name, render_document
+from clas_bilan.render import default_name, open_template, render_document
 from clas_bilan.report import Finding
 
 SUFFIXES = (".yaml", ".yml")
@@ -89,8 +87,7 @@ class Template:
     """The form opened once; each ``copy()`` is a fresh document to fill."""
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path or template_path()
-        self._document = open_document(self.path, role="modèle")
+        self._document, self.name = open_template(path)
 
     def copy(self) -> Any:
         """An independent copy of the opened form (deep copy: faster than parsing again)."""
@@ -144,9 +141,7 @@ def _one(
                 warnings=warnings,
             )
         claimed[target] = source
-        output = render_document(
-            form.copy(), report.answers, target, name=form.path.name, force=force
-        )
+        output = render_document(form.copy(), report.answers, target, name=form.name, force=force)
     except UserError as error:
         hint = f" Conseil : {error.hint}" if error.hint else ""
         return Outcome(source, problem=f"{error.message}{hint}", warnings=warnings)

@@ -13,6 +13,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+import docx
 from pydantic import BaseModel
 
 from clas_bilan import codec, files, form, models
@@ -40,9 +41,16 @@ def render(
 ) -> Path:
     """Write the filled bilan to ``output`` atomically, after checking it reads back whole."""
     _check_output(output, force=force)
-    source = template or template_path()
-    document = open_document(source, role="modèle")
-    return render_document(document, answers, output, name=source.name, force=force)
+    document, name = open_template(template)
+    return render_document(document, answers, output, name=name, force=force)
+
+
+def open_template(template: Path | None = None) -> tuple[Any, str]:
+    """The form to fill and its name: a user's copy checked as untrusted, else the shipped one."""
+    if template is not None:
+        return open_document(template, role="modèle"), template.name
+    shipped = template_path()  # part of the package: no need for the hostile-file checks
+    return docx.Document(str(shipped)), shipped.name
 
 
 def render_document(

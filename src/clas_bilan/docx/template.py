@@ -263,9 +263,11 @@ def _keep_row(row: _Row, header: bool) -> None:
     """Keep a row on one page; repeat it on each page when it is a header row."""
     trPr = row._tr.get_or_add_trPr()
     later = ("w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange")
-    trPr.insert_element_before(OxmlElement("w:cantSplit"), "w:trHeight", "w:tblHeader", *later)
+    cant_split: Any = OxmlElement("w:cantSplit")
+    trPr.insert_element_before(cant_split, "w:trHeight", "w:tblHeader", *later)
     if header:
-        trPr.insert_element_before(OxmlElement("w:tblHeader"), *later)
+        repeat: Any = OxmlElement("w:tblHeader")
+        trPr.insert_element_before(repeat, *later)
 
 
 def _shade(cell: _Cell, fill: str) -> None:

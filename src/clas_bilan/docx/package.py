@@ -33,8 +33,9 @@ MAX_BYTES = 20_000_000
 MAX_UNPACKED = 50_000_000
 """Largest total size of the unpacked parts: what python-docx holds in memory."""
 
-MAX_RATIO = 100
-"""Largest compression ratio of a part over 1 Mo (Word's XML parts stay near 10 to 40)."""
+MAX_RATIO = 500
+"""Largest compression ratio of a part over 1 Mo: repetitive XML stays under 250, a bomb of
+zeros nears deflate's 1032 (a lower limit would refuse long tables typed by hand)."""
 
 MAX_PARTS = 1000
 """Most parts in the package (the form has about twenty)."""

@@ -500,6 +500,28 @@ PART_TYPES: dict[str, tuple[str, ...]] = {
 }
 """Content type Word requires of each part (a .docx whose main part is a template won't open)."""
 
+NUMERIC_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "spacing": ("before", "after", "line", "beforeLines", "afterLines"),
+    "ind": ("left", "right", "start", "end", "hanging", "firstLine"),
+    "sz": ("val",),
+    "szCs": ("val",),
+    "kern": ("val",),
+    "position": ("val",),
+    "gridSpan": ("val",),
+    "gridCol": ("w",),
+    "trHeight": ("val",),
+    "pgSz": ("w", "h"),
+    "pgMar": ("top", "right", "bottom", "left", "header", "footer", "gutter"),
+    "tab": ("pos",),
+    "bookmarkStart": ("id",),
+    "bookmarkEnd": ("id",),
+    "outlineLvl": ("val",),
+}
+"""Attributes Word reads as whole numbers: "12.5" in one of them makes it repair the file."""
+_MEASURE = re.compile(r"^-?\d+$")
+_BORDER_NAMES = (*_BORDERS, "between", "bar", "tl2br", "tr2bl")
+_HEX_COLOR = re.compile(r"^(auto|[0-9A-Fa-f]{6})$")
+
 _SPACES = " \t\r\n"
 _INVALID_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _INVALID_CHAR_REF = re.compile(
@@ -665,6 +687,15 @@ def _attributes(element: etree._Element) -> list[str]:
         on_off |= {"cantSplit", "tblHeader", "sizeAuto", "default", "checked", "noProof"}
         if local in on_off and value is not None and value.lower() not in _ON_OFF:
             found.append(f"{_where(element)}: on/off value {value!r} is not a boolean")
+    for attribute in NUMERIC_ATTRIBUTES.get(local, ()):
+        value = element.get(f"{{{W}}}{attribute}")
+        if value is not None and not _MEASURE.match(value):
+            found.append(f"{_where(element)}: {local} {attribute}={value!r} is not a whole number")
+    coloured = ("val",) if local == "color" else ("color", "fill")
+    for attribute in coloured if local in ("color", "shd", "bdr", *_BORDER_NAMES) else ():
+        value = element.get(f"{{{W}}}{attribute}")
+        if value is not None and not _HEX_COLOR.match(value):
+            found.append(f"{_where(element)}: {local} {attribute}={value!r} is not auto or RRGGBB")
     if local == "name" and parent_local == "ffData":
         value = element.get(f"{{{W}}}val") or ""
         if len(value) > 20:
@@ -875,9 +906,10 @@ def _content_types(package: zipfile.ZipFile, names: set[str]) -> list[str]:
 def _core_properties(package: zipfile.ZipFile) -> list[str]:
     """docProps/core.xml: dcterms dates typed W3CDTF and well formed; no other xsi:type."""
     found: list[str] = []
-    try:
-        core = etree.fromstring(package.read("docProps/core.xml"))
-    except KeyError:
+    if "docProps/core.xml" not in package.namelist():
+        return found
+    core = _parse(package, "docProps/core.xml", found)
+    if core is None:
         return found
     if core.tag != f"{{{CORE}}}coreProperties":
         found.append("docProps/core.xml: root is not cp:coreProperties")

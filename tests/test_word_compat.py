@@ -223,7 +223,17 @@ def _tcpr_order(root: etree._Element) -> None:
     tcPr.append(tcPr.find(f"{{{W}}}tcW"))
 
 
+def _decimal_size(root: etree._Element) -> None:
+    _first(root, "sz").set(f"{{{W}}}val", "19.5")
+
+
+def _named_colour(root: etree._Element) -> None:
+    _first(root, "color").set(f"{{{W}}}val", "blue")
+
+
 BROKEN = [
+    ("word/document.xml", _decimal_size, "sz val='19.5' is not a whole number"),
+    ("word/document.xml", _named_colour, "color val='blue' is not auto or RRGGBB"),
     ("word/document.xml", _swap_rpr, "<b> must come before <sz> in <w:rPr>"),
     ("word/document.xml", _pstyle_last, "<pStyle> must come before"),
     ("word/document.xml", _cell_without_paragraph, "must end with a paragraph"),

@@ -18,11 +18,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from clas_bilan import loading
 from clas_bilan.cli import app
 from clas_bilan.docx import package
 from clas_bilan.errors import UsageError
 from clas_bilan.extract import extract, to_yaml
 from clas_bilan.loading import load
+from clas_bilan.models import LARGEST
 from clas_bilan.render import render
 from clas_bilan.scaffold import example_text
 from helpers_hostile import (
@@ -342,3 +344,24 @@ def test_a_long_repetitive_document_is_not_taken_for_a_bomb(bilan: Path, tmp_pat
         info = archive.getinfo("word/document.xml")
     assert info.file_size > 1_000_000 and info.file_size > 100 * info.compress_size
     assert package.open_docx(path, role="bilan") is not None
+
+
+def _french(number: int) -> str:
+    return f"{number:,}".replace(",", " ")
+
+
+def test_the_readme_states_every_limit() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Limites", 1)[1].split("\n## ", 1)[0]
+    stated = [
+        f"| {loading.MAX_BYTES // 1_000_000} Mo |",
+        f"| {_french(loading.MAX_NODES)}, alias",
+        f"| {loading.MAX_DEPTH} niveaux |",
+        f"| {_french(LARGEST // 1_000_000)} millions |",
+        f"| {package.MAX_BYTES // 1_000_000} Mo |",
+        f"{package.MAX_UNPACKED // 1_000_000} Mo en tout",
+        f"au plus {_french(package.MAX_PARTS)} éléments",
+        f"compressé plus de {package.MAX_RATIO} fois",
+    ]
+    for text in stated:
+        assert text in section, text

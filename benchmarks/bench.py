@@ -45,7 +45,7 @@ from clas_bilan.docx import fill as write
 from clas_bilan.docx.template import template_path
 from clas_bilan.extract import extract, open_document, places
 from clas_bilan.models import Reponses
-from clas_bilan.render import fill, render, verify
+from clas_bilan.render import fill, open_template, render, verify
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "bilan_exemple.yaml"
@@ -305,13 +305,14 @@ def section_render(answers: Reponses, work: Path, repeats: int) -> list[str]:
 def section_breakdown(answers: Reponses, work: Path, repeats: int) -> list[str]:
     source = template_path()
     data = source.read_bytes()
-    opened = open_document(source, role="modèle")
+    opened, _ = open_template()
     saved = work / "saved.docx"
     filled = copy.deepcopy(opened)
     fill(filled, answers)
     filled.save(str(saved))
     cases: dict[str, Case] = {
-        "open template (checked)": lambda: open_document(source, role="modèle"),
+        "open shipped template": open_template,
+        "open a user's template (hostile-file checks)": lambda: open_document(source),
         "re-open template from bytes": lambda: docx.Document(io.BytesIO(data)),
         "deep-copy opened template": lambda: copy.deepcopy(opened),
         "fill answers": lambda: fill(copy.deepcopy(opened), answers),

@@ -101,6 +101,28 @@ def test_big_bilan_grew_its_tables(documents: dict[str, Path]) -> None:
     assert sum("Territoire n° " in text for text in texts) == 40
 
 
+def _bookmarked_last_rows(root: etree._Element) -> None:
+    """Bookmarks around each cell of every table's last row, as Word may leave them."""
+    for number, tbl in enumerate(root.iter(f"{{{W}}}tbl")):
+        for column, tc in enumerate(tbl.findall(f"{{{W}}}tr")[-1].findall(f"{{{W}}}tc")):
+            bookmark_id = str(9000 + 20 * number + column)
+            tc.insert(1, _w("bookmarkStart", id=bookmark_id, name=f"_Ligne{bookmark_id}"))
+            tc.insert(2, _w("bookmarkEnd", id=bookmark_id))
+
+
+def test_grown_tables_do_not_copy_bookmarks(tmp_path: Path) -> None:
+    """Rows copied to fit 30 sessions and 40 territoires never repeat a bookmark id or name."""
+    template = _broken(tmp_path, "word/document.xml", _bookmarked_last_rows)
+    assert not problems(template)
+    bilan = render(_big(), tmp_path / "grand.docx", template=template)
+    assert not problems(bilan), "\n".join(problems(bilan)[:20])
+    with zipfile.ZipFile(bilan) as package:
+        document = package.read("word/document.xml").decode()
+    names = re.findall(r'w:bookmarkStart [^>]*w:name="(_Ligne\d+)"', document)
+    assert names, "les signets du modèle ont disparu"
+    assert len(names) == len(set(names))
+
+
 # The checker catches what it claims: each rule is shown on a broken copy of the template.
 
 

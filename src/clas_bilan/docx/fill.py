@@ -16,6 +16,7 @@ ANSWER_STYLE_ID = "Reponse"
 """Paragraph style of answers in the shipped template."""
 
 _ANSWER_STYLE = f"{qn('w:style')}[@{qn('w:styleId')}='{ANSWER_STYLE_ID}']"
+_BOOKMARKS = (qn("w:bookmarkStart"), qn("w:bookmarkEnd"))
 _BUSY = tuple(
     qn(tag)
     for tag in ("w:fldChar", "w:drawing", "w:pict", "w:object", "w:bookmarkStart", "w:sectPr")
@@ -135,7 +136,9 @@ def write_cell(tc: Element, lines: Sequence[str], answer: Element | None = None)
     """Replace a cell's text by ``lines``, one paragraph each, keeping the paragraph format."""
     old = paragraphs(tc)
     pPr = old[0].find(qn("w:pPr")) if old else None
-    rPr = (_first_rPr(old[0]) if old else None) or answer
+    rPr = _first_rPr(old[0]) if old else None
+    if rPr is None or not len(rPr):
+        rPr = answer
     for p in old:
         tc.remove(p)
     for line in lines or [""]:
@@ -155,6 +158,8 @@ def grow(tbl: Element, count: int) -> None:
         new = copy.deepcopy(last)
         for tc in cells(new):
             write_cell(tc, [])
+        for mark in list(new.iter(*_BOOKMARKS)):
+            mark.getparent().remove(mark)  # a copied bookmark id would not be unique
         last.addnext(new)
         last = new
 

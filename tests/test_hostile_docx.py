@@ -365,3 +365,18 @@ def test_the_readme_states_every_limit() -> None:
     ]
     for text in stated:
         assert text in section, text
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_is_refused_without_waiting(tmp_path: Path) -> None:
+    """Opening a pipe blocks until someone writes to it: it is refused before reading."""
+    pipe = tmp_path / "bilan.docx"
+    os.mkfifo(pipe)
+    done = subprocess.run(
+        [sys.executable, "-m", "clas_bilan", "extract", str(pipe), "-o", str(tmp_path / "r.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "pas un fichier ordinaire" in done.stdout + done.stderr

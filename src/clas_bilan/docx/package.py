@@ -104,6 +104,8 @@ def check_package(path: Path, *, role: str = "document") -> None:
     try:
         if path.is_dir():
             raise UsageError(f"« {path} » est un dossier, pas un document Word (.docx).")
+        if path.exists() and not path.is_file():  # a pipe or a device would block the reading
+            raise _invalid(path, role, "ce n'est pas un fichier ordinaire")
         size = path.stat().st_size
         with path.open("rb") as stream:
             head = stream.read(8)

@@ -380,3 +380,17 @@ def test_a_named_pipe_is_refused_without_waiting(tmp_path: Path) -> None:
     )
     assert done.returncode == 2, done.stderr
     assert "pas un fichier ordinaire" in done.stdout + done.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_given_as_answers_file_is_refused_without_waiting(tmp_path: Path) -> None:
+    pipe = tmp_path / "reponses.yaml"
+    os.mkfifo(pipe)
+    done = subprocess.run(
+        [sys.executable, "-m", "clas_bilan", "validate", str(pipe)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "pas un fichier ordinaire" in done.stdout + done.stderr

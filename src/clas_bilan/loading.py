@@ -62,6 +62,8 @@ def read_text(path: Path) -> tuple[str, list[Finding]]:
     try:
         if path.is_dir():
             raise UsageError(f"« {path} » est un dossier, pas un fichier de réponses.")
+        if path.exists() and not path.is_file():  # a pipe or a device would block the reading
+            raise UsageError(f"« {path} » n'est pas un fichier ordinaire (tube, périphérique).")
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise _too_big(name, size)

@@ -112,6 +112,12 @@ def _without(name: str) -> Callable[[Path, Path], Path]:
     return build
 
 
+def _twice(bilan: Path, target: Path) -> Path:
+    """word/document.xml stored twice: which one counts depends on the reader."""
+    members = entries(bilan)
+    return write_zip(target, [*members, *(e for e in members if e.name == "word/document.xml")])
+
+
 def _zip_bomb(bilan: Path, target: Path) -> Path:
     """word/document.xml declares 2 Gio of zeros (true sizes): 2 Mo on disk."""
     bomb = Entry("word/document.xml", zeros(2048), 2048 * MIB, 0)
@@ -191,6 +197,7 @@ CASES: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
     ),
     "milliard_de_rires": (_main_part(lambda xml: _entity(with_doctype(xml, LAUGHS))), "XML"),
     "modele_dotx": (_dotx, "autre type de document Office"),
+    "partie_en_double": (_twice, "deux fois « word/document.xml »"),
     "bombe_zip": (_zip_bomb, "bombe zip"),
     "bombe_taux": (_ratio_bomb, f"compressé plus de {package.MAX_RATIO} fois"),
     "tailles_mensongeres": (_lying_sizes, "archive zip abîmée"),

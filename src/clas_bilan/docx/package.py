@@ -137,7 +137,11 @@ def check_package(path: Path, *, role: str = "document") -> None:
     if mimetype.startswith(_OPEN_DOCUMENT):
         raise _invalid(path, role, "un document OpenDocument (.odt) de LibreOffice", what=True)
     _check_sizes(parts, path, role)
-    if _MAIN not in {part.filename for part in parts}:
+    names = [part.filename for part in parts]
+    twice = next((name for name in names if names.count(name) > 1), None)
+    if twice is not None:  # Word never does it; readers disagree on which copy counts
+        raise _invalid(path, role, f"l'archive contient deux fois « {twice[:60]} »")
+    if _MAIN not in names:
         raise _invalid(path, role, f"il ne contient pas « {_MAIN} »")
 
 

@@ -55,10 +55,10 @@ _UNZIP_ERRORS = (
 _MAIN = "word/document.xml"
 _RESAVE = (
     "ouvrez-le dans Word ou LibreOffice et enregistrez-le à nouveau au format "
-    "« Document Word (.docx) »."
+    "« Document Word (.docx) », sans mot de passe."
 )
 _SIGNATURES = {
-    b"\xd0\xcf\x11\xe0": "un document Word 97-2003 (.doc) ou un autre ancien format Office",
+    b"\xd0\xcf\x11\xe0": "un document Word 97-2003 (.doc), ou un document protégé par mot de passe",
     b"%PDF": "un document PDF",
     b"{\\rtf": "un document RTF",
 }

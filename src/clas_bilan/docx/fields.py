@@ -7,6 +7,7 @@ runs, and ``fldChar end``. Word may split a hand-typed result over several runs.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, cast
 from xml.sax.saxutils import quoteattr
 
@@ -26,7 +27,6 @@ _CHECKBOXES = etree.XPath(
 _TEXT_INPUTS = etree.XPath(
     './/w:fldChar[@w:fldCharType="begin"][w:ffData/w:textInput]', namespaces=_XPATH
 )
-_FOLLOWING_RUNS = etree.XPath("following::w:r", namespaces=_XPATH)
 _BOOKMARK_IDS = etree.XPath("//w:bookmarkStart/@w:id", namespaces=_XPATH)
 _FALSE = {"0", "false", "off"}
 
@@ -140,7 +140,7 @@ class TextField:
         depth = 0
         separate = None
         results: list[Element] = []
-        for r in _select(_FOLLOWING_RUNS, self.begin.getparent()):
+        for r in _following_runs(self.begin.getparent()):
             fld_char = r.find(qn("w:fldChar"))
             kind = None if fld_char is None else fld_char.get(qn("w:fldCharType"))
             if kind == "end" and not depth:
@@ -215,6 +215,18 @@ def _text_run(text: str, rPr: Element | None) -> Element:
                 t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
                 r.append(t)
     return r
+
+
+def _following_runs(element: Element) -> Iterator[Element]:
+    """The runs after ``element`` in document order (XPath ``following::w:r``), lazily.
+
+    The field's end is usually a few runs away: no need to collect the rest of the body.
+    """
+    node = element
+    while node is not None:
+        for sibling in node.itersiblings():
+            yield from sibling.iter(qn("w:r"))
+        node = node.getparent()
 
 
 def _select(xpath: etree.XPath, element: Element) -> list[Any]:

@@ -118,6 +118,15 @@ def _twice(bilan: Path, target: Path) -> Path:
     return write_zip(target, [*members, *(e for e in members if e.name == "word/document.xml")])
 
 
+def _crowded(bilan: Path, target: Path) -> Path:
+    """More parts than any Word document has: each one costs memory before any check."""
+    members = entries(bilan)
+    padding = [
+        Entry(f"word/media/vide{i}.bin", b"\x03\x00", 0, 0) for i in range(1001 - len(members))
+    ]
+    return write_zip(target, members + padding)
+
+
 def _zip_bomb(bilan: Path, target: Path) -> Path:
     """word/document.xml declares 2 Gio of zeros (true sizes): 2 Mo on disk."""
     bomb = Entry("word/document.xml", zeros(2048), 2048 * MIB, 0)
@@ -198,6 +207,7 @@ CASES: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
     "milliard_de_rires": (_main_part(lambda xml: _entity(with_doctype(xml, LAUGHS))), "XML"),
     "modele_dotx": (_dotx, "autre type de document Office"),
     "partie_en_double": (_twice, "deux fois « word/document.xml »"),
+    "trop_d_elements": (_crowded, "1\u202f001 éléments dans l'archive, limite 1\u202f000"),
     "bombe_zip": (_zip_bomb, "bombe zip"),
     "bombe_taux": (_ratio_bomb, f"compressé plus de {package.MAX_RATIO} fois"),
     "tailles_mensongeres": (_lying_sizes, "archive zip abîmée"),

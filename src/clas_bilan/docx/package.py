@@ -178,7 +178,8 @@ def _read(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
 def _check_sizes(parts: list[zipfile.ZipInfo], path: Path, role: str) -> None:
     """Refuse a zip bomb from the sizes its directory declares, before unpacking anything."""
     if len(parts) > MAX_PARTS:
-        raise _invalid(path, role, f"{len(parts)} éléments dans l'archive, limite {MAX_PARTS}")
+        many = f"{_count(len(parts))} éléments dans l'archive, limite {_count(MAX_PARTS)}"
+        raise _invalid(path, role, many)
     unpacked = sum(part.file_size for part in parts)
     packed = [
         part.filename
@@ -246,6 +247,11 @@ def _why(error: BaseException) -> str:
     if isinstance(error, ValueError) and "content type" in str(error):
         return "c'est un autre type de document Office (modèle, document avec macros…)"
     return type(error).__name__
+
+
+def _count(number: int) -> str:
+    """A whole number, French style (narrow spaces between thousands)."""
+    return f"{number:,}".replace(",", "\u202f")
 
 
 def _mo(size: int) -> str:

@@ -3,6 +3,7 @@
 # No ``from __future__ import annotations`` here: typer would then compile and evaluate
 # every parameter annotation at each start; evaluated once at import, start-up is faster.
 
+import io
 import os
 import sys
 from collections.abc import Iterator
@@ -757,6 +758,10 @@ def pdf_command(
 
 def main() -> None:
     """Entry point of the ``clas-bilan`` console script."""
+    for stream in (sys.stdout, sys.stderr):
+        # A console or pipe in cp850/cp1252 cannot show every character: degrade, never crash.
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
     try:
         app()
     except UserError as error:  # raised outside a command (should not happen)

@@ -135,9 +135,9 @@ def _one(
         if target in claimed:
             return Outcome(
                 source,
-                problem=f"le bilan « {target.name} » vient d'être écrit pour "
-                f"« {claimed[target].name} » (même équipement) ; vérifiez equipement.nom dans "
-                "les deux fichiers.",
+                problem=f"le bilan « {target.name} » est déjà celui de "
+                f"« {claimed[target].name} » (même équipement) : il n'a pas été remplacé ; "
+                "vérifiez equipement.nom dans les deux fichiers.",
                 warnings=warnings,
             )
         claimed[target] = source

@@ -42,6 +42,22 @@ def test_version() -> None:
     assert result.output.strip() == f"clas-bilan {__version__}"
 
 
-def test_unknown_command_is_a_french_usage_error() -> None:
-    result = runner.invoke(app, ["rendre"])
+@pytest.mark.parametrize(
+    ("args", "french"),
+    [
+        (["rendre"], "Commande inconnue « rendre ». Vouliez-vous dire « render » ?"),
+        (["render"], "Argument manquant : FICHIER"),
+        (["validate", "--nope"], "Option inconnue : --nope"),
+        (["validate", "a.yaml", "b.yaml"], "Argument en trop : b.yaml"),
+        (["email", "b.docx", "--port", "abc"], "« --port » : nombre entier attendu."),
+        (["email", "b.docx", "--port", "0"], "« --port » : la valeur doit être au moins 1."),
+        (["email", "b.docx", "--securite", "tls"], "« tls » n'est pas une des valeurs"),
+        (["email", "b.docx", "--de"], "L'option « --de » attend une valeur."),
+    ],
+)
+def test_usage_errors_are_french(args: list[str], french: str) -> None:
+    result = runner.invoke(app, args)
     assert result.exit_code == 2
+    shown = " ".join(result.output.replace("│", " ").split())
+    assert french in shown
+    assert "Try " not in shown and "Error" not in shown

@@ -39,6 +39,49 @@ def _french_panels() -> None:
     rich_utils.COMMANDS_PANEL_TITLE = "Commandes"
     rich_utils.REQUIRED_LONG_STRING = "[obligatoire]"
     rich_utils.ERRORS_PANEL_TITLE = "Erreur"
+    rich_utils.DEFAULT_STRING = "[par défaut : {}]"
+    rich_utils.ENVVAR_STRING = "[variable d'environnement : {}]"
+    rich_utils.ABORTED_TEXT = "Abandon."
+    rich_utils.RICH_HELP = "Aide : [blue]{command_path} {help_option}[/]"
+
+
+_FRENCH_USAGE = (
+    (r"Value error, ", ""),
+    (r"No such command '([^']+)'\.", r"Commande inconnue « \1 »."),
+    (r"Did you mean '([^']+)'\?", r"Vouliez-vous dire « \1 » ?"),
+    (r"Missing argument '([^']+)'\.", r"Argument manquant : \1"),
+    (r"Missing option '([^']+)'\.", r"Option manquante : \1"),
+    (r"No such option: (\S+)", r"Option inconnue : \1"),
+    (r"\(Possible options: (.+)\)", r"(options possibles : \1)"),
+    (r"Invalid value for '([^']+)': ", r"Valeur invalide pour « \1 » : "),
+    (r"Invalid value for ([^:]+): ", r"Valeur invalide pour \1 : "),
+    (r"Input should be a valid integer.*", "nombre entier attendu."),
+    (r"Input should be a valid number.*", "nombre attendu."),
+    (r"'([^']*)' is not a valid integer(?: range)?\.", r"« \1 » n'est pas un nombre entier."),
+    (r"'([^']*)' is not a valid float(?: range)?\.", r"« \1 » n'est pas un nombre."),
+    (r"'([^']*)' is not one of (.+)\.", r"« \1 » n'est pas une des valeurs possibles : \2."),
+    (r"(\S+) is not in the range (.+)\.", r"\1 n'est pas dans l'intervalle \2."),
+    (r"Option '([^']+)' requires an argument\.", r"L'option « \1 » attend une valeur."),
+    (r"Option '([^']+)' does not take a value\.", r"L'option « \1 » ne prend pas de valeur."),
+    (r"Got unexpected extra argument(?:\(s\)|s)? \((.+)\)", r"Argument en trop : \1"),
+    (r"Input should be greater than or equal to (\S+)", r"la valeur doit être au moins \1."),
+    (r"Input should be less than or equal to (\S+)", r"la valeur doit être au plus \1."),
+    (r"Input should be greater than (\S+)", r"la valeur doit dépasser \1."),
+    (r"Path '([^']+)' does not exist\.", r"Le chemin « \1 » n'existe pas."),
+)
+
+
+def _french_usage_error(error: Exception) -> None:
+    """Translate a usage error raised by typer's parser, so it is shown in French."""
+    import re
+
+    format_message = getattr(error, "format_message", None)
+    if not callable(format_message):
+        return
+    text = str(format_message())
+    for pattern, replacement in _FRENCH_USAGE:
+        text = re.sub(pattern, replacement, text)
+    error.format_message = lambda: text  # type: ignore[attr-defined]
 
 
 def _translate(params: list[Any]) -> None:
@@ -60,8 +103,20 @@ class _FrenchGroup(TyperGroup):
             return super().parse_args(ctx, args)
         except typer.Exit:
             raise
-        except Exception:
+        except Exception as error:
             _french_panels()
+            _french_usage_error(error)
+            raise
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as error:
+            if type(error).__module__.startswith("typer."):
+                _french_panels()
+                _french_usage_error(error)
             raise
 
     def format_help(self, ctx: Any, formatter: Any) -> None:

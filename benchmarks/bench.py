@@ -40,7 +40,7 @@ from docx.oxml.ns import qn
 from clas_bilan import codec, form, models
 from clas_bilan.batch import render_batch
 from clas_bilan.checks import validate_file
-from clas_bilan.docx import fields, locate
+from clas_bilan.docx import fields, locate, save
 from clas_bilan.docx import fill as write
 from clas_bilan.docx.template import template_path
 from clas_bilan.extract import extract, open_document, places
@@ -308,18 +308,19 @@ def section_render(answers: Reponses, work: Path, repeats: int) -> list[str]:
 def section_breakdown(answers: Reponses, work: Path, repeats: int) -> list[str]:
     source = template_path()
     data = source.read_bytes()
-    opened, _ = open_template()
+    template = open_template()
+    opened = template.document
     saved = work / "saved.docx"
     filled = copy.deepcopy(opened)
     fill(filled, answers)
-    filled.save(str(saved))
+    saved.write_bytes(save.package(filled, template.kept))
     cases: dict[str, Case] = {
         "open shipped template": open_template,
         "open a user's template (hostile-file checks)": lambda: open_document(source),
         "re-open template from bytes": lambda: docx.Document(io.BytesIO(data)),
         "deep-copy opened template": lambda: copy.deepcopy(opened),
         "fill answers": lambda: fill(copy.deepcopy(opened), answers),
-        "save": lambda: filled.save(io.BytesIO()),
+        "save": lambda: save.package(filled, template.kept),
         "read back and compare": lambda: verify(saved, answers),
     }
     times = interleaved(cases, repeats)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,9 @@ from typer.testing import CliRunner
 
 from clas_bilan.batch import Outcome, collect, render_batch
 from clas_bilan.cli import app
+from clas_bilan.docx.template import template_path
 from clas_bilan.errors import UsageError
-from helpers_docx import body, paragraph_text, w
+from helpers_docx import body, paragraph_text, part, w
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "bilan_exemple.yaml"
 EXAMPLE_NAME = "Centre social de la Croix-Blanche"
@@ -52,6 +54,30 @@ def test_one_document_per_input_each_with_its_own_answers(
         text = _document_text(outcome.output)
         assert name in text
         assert all(other not in text for other in NAMES if other != name)
+
+
+def test_a_users_template_gives_every_bilan_its_footer_and_own_answers(
+    inputs: list[Path], tmp_path: Path
+) -> None:
+    """The template's parts are prepared once and shared; each bilan still gets its answers."""
+    template = tmp_path / "modele.docx"
+    mark = "Pied de page du centre"
+    with zipfile.ZipFile(template_path()) as source, zipfile.ZipFile(template, "w") as copy:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/footer1.xml":
+                data = data.replace(b">Page <", f">{mark} Page <".encode())
+            copy.writestr(item, data)
+    out = tmp_path / "bilans"
+    out.mkdir()
+    result = render_batch(inputs, out, template=template)
+    assert result.exit_code == 0, [o.problem for o in result.failed]
+    for outcome, name in zip(result.outcomes, NAMES, strict=True):
+        assert outcome.output is not None
+        footer = part(outcome.output, "word/footer1.xml")
+        assert "".join(paragraph_text(p) for p in footer.iter(w("p"))).startswith(mark)
+        text = _document_text(outcome.output)
+        assert name in text and all(other not in text for other in NAMES if other != name)
 
 
 def test_a_bad_file_is_reported_and_the_others_are_written(

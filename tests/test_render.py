@@ -273,6 +273,62 @@ def _edit_template(tmp_path: Path, edit: object) -> Path:
     return target
 
 
+def _package(path: Path) -> dict[str, bytes]:
+    """Every part of a package: XML canonicalized (whatever wrote it), other parts as stored."""
+    with zipfile.ZipFile(path) as package:
+        return {
+            name: etree.tostring(etree.fromstring(package.read(name)), method="c14n")
+            if name.endswith((".xml", ".rels"))
+            else package.read(name)
+            for name in package.namelist()
+        }
+
+
+def test_the_bilan_keeps_every_other_part_of_the_template_as_it_is(example: Path) -> None:
+    """Styles, settings, numbering, footer, theme, thumbnail: only text and properties change."""
+    template, bilan = _package(template_path()), _package(example)
+    assert sorted(bilan) == sorted(template)
+    changed = {"word/document.xml", "docProps/core.xml"}
+    assert [
+        name for name in template if name not in changed and bilan[name] != template[name]
+    ] == []
+    assert all(bilan[name] != template[name] for name in changed)
+
+
+FOOTER_MARK = "Centre social — pied de page maison"
+
+
+def _styled_template(tmp_path: Path) -> Path:
+    """A user's copy of the template with its own footer text and an extra style."""
+    target = tmp_path / "modele_du_centre.docx"
+    with zipfile.ZipFile(template_path()) as source, zipfile.ZipFile(target, "w") as copy:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/footer1.xml":
+                data = data.replace(b">Page <", f">{FOOTER_MARK} Page <".encode())
+            elif item.filename == "word/styles.xml":
+                root = etree.fromstring(data)
+                style = etree.SubElement(root, w("style"), {w("type"): "paragraph"})
+                style.set(w("styleId"), "StyleDuCentre")
+                etree.SubElement(style, w("name"), {w("val"): "Style du centre"})
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            copy.writestr(item, data)
+    return target
+
+
+def test_a_users_template_keeps_its_own_footer_and_styles(tmp_path: Path) -> None:
+    template = _styled_template(tmp_path)
+    output = tmp_path / "bilan.docx"
+    result = runner.invoke(
+        app, ["render", str(_copy(tmp_path)), "-o", str(output), "--template", str(template)]
+    )
+    assert result.exit_code == 0, result.output
+    footer = "".join(paragraph_text(p) for p in part(output, "word/footer1.xml").iter(w("p")))
+    assert footer.startswith(FOOTER_MARK)
+    ids = [s.get(w("styleId")) for s in part(output, "word/styles.xml").iter(w("style"))]
+    assert "StyleDuCentre" in ids and "Reponse" in ids
+
+
 def test_template_lacking_a_question_is_a_french_error(tmp_path: Path) -> None:
     def rename(root: etree._Element) -> None:
         for t in root.iter(w("t")):

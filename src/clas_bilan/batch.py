@@ -87,7 +87,8 @@ class Template:
     """The form opened once; each ``copy()`` is a fresh document to fill."""
 
     def __init__(self, path: Path | None = None) -> None:
-        self._document, self.name = open_template(path)
+        opened = open_template(path)
+        self._document, self.name, self.kept = opened.document, opened.name, opened.kept
 
     def copy(self) -> Any:
         """An independent copy of the opened form (deep copy: faster than parsing again)."""
@@ -141,7 +142,9 @@ def _one(
                 warnings=warnings,
             )
         claimed[target] = source
-        output = render_document(form.copy(), report.answers, target, name=form.name, force=force)
+        output = render_document(
+            form.copy(), report.answers, target, name=form.name, kept=form.kept, force=force
+        )
     except UserError as error:
         hint = f" Conseil : {error.hint}" if error.hint else ""
         return Outcome(source, problem=f"{error.message}{hint}", warnings=warnings)

@@ -8,8 +8,11 @@ answers written on a label's line stripped of surrounding spaces.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +21,7 @@ from pydantic import BaseModel
 
 from clas_bilan import codec, files, form, models
 from clas_bilan.docx import fill as write
-from clas_bilan.docx import locate, read
+from clas_bilan.docx import locate, read, save
 from clas_bilan.docx.template import template_path
 from clas_bilan.errors import AnswersError, UsageError
 from clas_bilan.extract import open_document, places, read_body
@@ -41,26 +44,51 @@ def render(
 ) -> Path:
     """Write the filled bilan to ``output`` atomically, after checking it reads back whole."""
     _check_output(output, force=force)
-    document, name = open_template(template)
-    return render_document(document, answers, output, name=name, force=force)
+    opened = open_template(template)
+    return render_document(
+        opened.document, answers, output, name=opened.name, kept=opened.kept, force=force
+    )
 
 
-def open_template(template: Path | None = None) -> tuple[Any, str]:
-    """The form to fill and its name: a user's copy checked as untrusted, else the shipped one."""
+@dataclass(frozen=True)
+class OpenedTemplate:
+    """The form opened to be filled, its file name, and the bytes of the parts filling keeps."""
+
+    document: Any
+    name: str
+    kept: Mapping[str, bytes]
+
+
+def open_template(template: Path | None = None) -> OpenedTemplate:
+    """The form to fill: a user's copy checked as untrusted, else the shipped one."""
     if template is not None:
-        return open_document(template, role="modèle"), template.name
+        document = open_document(template, role="modèle")
+        return OpenedTemplate(document, template.name, save.kept(document))
     shipped = template_path()  # part of the package: no need for the hostile-file checks
-    return docx.Document(str(shipped)), shipped.name
+    data = shipped.read_bytes()
+    document = docx.Document(io.BytesIO(data))
+    return OpenedTemplate(document, shipped.name, save.kept(document, data))
 
 
 def render_document(
-    document: Any, answers: Reponses, output: Path, *, name: str = "modèle", force: bool = False
+    document: Any,
+    answers: Reponses,
+    output: Path,
+    *,
+    name: str = "modèle",
+    kept: Mapping[str, bytes] | None = None,
+    force: bool = False,
 ) -> Path:
-    """Fill an opened copy of the form (consumed) and write it like ``render`` does."""
+    """Fill an opened copy of the form (consumed) and write it like ``render`` does.
+
+    ``kept`` holds the template's parts that filling leaves alone (``OpenedTemplate.kept``);
+    without it they are serialized again.
+    """
     _check_output(output, force=force)
     fill(document, answers, name=name)
+    content = save.package(document, kept or {})
     return files.write_atomic(
-        output, document.save, force=force, check=lambda written: verify(written, answers)
+        output, content, force=force, check=lambda written: verify(written, answers)
     )
 
 

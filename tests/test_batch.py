@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from clas_bilan import batch
 from clas_bilan.batch import Outcome, collect, render_batch
 from clas_bilan.cli import app
 from clas_bilan.docx.template import template_path
@@ -206,3 +208,48 @@ def test_render_command_refuses_a_missing_output_folder(inputs: list[Path], tmp_
     assert result.exit_code == 2
     assert "n'existe pas" in result.output
     assert not missing.exists()
+
+
+def _break_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make rendering the second answers file fail with a bug (not a user's mistake)."""
+    real = batch.render_document
+    calls = iter(range(100))
+
+    def flaky(*args: Any, **kwargs: Any) -> Path:
+        if next(calls) == 1:
+            raise RuntimeError("bogue interne")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "render_document", flaky)
+
+
+def test_an_unexpected_error_is_reported_in_french_for_its_file_only(
+    inputs: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _break_second(monkeypatch)
+    result = runner.invoke(app, ["render", str(inputs[0].parent), "-o", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    output = " ".join(result.output.split())
+    assert f"Échec {inputs[1]} : erreur inattendue (RuntimeError)" in output
+    assert "relancez la commande sur ce seul fichier avec --debug" in output
+    assert "Traceback" not in output and "bogue interne" not in output
+    assert "2 bilan(s) écrit(s), 1 échec(s)." in output
+
+
+def test_debug_lets_an_unexpected_error_out_with_its_traceback(
+    inputs: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _break_second(monkeypatch)
+    result = runner.invoke(app, ["--debug", "render", str(inputs[0].parent), "-o", str(tmp_path)])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, RuntimeError)
+    assert str(result.exception) == "bogue interne"
+    assert result.exc_info is not None and result.exc_info[2] is not None
+    assert "erreur inattendue" not in result.output
+
+
+def test_debug_still_reports_a_users_mistake_per_file(inputs: list[Path], tmp_path: Path) -> None:
+    (inputs[0].parent / "casse.yaml").write_text("equipement:\n  nom: [pas fermé\n", "utf-8")
+    result = runner.invoke(app, ["--debug", "render", str(inputs[0].parent), "-o", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert "3 bilan(s) écrit(s), 1 échec(s)." in " ".join(result.output.split())

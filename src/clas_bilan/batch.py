@@ -102,10 +102,12 @@ def render_batch(
     template: Path | None = None,
     force: bool = False,
     on_progress: Callable[[Outcome], None] | None = None,
+    debug: bool = False,
 ) -> BatchResult:
     """Validate and render each answers file into ``output_dir``, going on past failures.
 
-    ``output_dir`` None writes each bilan beside its answers file.
+    ``output_dir`` None writes each bilan beside its answers file. ``debug`` lets an
+    unexpected error (a bug, not a user's mistake) out with its traceback.
     """
     if output_dir is not None and not output_dir.is_dir():
         raise UsageError(
@@ -116,7 +118,7 @@ def render_batch(
     result = BatchResult()
     claimed: dict[Path, Path] = {}
     for source in inputs:
-        outcome = _one(source, output_dir, form, force, claimed)
+        outcome = _one(source, output_dir, form, force, claimed, debug)
         result.outcomes.append(outcome)
         if on_progress is not None:
             on_progress(outcome)
@@ -124,7 +126,12 @@ def render_batch(
 
 
 def _one(
-    source: Path, output_dir: Path | None, form: Template, force: bool, claimed: dict[Path, Path]
+    source: Path,
+    output_dir: Path | None,
+    form: Template,
+    force: bool,
+    claimed: dict[Path, Path],
+    debug: bool,
 ) -> Outcome:
     warnings = 0
     try:
@@ -149,6 +156,8 @@ def _one(
         hint = f" Conseil : {error.hint}" if error.hint else ""
         return Outcome(source, problem=f"{error.message}{hint}", warnings=warnings)
     except Exception as error:  # one faulty file must not stop the others
+        if debug:
+            raise
         return Outcome(
             source,
             problem=f"erreur inattendue ({type(error).__name__}). Conseil : relancez la commande "

@@ -533,6 +533,7 @@ def _render_many(
                 template=template,
                 force=force,
                 on_progress=lambda outcome: progress.advance(task),
+                debug=_state["debug"],
             )
     for outcome in result.outcomes:
         name = escape(str(outcome.source))

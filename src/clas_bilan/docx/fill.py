@@ -17,6 +17,7 @@ ANSWER_STYLE_ID = "Reponse"
 
 _ANSWER_STYLE = f"{qn('w:style')}[@{qn('w:styleId')}='{ANSWER_STYLE_ID}']"
 _BOOKMARKS = (qn("w:bookmarkStart"), qn("w:bookmarkEnd"))
+_P, _R, _PPR, _RPR, _VAL = qn("w:p"), qn("w:r"), qn("w:pPr"), qn("w:rPr"), qn("w:val")
 _BUSY = tuple(
     qn(tag)
     for tag in ("w:fldChar", "w:drawing", "w:pict", "w:object", "w:bookmarkStart", "w:sectPr")
@@ -44,7 +45,7 @@ def answer_style(styles: Element) -> str | None:
 def answer_format(styles: Element) -> Element | None:
     """Run format (``w:rPr``) of the answer style, so answers typed in a line look alike."""
     style = styles.find(_ANSWER_STYLE)
-    rPr = None if style is None else style.find(qn("w:rPr"))
+    rPr = None if style is None else style.find(_RPR)
     return None if rPr is None else copy.deepcopy(rPr)
 
 
@@ -69,7 +70,7 @@ def run(value: str, rPr: Element | None = None) -> Element:
 
 def is_blank(p: Element) -> bool:
     """True for an empty paragraph that only makes room: no text, field, drawing or section."""
-    if p.tag != qn("w:p") or text(p).strip():
+    if p.tag != _P or text(p).strip():
         return False
     return next(p.iter(*_BUSY), None) is None
 
@@ -104,8 +105,8 @@ def replace_text(
     p: Element, pieces: Sequence[tuple[str, bool]], answer: Element | None = None
 ) -> None:
     """Replace a paragraph's runs by ``pieces``: labels keep the first run's format."""
-    runs = list(p.iterchildren(qn("w:r")))
-    rPr = runs[0].find(qn("w:rPr")) if runs else None
+    runs = list(p.iterchildren(_R))
+    rPr = runs[0].find(_RPR) if runs else None
     for r in runs:
         p.remove(r)
     for value, is_answer in pieces:
@@ -135,7 +136,7 @@ def tick(p: Element, value: bool | None) -> None:
 def write_cell(tc: Element, lines: Sequence[str], answer: Element | None = None) -> None:
     """Replace a cell's text by ``lines``, one paragraph each, keeping the paragraph format."""
     old = paragraphs(tc)
-    pPr = old[0].find(qn("w:pPr")) if old else None
+    pPr = old[0].find(_PPR) if old else None
     rPr = _first_rPr(old[0]) if old else None
     if rPr is None or not len(rPr):
         rPr = answer
@@ -169,7 +170,7 @@ def _paragraph(line: str, style: str | None) -> Element:
     pPr = _element("w:pPr")
     if style:
         pStyle = _element("w:pStyle")
-        pStyle.set(qn("w:val"), style)
+        pStyle.set(_VAL, style)
         pPr.append(pStyle)
     p.append(pPr)
     if line:
@@ -178,5 +179,5 @@ def _paragraph(line: str, style: str | None) -> Element:
 
 
 def _first_rPr(p: Element) -> Element | None:
-    r = p.find(qn("w:r"))
-    return None if r is None else r.find(qn("w:rPr"))
+    r = p.find(_R)
+    return None if r is None else r.find(_RPR)

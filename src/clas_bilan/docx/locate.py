@@ -28,6 +28,8 @@ _TEXT_TAGS = {
     qn("w:cr"): "\n",
     qn("w:noBreakHyphen"): "-",
 }
+_P, _TBL, _TR, _TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
+_FIRST_CELL = f"{_TR}/{_TC}"
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "\u200b": None, "\ufeff": None})
 _SPACES = re.compile(r"\s+")
 
@@ -128,16 +130,16 @@ def title(block: form.Block) -> str:
 def _matches(block: form.Block, element: Element) -> bool:
     tag = element.tag
     if isinstance(block, (form.Table, form.Box)):
-        if tag != qn("w:tbl"):
+        if tag != _TBL:
             return False
-        first = element.find(f"{qn('w:tr')}/{qn('w:tc')}")
+        first = element.find(_FIRST_CELL)
         if first is None:
             return False
         found = normalize(cell_text(first))
         if isinstance(block, form.Box):
             return found.startswith(normalize(block.text))
         return found == normalize(" ".join(block.rows[0][0].text))
-    if tag != qn("w:p"):
+    if tag != _P:
         return False
     found = normalize(text(element))
     if isinstance(block, form.Question) and block.codec == "place_date":
@@ -152,7 +154,7 @@ def _matches(block: form.Block, element: Element) -> bool:
 
 def locate(body: Element, blocks: Sequence[form.Block] = form.FORM) -> list[Place | None]:
     """Place of each block in ``body`` (None where absent), answer blocks found first, in order."""
-    elements = [child for child in body if child.tag in (qn("w:p"), qn("w:tbl"))]
+    elements = [child for child in body if child.tag in (_P, _TBL)]
     found: list[int | None] = [None] * len(blocks)
     start = 0
     for index, block in enumerate(blocks):
@@ -201,14 +203,14 @@ def _search(block: form.Block, elements: list[Element], start: int, stop: int) -
 
 def rows(tbl: Element) -> list[Element]:
     """The rows (``w:tr``) of a table."""
-    return list(tbl.iterchildren(qn("w:tr")))
+    return list(tbl.iterchildren(_TR))
 
 
 def cells(tr: Element) -> list[Element]:
     """The cells (``w:tc``) of a row."""
-    return list(tr.iterchildren(qn("w:tc")))
+    return list(tr.iterchildren(_TC))
 
 
 def paragraphs(element: Element) -> list[Element]:
     """The paragraphs directly inside a cell or body."""
-    return list(element.iterchildren(qn("w:p")))
+    return list(element.iterchildren(_P))

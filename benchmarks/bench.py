@@ -43,7 +43,7 @@ from clas_bilan.checks import validate_file
 from clas_bilan.docx import fields, locate, save
 from clas_bilan.docx import fill as write
 from clas_bilan.docx.template import template_path
-from clas_bilan.extract import extract, open_document, places
+from clas_bilan.extract import extract, places
 from clas_bilan.models import Reponses
 from clas_bilan.render import default_name, fill, open_template, render, verify
 
@@ -316,7 +316,9 @@ def section_breakdown(answers: Reponses, work: Path, repeats: int) -> list[str]:
     saved.write_bytes(save.package(filled, template.kept))
     cases: dict[str, Case] = {
         "open shipped template": open_template,
-        "open a user's template (hostile-file checks)": lambda: open_document(source),
+        "open a user's template (hostile-file checks, kept parts serialized)": lambda: (
+            open_template(source)
+        ),
         "re-open template from bytes": lambda: docx.Document(io.BytesIO(data)),
         "deep-copy opened template": lambda: copy.deepcopy(opened),
         "fill answers": lambda: fill(copy.deepcopy(opened), answers),

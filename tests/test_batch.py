@@ -155,9 +155,20 @@ def test_collect_refuses_a_folder_without_answers(tmp_path: Path) -> None:
         collect([tmp_path])
 
 
-def test_missing_output_folder_is_a_usage_error(inputs: list[Path], tmp_path: Path) -> None:
+def test_output_folder_under_a_missing_folder_is_a_usage_error(
+    inputs: list[Path], tmp_path: Path
+) -> None:
     with pytest.raises(UsageError, match="n'existe pas"):
-        render_batch(inputs, tmp_path / "nulle-part")
+        render_batch(inputs, tmp_path / "nulle-part" / "bilans")
+    assert not (tmp_path / "nulle-part").exists()
+
+
+def test_output_folder_that_is_a_file_is_a_usage_error(inputs: list[Path], tmp_path: Path) -> None:
+    taken = tmp_path / "bilans"
+    taken.write_bytes(b"deja la")
+    with pytest.raises(UsageError, match="est un fichier"):
+        render_batch(inputs, taken)
+    assert taken.read_bytes() == b"deja la"
 
 
 # The render command in batch mode -------------------------------------------------
@@ -202,9 +213,18 @@ def test_render_command_refuses_pdf_in_batch_mode(inputs: list[Path], tmp_path: 
     assert not list(tmp_path.glob("*.docx"))
 
 
-def test_render_command_refuses_a_missing_output_folder(inputs: list[Path], tmp_path: Path) -> None:
+def test_render_command_creates_a_new_output_folder(inputs: list[Path], tmp_path: Path) -> None:
+    created = tmp_path / "bilans"
+    result = runner.invoke(app, ["render", *map(str, inputs), "-o", str(created)])
+    assert result.exit_code == 0, result.output
+    assert len(list(created.glob("*.docx"))) == 3
+
+
+def test_render_command_refuses_an_output_folder_in_a_missing_folder(
+    inputs: list[Path], tmp_path: Path
+) -> None:
     missing = tmp_path / "nulle-part"
-    result = runner.invoke(app, ["render", *map(str, inputs), "-o", str(missing)])
+    result = runner.invoke(app, ["render", *map(str, inputs), "-o", str(missing / "bilans")])
     assert result.exit_code == 2
     assert "n'existe pas" in result.output
     assert not missing.exists()

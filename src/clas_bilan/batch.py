@@ -109,11 +109,8 @@ def render_batch(
     ``output_dir`` None writes each bilan beside its answers file. ``debug`` lets an
     unexpected error (a bug, not a user's mistake) out with its traceback.
     """
-    if output_dir is not None and not output_dir.is_dir():
-        raise UsageError(
-            f"le dossier de sortie « {output_dir} » n'existe pas.",
-            hint="créez-le d'abord, ou indiquez un dossier existant avec -o.",
-        )
+    if output_dir is not None:
+        _prepare(output_dir)
     form = Template(template)
     result = BatchResult()
     claimed: dict[Path, Path] = {}
@@ -123,6 +120,25 @@ def render_batch(
         if on_progress is not None:
             on_progress(outcome)
     return result
+
+
+def _prepare(output_dir: Path) -> None:
+    """Create the output folder if only its last level is missing; refuse anything else."""
+    if output_dir.is_dir():
+        return
+    if output_dir.exists():
+        raise UsageError(f"« {output_dir} » est un fichier, pas un dossier de sortie.")
+    if not output_dir.parent.is_dir():
+        raise UsageError(
+            f"le dossier « {output_dir.parent} » n'existe pas.",
+            hint="vérifiez le chemin donné avec -o.",
+        )
+    try:
+        output_dir.mkdir()
+    except OSError as error:
+        raise UsageError(
+            f"impossible de créer le dossier de sortie « {output_dir} » ({error.strerror})."
+        ) from error
 
 
 def _one(

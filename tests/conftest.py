@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 
 import pytest
 
@@ -28,3 +29,14 @@ def pdftotext() -> str:
             pytest.fail("pdftotext (poppler-utils) est requis en CI mais introuvable.")
         pytest.skip("pdftotext n'est pas installé")
     return found
+
+
+@pytest.fixture
+def wide_console() -> Iterator[None]:
+    """Print rich tables wide enough that a message never wraps inside a cell."""
+    from clas_bilan import cli
+
+    width = cli.out.width
+    cli.out.width = 400
+    yield
+    cli.out.width = width

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from clas_bilan import cli
 from clas_bilan.cli import app
 
 EXAMPLE = (Path(__file__).parent.parent / "examples" / "bilan_exemple.yaml").read_text("utf-8")
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def wide_console(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    width = cli.out.width
-    cli.out.width = 400
-    yield
-    cli.out.width = width
+pytestmark = pytest.mark.usefixtures("wide_console")
 
 
 def run(tmp_path: Path, old: str, new: str) -> tuple[int, list[str]]:

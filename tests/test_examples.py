@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from clas_bilan import checks, cli
+from clas_bilan import checks
 from clas_bilan.cli import app
 
 EXAMPLES = Path(__file__).parent / "examples"
@@ -24,13 +23,7 @@ ROOT = Path(__file__).parent.parent
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def wide_console(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Print rich tables wide enough that a message never wraps inside a cell."""
-    width = cli.out.width
-    cli.out.width = 400
-    yield
-    cli.out.width = width
+pytestmark = pytest.mark.usefixtures("wide_console")
 
 
 def flat(text: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from clas_bilan import cli, form, loading
+from clas_bilan import form, loading
 from clas_bilan.checks import validate_file
 from clas_bilan.cli import app
 from clas_bilan.errors import UsageError
@@ -21,12 +20,7 @@ EXAMPLE = Path(__file__).parent.parent / "examples" / "bilan_exemple.yaml"
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def wide_console(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    width = cli.out.width
-    cli.out.width = 400
-    yield
-    cli.out.width = width
+pytestmark = pytest.mark.usefixtures("wide_console")
 
 
 def test_lines_of_nested_keys_and_list_items() -> None:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import copy
-import functools
 from collections.abc import Sequence
 
 from docx.oxml.ns import qn
-from docx.oxml.parser import oxml_parser
 
 from clas_bilan.docx import fields
 from clas_bilan.docx.locate import Element, cells, paragraphs, rows, text
@@ -24,19 +22,6 @@ _BUSY = tuple(
 )
 
 
-@functools.cache
-def _clark(tag: str) -> str:
-    return qn(tag)
-
-
-def _element(tag: str) -> Element:
-    """A new element of python-docx's class for ``tag`` ("w:p"), like docx.oxml.OxmlElement.
-
-    Made by python-docx's parser directly, at half the cost: fill makes hundreds.
-    """
-    return oxml_parser.makeelement(_clark(tag))
-
-
 def answer_style(styles: Element) -> str | None:
     """The answer style id when the document defines it, else None (Normal)."""
     return ANSWER_STYLE_ID if styles.find(_ANSWER_STYLE) is not None else None
@@ -50,22 +35,8 @@ def answer_format(styles: Element) -> Element | None:
 
 
 def run(value: str, rPr: Element | None = None) -> Element:
-    """A run holding ``value``, newlines as line breaks and tabs as tab characters."""
-    r = _element("w:r")
-    if rPr is not None:
-        r.append(copy.deepcopy(rPr))
-    for index, line in enumerate(value.split("\n")):
-        if index:
-            r.append(_element("w:br"))
-        for piece_index, piece in enumerate(line.split("\t")):
-            if piece_index:
-                r.append(_element("w:tab"))
-            if piece:
-                t = _element("w:t")
-                t.text = piece
-                t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-                r.append(t)
-    return r
+    """A run holding ``value`` in a copy of the run format ``rPr``."""
+    return fields.text_run(value, None if rPr is None else copy.deepcopy(rPr))
 
 
 def is_blank(p: Element) -> bool:
@@ -143,7 +114,7 @@ def write_cell(tc: Element, lines: Sequence[str], answer: Element | None = None)
     for p in old:
         tc.remove(p)
     for line in lines or [""]:
-        p = _element("w:p")
+        p = fields.element("w:p")
         if pPr is not None:
             p.append(copy.deepcopy(pPr))
         if line:
@@ -166,10 +137,10 @@ def grow(tbl: Element, count: int) -> None:
 
 
 def _paragraph(line: str, style: str | None) -> Element:
-    p = _element("w:p")
-    pPr = _element("w:pPr")
+    p = fields.element("w:p")
+    pPr = fields.element("w:pPr")
     if style:
-        pStyle = _element("w:pStyle")
+        pStyle = fields.element("w:pStyle")
         pStyle.set(_VAL, style)
         pPr.append(pStyle)
     p.append(pPr)

@@ -145,6 +145,6 @@ def test_finding_text_is_one_french_line() -> None:
     text = EXAMPLE.read_text(encoding="utf-8").replace("  total: 48", "  total: 45")
     (finding,) = [f for f in findings(text) if f.key == "public.total"]
     assert finding.text() == (
-        "ligne 81 — public.total (TOTAL) : le total donné (45) ne correspond pas à la somme "
+        "ligne 78 — public.total (TOTAL) : le total donné (45) ne correspond pas à la somme "
         "des inscrits (48). Corrigez le total ou supprimez-le : il sera calculé."
     )

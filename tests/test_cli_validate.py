@@ -37,13 +37,13 @@ def run(tmp_path: Path, old: str, new: str) -> tuple[int, list[str]]:
         (
             "  total: 48",
             "  total: 49",
-            "│ 81 │ TOTAL (public.total) │ Erreur : le total donné (49) ne correspond pas à la "
+            "│ 78 │ TOTAL (public.total) │ Erreur : le total donné (49) ne correspond pas à la "
             "somme des inscrits (48). Corrigez le total ou supprimez-le : il sera calculé. │",
         ),
         (
             "  suivie: oui\n",
             "  suivie:\n",
-            "│ 41 │ Une formation a-t-elle été suivie par les accompagnateurs du Clas au… "
+            "│ 40 │ Une formation a-t-elle été suivie par les accompagnateurs du Clas au… "
             "(formations.suivie) │ Erreur : réponse Oui/Non obligatoire manquante. "
             "Écrivez « suivie: oui » ou « suivie: non ». │",
         ),

@@ -29,7 +29,8 @@ HEADER = f"""\
 #   - oui / non : écrivez oui ou non ;
 #   - nombres : 12, ou 1,5 avec une virgule ;
 #   - texte sur plusieurs lignes : après « | », à la ligne, en retrait de deux espaces
-#     de plus que la clé ;
+#     de plus que la clé ; chaque ligne devient un paragraphe du bilan : écrivez un
+#     paragraphe par ligne, sans revenir à la ligne au milieu d'une phrase ;
 #   - texte qui contient « : » ou « # » sur une seule ligne : mettez-le entre guillemets.
 # Vérifiez le fichier avec :   clas-bilan validate FICHIER
 # Produisez le bilan Word avec :   clas-bilan render FICHIER

@@ -431,7 +431,8 @@ _NEXT_STEPS = (
     help=(
         "Produit le bilan Word (.docx) rempli à partir du fichier de réponses. Le fichier est "
         "d'abord contrôlé : s'il contient des erreurs, aucun bilan n'est écrit.\n\n"
-        "Exemple : clas-bilan render reponses.yaml -o bilan.docx"
+        "Exemple : clas-bilan render reponses.yaml -o bilan.docx\n\n"
+        "Plusieurs bilans d'un coup : clas-bilan render dossier_reponses/ -o bilans/"
     ),
 )
 def render_command(
@@ -451,7 +452,7 @@ def render_command(
             "--sortie",
             help="Bilan .docx à écrire (par défaut : bilan_clas_2025-2026_<équipement>.docx, "
             "à côté du fichier de réponses). Avec plusieurs fichiers ou un dossier : le "
-            "dossier (existant) où écrire les bilans.",
+            "dossier où écrire les bilans (créé s'il n'existe pas).",
             show_default=False,
         ),
     ] = None,

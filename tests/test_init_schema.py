@@ -111,7 +111,10 @@ def test_init_into_a_missing_folder_is_a_usage_error(in_tmp: Path) -> None:
 
 
 def _properties(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
+    # pydantic < 2.9 wraps a described reference as {"allOf": [{"$ref": ...}], "description": ...}.
+    while "$ref" in node or len(node.get("allOf", [])) == 1:
+        if "allOf" in node:
+            node = node["allOf"][0]
         node = schema["$defs"][node["$ref"].rsplit("/", 1)[-1]]
     return node
 

@@ -326,10 +326,25 @@ def _yaml_finding(error: yaml.YAMLError, text: str | None = None) -> Finding:
         line = text[: error.position].count("\n") + 1 if text is not None else None
         mark = None
         hint = "Supprimez-le (il vient souvent d’un copier-coller depuis un PDF ou un tableur)."
+    if "mapping values are not allowed" in problem and text is not None and line is not None:
+        hint = _quote_hint(text.splitlines()[line - 1 : line]) or hint
     where = f" (colonne {mark.column + 1})" if mark is not None else ""
     return Finding(
         "erreur", None, line, "", f"le fichier YAML ne se lit pas{where} : {french}.", hint
     )
+
+
+_KEY_AND_TEXT = re.compile(r"^(\s*(?:- )?[^\s:#\"'][^:#]*?):\s+([^\"'].*?:\s.*?)\s*$")
+
+
+def _quote_hint(lines: list[str]) -> str | None:
+    """The corrected line for a one-line text holding « : » (French puts a space before it)."""
+    match = _KEY_AND_TEXT.match(lines[0]) if lines else None
+    if match is None:
+        return None
+    key, value = match.groups()
+    quoted = "'" + value.replace("'", "''") + "'" if '"' in value else f'"{value}"'
+    return f"Un texte qui contient « : » se met entre guillemets : {key}: {quoted}"
 
 
 def parse(text: str) -> tuple[Any, dict[str, int], list[Finding]]:

@@ -311,9 +311,13 @@ _YAML_PROBLEMS = (
 
 
 def _yaml_finding(error: yaml.YAMLError, text: str | None = None) -> Finding:
-    """Turn a YAML syntax error into a French finding with its line and column."""
+    """Turn a YAML syntax error into a French finding with its line, column and a fix."""
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    problem = f"{getattr(error, 'context', None)} {getattr(error, 'problem', None) or error}"
+    context = getattr(error, "context", None)
+    problem = f"{context} {getattr(error, 'problem', None) or error}"
+    context_mark = getattr(error, "context_mark", None)
+    if context in _AT_START and context_mark is not None:
+        mark = context_mark  # where the faulty key or text starts, not where YAML gave up
     french = next((fr for en, fr in _YAML_PROBLEMS if en in problem), "syntaxe YAML non valide")
     line = mark.line + 1 if mark is not None else None
     hint = (
@@ -326,25 +330,150 @@ def _yaml_finding(error: yaml.YAMLError, text: str | None = None) -> Finding:
         line = text[: error.position].count("\n") + 1 if text is not None else None
         mark = None
         hint = "Supprimez-le (il vient souvent d’un copier-coller depuis un PDF ou un tableur)."
-    if "mapping values are not allowed" in problem and text is not None and line is not None:
-        hint = _quote_hint(text.splitlines()[line - 1 : line]) or hint
+    elif text is not None and line is not None:
+        better = _syntax_fix(text.splitlines(), line, problem)
+        if better is not None:
+            french, hint = better[0] or french, better[1]
     where = f" (colonne {mark.column + 1})" if mark is not None else ""
     return Finding(
         "erreur", None, line, "", f"le fichier YAML ne se lit pas{where} : {french}.", hint
     )
 
 
-_KEY_AND_TEXT = re.compile(r"^(\s*(?:- )?[^\s:#\"'][^:#]*?):\s+([^\"'].*?:\s.*?)\s*$")
+_AT_START = ("while scanning a simple key", "while scanning a quoted scalar")
+"""YAML errors better shown at the line where the key or text started."""
+
+_KEY_LINE = re.compile(
+    r"^(?P<indent> *)(?P<dash>-\s+)?(?P<key>[^\s#:\"'\-][^:#]*?):(?:\s+(?P<value>.*?))?\s*$"
+)
+_BLOCK = re.compile(r"^[|>][-+0-9]*\s*(#.*)?$")
+_START_QUOTE = "[{@`*&%"
 
 
-def _quote_hint(lines: list[str]) -> str | None:
-    """The corrected line for a one-line text holding « : » (French puts a space before it)."""
-    match = _KEY_AND_TEXT.match(lines[0]) if lines else None
-    if match is None:
+def _syntax_fix(lines: list[str], line: int, problem: str) -> tuple[str | None, str] | None:
+    """A precise French problem (None: keep PyYAML's) and fix for a YAML syntax error's line."""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "while scanning a quoted scalar" in problem and "end of stream" in problem:
+        return "guillemet ouvert mais jamais fermé", (
+            f"Ajoutez le guillemet fermant à la fin du texte qui commence ligne {line}."
+        )
+    if "found character '\\t'" in problem:
+        return None, (
+            f"Remplacez la tabulation de la ligne {line} par des espaces, avec le même retrait "
+            "que les lignes voisines."
+        )
+    match = _KEY_LINE.match(text)
+    value = (match.group("value") or "") if match else ""
+    if match and re.match(r"[|>][-+0-9]*\s*[^\s#]", value):
+        return "texte écrit sur la même ligne que « | »", (
+            "Après « | », allez à la ligne : le texte commence à la ligne suivante, décalé de "
+            f"deux espaces de plus que « {match.group('key')}: » (ou retirez « | » pour une "
+            "réponse d’une seule ligne)."
+        )
+    header = _block_above(lines, line)
+    if header is not None:
+        number, key = header
+        return "ligne de texte pas assez décalée", (
+            f"Si cette ligne fait partie de la réponse « {key}: | » (ligne {number}), décalez-la "
+            f"de deux espaces de plus que « {key}: », comme les lignes de texte au-dessus."
+        )
+    if match and value and not _BLOCK.match(value):
+        quoted = _quoted_fix(value)
+        if quoted is not None:
+            problem_fr, how, fixed = quoted
+            key = f"{match.group('dash') or ''}{match.group('key')}"
+            return problem_fr, f"{how} : {key}: {fixed}"
+    if match:
+        sibling = _key_above(lines, line)
+        if sibling is not None and sibling[2] != _key_column(match):
+            number, key, _ = sibling
+            return "indentation incohérente", (
+                f"Alignez « {match.group('key')}: » sur « {key}: » de la ligne {number} (même "
+                "nombre d’espaces en début de ligne)."
+            )
+    return None
+
+
+def _key_column(match: re.Match[str]) -> int:
+    """Column where a key line's key starts (after « - » for a list item)."""
+    return len(match.group("indent")) + len(match.group("dash") or "")
+
+
+def _significant(lines: list[str], line: int) -> Iterator[tuple[int, str]]:
+    """(number, text) of the non-blank, non-comment lines above ``line``, nearest first."""
+    for number in range(line - 1, 0, -1):
+        text = lines[number - 1]
+        if text.strip() and not text.lstrip().startswith("#"):
+            yield number, text
+
+
+def _block_above(lines: list[str], line: int) -> tuple[int, str] | None:
+    """The « key: | » line whose text ``line`` seems to continue without enough indentation."""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    if not text.strip() or _KEY_LINE.match(text):
         return None
-    key, value = match.groups()
-    quoted = "'" + value.replace("'", "''") + "'" if '"' in value else f'"{value}"'
-    return f"Un texte qui contient « : » se met entre guillemets : {key}: {quoted}"
+    indent = len(text) - len(text.lstrip(" "))
+    for number, above in _significant(lines, line):
+        if len(above) - len(above.lstrip(" ")) > indent:
+            continue  # a line of the block's text, indented as it should be
+        match = _KEY_LINE.match(above)
+        if match and _BLOCK.match(match.group("value") or ""):
+            return number, match.group("key")
+        return None
+    return None
+
+
+def _key_above(lines: list[str], line: int) -> tuple[int, str, int] | None:
+    """(number, key, column) of the nearest key line above that holds a value (a sibling)."""
+    for number, above in _significant(lines, line):
+        match = _KEY_LINE.match(above)
+        if match is None:
+            return None
+        value = match.group("value") or ""
+        if not value or value.startswith("#"):
+            return None  # a section: the next line is its child, more indented
+        return number, match.group("key"), _key_column(match)
+    return None
+
+
+def _quoted_fix(value: str) -> tuple[str, str, str] | None:
+    """(problem, how to fix, the value as it should be written) for a value needing quotes."""
+    quote = value[0]
+    inner = value[1:-1] if len(value) > 1 and value.endswith(quote) else value[1:]
+    if quote == "'" and "'" in inner:
+        return (
+            "apostrophe à l’intérieur d’un texte entre apostrophes",
+            "Mettez le texte entre guillemets droits",
+            _quote(inner),
+        )
+    if quote == '"' and '"' in inner:
+        return (
+            'guillemets droits « " » à l’intérieur d’un texte entre guillemets',
+            "Mettez le texte entre apostrophes, en doublant celles qu’il contient",
+            "'" + inner.replace("'", "''") + "'",
+        )
+    if value[0] in "'\"":
+        return None
+    if ": " in value:
+        return (
+            "deux-points « : » inattendu",
+            "Un texte qui contient « : » se met entre guillemets",
+            _quote(value),
+        )
+    if value[0] in _START_QUOTE:
+        return (
+            f"un texte ne peut pas commencer par « {value[0]} » sans guillemets",
+            "Mettez-le entre guillemets",
+            _quote(value),
+        )
+    return None
+
+
+def _quote(value: str) -> str:
+    """A YAML quoted scalar for ``value``: double quotes, or single ones when it holds any."""
+    if '"' in value:
+        return "'" + value.replace("'", "''") + "'"
+    return f'"{value}"'
 
 
 def parse(text: str) -> tuple[Any, dict[str, int], list[Finding]]:

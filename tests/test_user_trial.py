@@ -1,0 +1,101 @@
+"""What a coordinator filling the answers file by hand trips on, and the message that helps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from clas_bilan.cli import app
+
+runner = CliRunner()
+
+pytestmark = pytest.mark.usefixtures("wide_console")
+
+
+def validate(tmp_path: Path, text: str) -> tuple[int, str]:
+    """Run ``clas-bilan validate`` on ``text``; the exit code and the output on one line."""
+    path = tmp_path / "reponses.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(path)])
+    return result.exit_code, " ".join(result.output.replace("│", " ").split())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "gestionnaire:\n  nom: CS\n  adresse: | 12 rue Anatole France\n",
+            "3 Erreur : le fichier YAML ne se lit pas (colonne 14) : texte écrit sur la même "
+            "ligne que « | ». Après « | », allez à la ligne : le texte commence à la ligne "
+            "suivante, décalé de deux espaces de plus que « adresse: »",
+        ),
+        (
+            "axe_enfants:\n  actions: |\n    Aide aux devoirs.\n  Sorties au musée.\n"
+            "  ecarts: aucun\n",
+            "4 Erreur : le fichier YAML ne se lit pas (colonne 3) : ligne de texte pas assez "
+            "décalée. Si cette ligne fait partie de la réponse « actions: | » (ligne 2), "
+            "décalez-la de deux espaces de plus que « actions: »",
+        ),
+        (
+            "gestionnaire:\n  nom: 'Centre social d'Oyonnax'\n",
+            "2 Erreur : le fichier YAML ne se lit pas (colonne 25) : apostrophe à l’intérieur "
+            "d’un texte entre apostrophes. Mettez le texte entre guillemets droits : "
+            'nom: "Centre social d\'Oyonnax"',
+        ),
+        (
+            'equipement:\n  nom: "Centre "Les Tilleuls""\n',
+            '2 Erreur : le fichier YAML ne se lit pas (colonne 17) : guillemets droits « " » à '
+            "l’intérieur d’un texte entre guillemets. Mettez le texte entre apostrophes, en "
+            "doublant celles qu’il contient : nom: 'Centre \"Les Tilleuls\"'",
+        ),
+        (
+            "equipement:\n  nom: [Centre] social\n",
+            "un texte ne peut pas commencer par « [ » sans guillemets. Mettez-le entre "
+            'guillemets : nom: "[Centre] social"',
+        ),
+        (
+            "equipement:\n  nom: CS\n   commune: Oyonnax\n",
+            "3 Erreur : le fichier YAML ne se lit pas (colonne 11) : indentation incohérente. "
+            "Alignez « commune: » sur « nom: » de la ligne 2",
+        ),
+        (
+            "territoires:\n  - territoire: Geilles\n    etablissements:\n"
+            "      - nom: Ecole\n         adresse: 1 rue\n",
+            "Alignez « adresse: » sur « nom: » de la ligne 4",
+        ),
+        (
+            "formations:\n  appreciation: |\n    Très utile.\n\tLa suite.\n",
+            "4 Erreur : le fichier YAML ne se lit pas (colonne 1) : tabulation interdite : "
+            "indentez avec des espaces. Remplacez la tabulation de la ligne 4 par des espaces",
+        ),
+        (
+            'equipement:\n  nom: "Centre social\n  commune: Oyonnax\n',
+            "2 Erreur : le fichier YAML ne se lit pas (colonne 8) : guillemet ouvert mais jamais "
+            "fermé. Ajoutez le guillemet fermant à la fin du texte qui commence ligne 2.",
+        ),
+        (
+            "territoires:\n  - territoire: Centre-ville : local du centre social\n",
+            "deux-points « : » inattendu. Un texte qui contient « : » se met entre guillemets : "
+            '- territoire: "Centre-ville : local du centre social"',
+        ),
+    ],
+    ids=[
+        "texte après la barre",
+        "texte pas décalé",
+        "apostrophe",
+        "guillemets dans guillemets",
+        "crochet au début",
+        "clé trop décalée",
+        "clé trop décalée dans une liste",
+        "tabulation",
+        "guillemet non fermé",
+        "deux-points dans une liste",
+    ],
+)
+def test_yaml_slip_names_the_line_and_the_fix(tmp_path: Path, text: str, expected: str) -> None:
+    code, output = validate(tmp_path, text)
+    assert code == 1
+    assert expected in output
+    assert "Vérifiez l’indentation (espaces)" not in output  # the precise fix, not the generic one

@@ -8,10 +8,7 @@ from collections.abc import Sequence
 from docx.oxml.ns import qn
 
 from clas_bilan.docx import fields
-from clas_bilan.docx.locate import Element, cells, paragraphs, rows, text
-
-ANSWER_STYLE_ID = "Reponse"
-"""Paragraph style of answers in the shipped template."""
+from clas_bilan.docx.locate import ANSWER_STYLE_ID, Element, cells, paragraphs, rows, text
 
 _ANSWER_STYLE = f"{qn('w:style')}[@{qn('w:styleId')}='{ANSWER_STYLE_ID}']"
 _BOOKMARKS = (qn("w:bookmarkStart"), qn("w:bookmarkEnd"))
@@ -20,6 +17,24 @@ _BUSY = tuple(
     qn(tag)
     for tag in ("w:fldChar", "w:drawing", "w:pict", "w:object", "w:bookmarkStart", "w:sectPr")
 )
+_INLINE_CONTENT = {
+    qn(tag)
+    for tag in (
+        "w:r",
+        "w:ins",
+        "w:del",
+        "w:moveFrom",
+        "w:moveTo",
+        "w:hyperlink",
+        "w:fldSimple",
+        "w:smartTag",
+        "w:sdt",
+        "w:customXml",
+        "w:proofErr",
+    )
+}
+"""What a paragraph shows: runs and what wraps runs (bookmarks and comment marks are kept)."""
+_WRAPPERS = {qn("w:sdtContent"), qn("w:customXml")}
 
 
 def answer_style(styles: Element) -> str | None:
@@ -52,7 +67,7 @@ def write_below(label: Element, after: Sequence[Element], value: str, style: str
         return
     for p in after:
         if is_blank(p):
-            p.getparent().remove(p)
+            _remove(p)
     anchor = label
     for line in [*value.split("\n"), ""]:
         p = _paragraph(line, style)
@@ -75,11 +90,20 @@ def write_box(tbl: Element, value: str, rPr: Element | None = None) -> None:
 def replace_text(
     p: Element, pieces: Sequence[tuple[str, bool]], answer: Element | None = None
 ) -> None:
-    """Replace a paragraph's runs by ``pieces``: labels keep the first run's format."""
-    runs = list(p.iterchildren(_R))
-    rPr = runs[0].find(_RPR) if runs else None
-    for r in runs:
-        p.remove(r)
+    """Replace a paragraph's text by ``pieces``: labels keep the first run's format.
+
+    Runs inside tracked changes, links or content controls go too, so the old text
+    never stays beside the new.
+    """
+    first = next(p.iter(_R), None)
+    rPr = None if first is None else first.find(_RPR)
+    if rPr is not None:
+        rPr = copy.deepcopy(rPr)
+        for change in rPr.findall(qn("w:rPrChange")):
+            rPr.remove(change)
+    for child in list(p):
+        if child.tag in _INLINE_CONTENT:
+            p.remove(child)
     for value, is_answer in pieces:
         p.append(run(value, answer if is_answer else rPr))
 
@@ -111,15 +135,22 @@ def write_cell(tc: Element, lines: Sequence[str], answer: Element | None = None)
     rPr = _first_rPr(old[0]) if old else None
     if rPr is None or not len(rPr):
         rPr = answer
-    for p in old:
-        tc.remove(p)
     for line in lines or [""]:
         p = fields.element("w:p")
         if pPr is not None:
             p.append(copy.deepcopy(pPr))
         if line:
             p.append(run(line, rPr))
-        tc.append(p)
+        if old:
+            old[0].addprevious(p)  # in the content control the cell may have
+        else:
+            tc.append(p)
+    for p in old:
+        p.getparent().remove(p)
+    for placeholder in tc.iter(qn("w:showingPlcHdr")):
+        placeholder.getparent().remove(placeholder)  # the control now shows the answer
+    if tc[-1].tag != _P:  # Word requires a cell to end with a paragraph
+        tc.append(fields.element("w:p"))
 
 
 def grow(tbl: Element, count: int) -> None:
@@ -134,6 +165,17 @@ def grow(tbl: Element, count: int) -> None:
             mark.getparent().remove(mark)  # a copied bookmark id would not be unique
         last.addnext(new)
         last = new
+
+
+def _remove(p: Element) -> None:
+    """Remove a paragraph, and the content control it leaves empty."""
+    parent = p.getparent()
+    parent.remove(p)
+    while parent.tag in _WRAPPERS and not len(parent):
+        holder = parent.getparent() if parent.tag == qn("w:sdtContent") else parent
+        above = holder.getparent()
+        above.remove(holder)
+        parent = above
 
 
 def _paragraph(line: str, style: str | None) -> Element:

@@ -4,6 +4,10 @@ Question labels are compared after folding spaces (no-break, en-spaces, line bre
 quotes and case, so another copy of the form (``--template``) or a hand-filled one
 is read the same way. Blocks that hold answers must be found; the others only
 bound the zone of the block before them.
+
+Text is read as Word shows it: tracked deletions and moved-away text are left out,
+insertions kept; a content control (``w:sdt``) is looked into, and read as empty while
+it shows its placeholder; a text box is read once, not from both of Word's copies.
 """
 
 from __future__ import annotations
@@ -29,9 +33,23 @@ _TEXT_TAGS = {
     qn("w:noBreakHyphen"): "-",
 }
 _P, _TBL, _TR, _TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
-_FIRST_CELL = f"{_TR}/{_TC}"
+_SDT, _SDT_CONTENT, _CUSTOM_XML = qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")
+_PLACEHOLDER = f"{qn('w:sdtPr')}/{qn('w:showingPlcHdr')}"
+_HIDDEN = {
+    qn("w:del"),  # tracked deletion: Word writes w:delText, some tools w:t
+    qn("w:moveFrom"),  # tracked move, old place: its w:t are not shown
+    "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback",  # copy of Choice
+}
+_MAYBE_HIDDEN = (*_HIDDEN, _SDT)
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "\u200b": None, "\ufeff": None})
 _SPACES = re.compile(r"\s+")
+_SPACE_BEFORE_MARK = re.compile(r" (?=[:;?!])")
+"""French typography puts a space before « : ; ? ! », copies of the form do not always."""
+
+
+ANSWER_STYLE_ID = "Reponse"
+"""Paragraph style of answers in the shipped template: such a paragraph is never a label."""
+_ANSWER_STYLE = f"{qn('w:pPr')}/{qn('w:pStyle')}[@{qn('w:val')}='{ANSWER_STYLE_ID}']"
 
 
 @dataclass
@@ -44,11 +62,42 @@ class Place:
 
 def text(element: Element) -> str:
     """Visible text under an element: runs joined, line breaks as newlines, tabs kept."""
+    parent = element.getparent()
+    if parent is not None and parent.tag == _SDT_CONTENT and _placeholder(parent.getparent()):
+        return ""
     parts: list[str] = []
-    for node in element.iter(*_TEXT_TAGS):
-        mapped = _TEXT_TAGS[node.tag]
+    for node in element.iter(*_TEXT_TAGS, *_MAYBE_HIDDEN):
+        mapped = _TEXT_TAGS.get(node.tag, "")
+        if mapped == "":  # deletion, move, fallback or content control: rare, walk with care
+            if _hidden(node):
+                parts.clear()
+                _visible(element, parts)
+                break
+            continue
         parts.append(node.text or "" if mapped is None else mapped)
     return "".join(parts)
+
+
+def _hidden(node: Element) -> bool:
+    """True for an element whose text Word does not show."""
+    return node.tag in _HIDDEN or (node.tag == _SDT and _placeholder(node))
+
+
+def _placeholder(sdt: Element) -> bool:
+    """True for a content control still showing its placeholder ("Cliquez ici…")."""
+    return sdt is not None and sdt.tag == _SDT and sdt.find(_PLACEHOLDER) is not None
+
+
+def _visible(element: Element, parts: list[str]) -> None:
+    """``text`` the slow way: descend, skipping what Word does not show."""
+    for child in element:
+        mapped = _TEXT_TAGS.get(child.tag, "")
+        if mapped is None:
+            parts.append(child.text or "")
+        elif mapped:
+            parts.append(mapped)
+        elif not _hidden(child):
+            _visible(child, parts)
 
 
 def cell_text(tc: Element) -> str:
@@ -69,12 +118,12 @@ def _normalize(value: str) -> str:
     lowered = folded.lower()
     if len(lowered) != len(folded) or "Σ" in folded:  # casing that is not char by char
         return _folded(value)
-    return _SPACES.sub(" ", lowered).strip(" ")
+    return _SPACE_BEFORE_MARK.sub("", _SPACES.sub(" ", lowered).strip(" "))
 
 
 @functools.lru_cache(maxsize=2048)  # form labels and unchanged paragraphs come back often
 def normalize(value: str) -> str:
-    """Text folded for comparison: spaces of any kind collapsed, quotes and case folded."""
+    """Text folded for comparison: spaces collapsed (none before « : ; ? ! »), quotes and case."""
     return _normalize(value)
 
 
@@ -87,7 +136,7 @@ def _folded(value: str) -> str:
             continue
         if folded:
             out.append(folded)
-    return "".join(out).rstrip(" ")
+    return _SPACE_BEFORE_MARK.sub("", "".join(out).rstrip(" "))
 
 
 def after_label(value: str, label: str) -> str | None:
@@ -132,7 +181,7 @@ def _matches(block: form.Block, element: Element) -> bool:
     if isinstance(block, (form.Table, form.Box)):
         if tag != _TBL:
             return False
-        first = element.find(_FIRST_CELL)
+        first = first_cell(element)
         if first is None:
             return False
         found = normalize(cell_text(first))
@@ -141,7 +190,12 @@ def _matches(block: form.Block, element: Element) -> bool:
         return found == normalize(" ".join(block.rows[0][0].text))
     if tag != _P:
         return False
-    found = normalize(text(element))
+    return _matches_text(block, normalize(text(element))) and element.find(_ANSWER_STYLE) is None
+
+
+def _matches_text(
+    block: form.Question | form.Choice | form.Cover | form.Heading | form.Note, found: str
+) -> bool:
     if isinstance(block, form.Question) and block.codec == "place_date":
         prefix = normalize(block.label.split("…")[0])
         return found.startswith(prefix) and ", le" in found
@@ -154,7 +208,7 @@ def _matches(block: form.Block, element: Element) -> bool:
 
 def locate(body: Element, blocks: Sequence[form.Block] = form.FORM) -> list[Place | None]:
     """Place of each block in ``body`` (None where absent), answer blocks found first, in order."""
-    elements = [child for child in body if child.tag in (_P, _TBL)]
+    elements = _inside(body, (_P, _TBL))
     found: list[int | None] = [None] * len(blocks)
     start = 0
     for index, block in enumerate(blocks):
@@ -202,15 +256,38 @@ def _search(block: form.Block, elements: list[Element], start: int, stop: int) -
 
 
 def rows(tbl: Element) -> list[Element]:
-    """The rows (``w:tr``) of a table."""
-    return list(tbl.iterchildren(_TR))
+    """The rows (``w:tr``) of a table, those inside content controls included."""
+    return _inside(tbl, (_TR,))
 
 
 def cells(tr: Element) -> list[Element]:
-    """The cells (``w:tc``) of a row."""
-    return list(tr.iterchildren(_TC))
+    """The cells (``w:tc``) of a row, those inside content controls included."""
+    return _inside(tr, (_TC,))
 
 
 def paragraphs(element: Element) -> list[Element]:
-    """The paragraphs directly inside a cell or body."""
-    return list(element.iterchildren(_P))
+    """The paragraphs of a cell or body, those inside content controls included."""
+    return _inside(element, (_P,))
+
+
+def first_cell(tbl: Element) -> Element | None:
+    """The first cell of a table's first row; None for a table without any."""
+    found = rows(tbl)
+    first = cells(found[0]) if found else []
+    return first[0] if first else None
+
+
+def _inside(parent: Element, tags: tuple[str, ...]) -> list[Element]:
+    """Children of ``parent`` with one of ``tags``, looking into content controls."""
+    found: list[Element] = []
+    for child in parent:
+        tag = child.tag
+        if tag in tags:
+            found.append(child)
+        elif tag == _SDT:
+            content = child.find(_SDT_CONTENT)
+            if content is not None:
+                found.extend(_inside(content, tags))
+        elif tag == _CUSTOM_XML:
+            found.extend(_inside(child, tags))
+    return found

@@ -39,11 +39,11 @@ from docx.text.paragraph import Paragraph
 
 from clas_bilan import form
 from clas_bilan.docx.fields import add_checkbox, add_text_field
+from clas_bilan.docx.locate import ANSWER_STYLE_ID
 
 TEMPLATE_NAME = "bilan_2025_2026.docx"
 ANSWER_STYLE = "Réponse"
 """Paragraph style of answers; its style id is ``Reponse``."""
-ANSWER_STYLE_ID = "Reponse"
 FONT = "Arial"
 """Metric-compatible with Liberation Sans, which LibreOffice substitutes."""
 DATE = datetime(2025, 9, 1)

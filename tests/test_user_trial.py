@@ -99,3 +99,20 @@ def test_yaml_slip_names_the_line_and_the_fix(tmp_path: Path, text: str, expecte
     assert code == 1
     assert expected in output
     assert "Vérifiez l’indentation (espaces)" not in output  # the precise fix, not the generic one
+
+
+def test_hash_in_an_unquoted_text_is_flagged_not_silently_cut(tmp_path: Path) -> None:
+    _, output = validate(
+        tmp_path,
+        "formations:\n  suivie: non   # oui / non — OBLIGATOIRE\n"
+        "moyens_humains:\n  salaries:\n    nombre: 5   # nombre entier\n"
+        "conclusion:\n  suggestions_caf: Le n°1 #1 des demandes : les locaux\n",
+    )
+    assert (
+        "7 Avez-vous des remarques, des suggestions à faire dans la conduite du… "
+        "(conclusion.suggestions_caf) Avertissement : « #1 des demandes : les locaux » est lu "
+        "comme un commentaire (après « # ») : il n’apparaîtra pas dans le bilan. S’il fait "
+        "partie de la réponse, mettez toute la réponse entre guillemets : "
+        'suggestions_caf: "Le n°1 #1 des demandes : les locaux"'
+    ) in output
+    assert output.count("est lu comme un commentaire") == 1  # notes after numbers, oui/non: fine

@@ -201,11 +201,14 @@ _TOO_MANY = (
 
 
 class _Builder:
-    """Build plain values from YAML nodes, recording lines and duplicate keys."""
+    """Build plain values from YAML nodes, recording lines, duplicate keys and comments."""
 
-    def __init__(self, loader: _Loader) -> None:
+    def __init__(self, loader: _Loader, text: list[str]) -> None:
         self.loader = loader
+        self.text = text
         self.lines: dict[str, int] = {}
+        self.comments: dict[str, str] = {}
+        """Unquoted text values followed by « # … » on their line: the comment, by key."""
         self.findings: list[Finding] = []
         self.nodes = 0
         self.active: set[int] = set()
@@ -236,6 +239,11 @@ class _Builder:
             self.active.discard(id(node))
 
     def scalar(self, node: yaml.ScalarNode, path: str) -> Any:
+        end = node.end_mark
+        if node.style is None and node.value and end.line < len(self.text):
+            rest = self.text[end.line][end.column :]
+            if rest.lstrip().startswith("#") and rest[:1].isspace():
+                self.comments[path] = rest.strip()
         try:
             return self.loader.construct_object(node)
         except yaml.constructor.ConstructorError:
@@ -476,38 +484,42 @@ def _quote(value: str) -> str:
     return f'"{value}"'
 
 
-def parse(text: str) -> tuple[Any, dict[str, int], list[Finding]]:
-    """Parse YAML text safely into plain values, the line of each dotted key, and findings."""
+def parse(text: str) -> tuple[Any, dict[str, int], list[Finding], dict[str, str]]:
+    """Parse YAML text safely: plain values, each dotted key's line, findings, comments.
+
+    The comments are those after an unquoted value on its line, by key: for a text
+    answer, they are words the user may have meant as part of it.
+    """
     try:
         loader = _Loader(text)
     except yaml.YAMLError as error:
-        return None, {}, [_yaml_finding(error, text)]
+        return None, {}, [_yaml_finding(error, text)], {}
     try:
         node = loader.get_single_node()
     except yaml.YAMLError as error:
-        return None, {}, [_yaml_finding(error, text)]
+        return None, {}, [_yaml_finding(error, text)], {}
     except _Refused as refused:
-        return None, {}, [Finding("erreur", None, refused.line, "", refused.message)]
+        return None, {}, [Finding("erreur", None, refused.line, "", refused.message)], {}
     except RecursionError:
-        return None, {}, [_too_deep()]
+        return None, {}, [_too_deep()], {}
     finally:
         loader.dispose()
     if node is None:
-        return None, {}, []
-    builder = _Builder(loader)
+        return None, {}, [], {}
+    builder = _Builder(loader, text.splitlines())
     try:
         data = builder.build(node, "", 0)
     except _Refused as refused:
         key = ".".join((refused.key or "").split(".")[:3]) or None
         finding = Finding("erreur", key, refused.line, describe(key), refused.message)
-        return None, builder.lines, [*builder.findings, finding]
+        return None, builder.lines, [*builder.findings, finding], {}
     except RecursionError:
-        return None, builder.lines, [*builder.findings, _too_deep()]
+        return None, builder.lines, [*builder.findings, _too_deep()], {}
     for spelled, key in LEVEL_SPELLINGS.items():
         line = builder.lines.get(f"public.inscrits.{spelled}")
         if line is not None:
             builder.lines.setdefault(f"public.inscrits.{key}", line)
-    return data, builder.lines, builder.findings
+    return data, builder.lines, builder.findings, builder.comments
 
 
 def _too_deep() -> Finding:
@@ -526,7 +538,7 @@ def _too_deep() -> Finding:
 
 def load(text: str) -> Loaded:
     """Parse and validate answers text; data problems become findings, never exceptions."""
-    data, lines, findings = parse(text)
+    data, lines, findings, comments = parse(text)
     if any(finding.is_error for finding in findings):
         return Loaded(None, lines, findings)
     if data is None:
@@ -557,7 +569,41 @@ def load(text: str) -> Loaded:
         return Loaded(None, lines, findings)
     _fill_empty(data, Reponses)
     answers, errors, dropped = _validate(data, lines)
+    findings += _cut_texts(answers, comments, lines)
     return Loaded(answers, lines, findings + errors, dropped)
+
+
+def _cut_texts(
+    answers: Reponses, comments: Mapping[str, str], lines: Mapping[str, int]
+) -> list[Finding]:
+    """Warn where « # » cut a text answer short: YAML reads the rest of the line as a comment."""
+    found = []
+    dumped = answers.model_dump(by_alias=True)
+    for key, comment in comments.items():
+        value: Any = dumped
+        for part in key.split("."):
+            if isinstance(value, dict):
+                value = value.get(LEVEL_SPELLINGS.get(part, part))
+            elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+                value = value[int(part)]
+            else:
+                value = None
+        if not isinstance(value, str):
+            continue  # a number, date or oui/non: the comment is only a note
+        name = key.rsplit(".", 1)[-1]
+        found.append(
+            Finding(
+                "avertissement",
+                key,
+                line_of(lines, key),
+                describe(key),
+                f"« {shown(comment)} » est lu comme un commentaire (après « # ») : il "
+                "n’apparaîtra pas dans le bilan.",
+                hint="S’il fait partie de la réponse, mettez toute la réponse entre "
+                f"guillemets : {name}: {_quote(f'{value} {comment}')}",
+            )
+        )
+    return found
 
 
 def _validate(

@@ -45,7 +45,7 @@ def run(tmp_path: Path, old: str, new: str) -> tuple[int, list[str]]:
             "  suivie:\n",
             "│ 40 │ Une formation a-t-elle été suivie par les accompagnateurs du Clas au… "
             "(formations.suivie) │ Erreur : réponse Oui/Non obligatoire manquante. "
-            "Écrivez « suivie: oui » ou « suivie: non ». │",
+            "2 session(s) de formation sont décrites : écrivez sans doute « suivie: oui ». │",
         ),
         (
             "    nombre: 11",

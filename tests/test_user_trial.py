@@ -116,3 +116,25 @@ def test_hash_in_an_unquoted_text_is_flagged_not_silently_cut(tmp_path: Path) ->
         'suggestions_caf: "Le n°1 #1 des demandes : les locaux"'
     ) in output
     assert output.count("est lu comme un commentaire") == 1  # notes after numbers, oui/non: fine
+
+
+def test_the_empty_signature_block_of_init_is_called_empty_not_absent(tmp_path: Path) -> None:
+    runner.invoke(app, ["init", str(tmp_path / "reponses.yaml")])
+    result = runner.invoke(app, ["validate", str(tmp_path / "reponses.yaml")])
+    output = " ".join(result.output.replace("│", " ").split())
+    assert (
+        "Signature (signature) Avertissement : bloc de signature vide : le bilan doit être daté "
+        "et signé. Remplissez sous « signature: » le lieu, la date, le nom et la qualité du "
+        "signataire."
+    ) in output
+    assert "aucun bloc de signature" not in output
+
+
+def test_findings_follow_the_file_and_keys_missing_from_it_come_last(tmp_path: Path) -> None:
+    _, output = validate(
+        tmp_path,
+        "campagne: '2025-2026'\nmoyens_humains:\n  salaries:\n    nombre: 5 salariés\n",
+    )
+    rows = output.split(" Erreur : ")
+    assert "nombre entier attendu, pas « 5 salariés »" in rows[1]  # line 4 first
+    assert output.index("(moyens_humains.salaries.nombre)") < output.index("(formations.suivie)")

@@ -49,7 +49,10 @@ def validate_file(path: Path) -> Report:
             if not _depends(finding.key, loaded.dropped)
         ]
         summary = summarize(answers)
-    findings.sort(key=lambda finding: (finding.line or 0, not finding.is_error))
+    # In file order; findings on keys absent from the file (no line) come last.
+    findings.sort(
+        key=lambda finding: (finding.line is None, finding.line or 0, not finding.is_error)
+    )
     return Report(path, answers, findings, summary)
 
 
@@ -140,11 +143,14 @@ def _mandatory(answers: Reponses, found: _Findings) -> None:
     for key in MANDATORY_CHOICES:
         if get(answers, key) is None:
             name = key.rsplit(".", 1)[-1]
-            found.error(
-                key,
-                "réponse Oui/Non obligatoire manquante.",
-                f"Écrivez « {name}: oui » ou « {name}: non ».",
-            )
+            hint = f"Écrivez « {name}: oui » ou « {name}: non »."
+            sessions = len(answers.formations.sessions)
+            if key == "formations.suivie" and sessions:
+                hint = (
+                    f"{sessions} session(s) de formation sont décrites : écrivez sans doute "
+                    f"« {name}: oui »."
+                )
+            found.error(key, "réponse Oui/Non obligatoire manquante.", hint)
 
 
 def _formations(answers: Reponses, found: _Findings) -> None:
@@ -337,7 +343,14 @@ def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
 
 def _signature(answers: Reponses, found: _Findings) -> None:
     signature = answers.signature
-    if _unsigned(answers):
+    if _unsigned(answers) and "signature" in found.lines:
+        found.warning(
+            "signature",
+            "bloc de signature vide : le bilan doit être daté et signé.",
+            "Remplissez sous « signature: » le lieu, la date, le nom et la qualité du signataire.",
+            label="Signature",
+        )
+    elif _unsigned(answers):
         found.warning(
             "signature",
             "aucun bloc de signature : le bilan doit être signé.",

@@ -61,3 +61,11 @@ def test_usage_errors_are_french(args: list[str], french: str) -> None:
     shown = " ".join(result.output.replace("│", " ").split())
     assert french in shown
     assert "Try " not in shown and "Error" not in shown
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_help_shows_no_python_type_names(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"] if command else ["--help"])
+    assert result.exit_code == 0
+    for jargon in ("<bool>", "<path>", "<str>", "list[", "range>", "<=x", "x>="):
+        assert jargon not in result.output, (command, jargon)

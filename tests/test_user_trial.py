@@ -138,3 +138,18 @@ def test_findings_follow_the_file_and_keys_missing_from_it_come_last(tmp_path: P
     rows = output.split(" Erreur : ")
     assert "nombre entier attendu, pas « 5 salariés »" in rows[1]  # line 4 first
     assert output.index("(moyens_humains.salaries.nombre)") < output.index("(formations.suivie)")
+
+
+def test_a_narrow_console_wraps_the_key_instead_of_cutting_it(tmp_path: Path) -> None:
+    from clas_bilan import cli
+
+    (tmp_path / "reponses.yaml").write_text("axe_parents:\n  criteres_bonus:\n", "utf-8")
+    width = cli.out.width
+    cli.out.width = 80
+    try:
+        result = runner.invoke(app, ["validate", str(tmp_path / "reponses.yaml")])
+    finally:
+        cli.out.width = width
+    question_cells = [line.split("│")[2] for line in result.output.splitlines() if "│" in line]
+    column = "".join(cell.strip() for cell in question_cells)
+    assert "(axe_parents.criteres_bonus.surcout_sorties_parents_enfants)" in column

@@ -43,6 +43,7 @@ def _french_panels() -> None:
     rich_utils.ENVVAR_STRING = "[variable d'environnement : {}]"
     rich_utils.ABORTED_TEXT = "Abandon."
     rich_utils.RICH_HELP = "Aide : [blue]{command_path} {help_option}[/]"
+    rich_utils.RANGE_STRING = ""  # « [1<=x<=65535] »: each option's help says its range in French
 
 
 _FRENCH_USAGE = (
@@ -85,9 +86,14 @@ def _french_usage_error(error: Exception) -> None:
 
 
 def _translate(params: list[Any]) -> None:
+    """French help texts, and no Python type names (``<bool>``, ``<path>``) in the help."""
     for param in params:
         if param.name in _FRENCH_HELP and hasattr(param, "help"):
             param.help = _FRENCH_HELP[param.name]
+        if getattr(param, "is_flag", False):
+            param.metavar = ""  # a flag takes no value: nothing to show after its name
+        elif param.param_type_name == "argument":
+            param.display_type_rich = lambda ctx: None  # its name (FICHIER, BILAN) says it
 
 
 class _FrenchGroup(TyperGroup):
@@ -257,7 +263,7 @@ def print_report(report: "Report") -> None:
     if report.findings:
         table = Table(title=f"Contrôle de {report.path.name}", title_justify="left")
         table.add_column("Ligne", justify="right", no_wrap=True)
-        table.add_column("Question du formulaire")
+        table.add_column("Question du formulaire", overflow="fold")  # keys never cut with « … »
         table.add_column("Problème")
         for finding in report.findings:
             colour = "red" if finding.is_error else "yellow"
@@ -328,9 +334,9 @@ def print_report(report: "Report") -> None:
     ),
 )
 def init_command(
-    fichier: Annotated[Path, typer.Argument(help="Fichier de réponses à créer.")] = Path(
-        "reponses.yaml"
-    ),
+    fichier: Annotated[
+        Path, typer.Argument(help="Fichier de réponses à créer.", metavar="FICHIER")
+    ] = Path("reponses.yaml"),
     exemple: Annotated[
         bool, typer.Option("--exemple", help="Écrit un exemple complet au lieu d'un fichier vide.")
     ] = False,
@@ -365,7 +371,10 @@ def init_command(
 )
 def validate_command(
     fichier: Annotated[
-        Path, typer.Argument(help="Fichier de réponses (.yaml) à vérifier.", show_default=False)
+        Path,
+        typer.Argument(
+            help="Fichier de réponses (.yaml) à vérifier.", show_default=False, metavar="FICHIER"
+        ),
     ],
 ) -> None:
     """Validate an answers file and print every finding and the summary."""
@@ -394,6 +403,7 @@ def schema_command(
         typer.Option(
             "-o",
             "--sortie",
+            metavar="FICHIER",
             help="Fichier où écrire le schéma (sinon : affiché).",
             show_default=False,
         ),
@@ -442,7 +452,7 @@ def render_command(
             help="Le fichier de réponses (.yaml) ; ou plusieurs fichiers, ou un dossier, pour "
             "produire un bilan par fichier de réponses.",
             show_default=False,
-            metavar="FICHIER...",
+            metavar="FICHIER",
         ),
     ],
     sortie: Annotated[
@@ -450,6 +460,7 @@ def render_command(
         typer.Option(
             "-o",
             "--sortie",
+            metavar="FICHIER",
             help="Bilan .docx à écrire (par défaut : bilan_clas_2025-2026_<équipement>.docx, "
             "à côté du fichier de réponses). Avec plusieurs fichiers ou un dossier : le "
             "dossier où écrire les bilans (créé s'il n'existe pas).",
@@ -461,6 +472,7 @@ def render_command(
         typer.Option(
             "--template",
             "--modele",
+            metavar="MODELE",
             help="Autre exemplaire du formulaire (.docx) à remplir à la place du modèle fourni.",
             show_default=False,
         ),
@@ -580,13 +592,17 @@ def _quoted(path: Path) -> str:
 )
 def extract_command(
     bilan: Annotated[
-        Path, typer.Argument(help="Le bilan rempli (.docx) à relire.", show_default=False)
+        Path,
+        typer.Argument(
+            help="Le bilan rempli (.docx) à relire.", show_default=False, metavar="BILAN"
+        ),
     ],
     sortie: Annotated[
         Path | None,
         typer.Option(
             "-o",
             "--sortie",
+            metavar="FICHIER",
             help="Fichier de réponses à écrire (par défaut : le nom du bilan en .yaml).",
             show_default=False,
         ),
@@ -596,6 +612,7 @@ def extract_command(
         typer.Option(
             "--template",
             "--modele",
+            metavar="MODELE",
             help="Exemplaire du formulaire (.docx) dont le bilan a été rempli.",
             show_default=False,
         ),
@@ -650,13 +667,17 @@ PASSWORD_VARIABLE = "CLAS_BILAN_SMTP_MOT_DE_PASSE"
 )
 def email_command(
     bilan: Annotated[
-        Path, typer.Argument(help="Le bilan rempli (.docx) à joindre.", show_default=False)
+        Path,
+        typer.Argument(
+            help="Le bilan rempli (.docx) à joindre.", show_default=False, metavar="BILAN"
+        ),
     ],
     sortie: Annotated[
         Path | None,
         typer.Option(
             "-o",
             "--sortie",
+            metavar="FICHIER",
             help="Brouillon .eml à écrire (par défaut : le nom du bilan en .eml ; "
             "avec --envoyer, aucun brouillon sauf si -o est donné).",
             show_default=False,
@@ -666,6 +687,7 @@ def email_command(
         str | None,
         typer.Option(
             "--de",
+            metavar="ADRESSE",
             help="Votre adresse mail d'expéditeur (par défaut : celle de la coordination, "
             "lue dans le bilan).",
             show_default=False,
@@ -680,16 +702,21 @@ def email_command(
     serveur: Annotated[
         str | None,
         typer.Option(
-            "--serveur", help="Serveur d'envoi SMTP (avec --envoyer).", show_default=False
+            "--serveur",
+            metavar="SERVEUR",
+            help="Serveur d'envoi SMTP (avec --envoyer).",
+            show_default=False,
         ),
     ] = None,
     port: Annotated[
         int | None,
         typer.Option(
             "--port",
+            metavar="PORT",
             min=1,
             max=65535,
-            help="Port du serveur (par défaut : 587 en starttls, 465 en ssl, 25 sans).",
+            help="Port du serveur, de 1 à 65535 (par défaut : 587 en starttls, 465 en ssl, "
+            "25 sans).",
             show_default=False,
         ),
     ] = None,
@@ -700,13 +727,19 @@ def email_command(
         str | None,
         typer.Option(
             "--utilisateur",
+            metavar="IDENTIFIANT",
             help="Identifiant du compte d'envoi (souvent votre adresse mail).",
             show_default=False,
         ),
     ] = None,
     delai: Annotated[
         float,
-        typer.Option("--delai", min=1, help="Délai d'attente du serveur, en secondes."),
+        typer.Option(
+            "--delai",
+            min=1,
+            metavar="SECONDES",
+            help="Délai d'attente du serveur, en secondes (au moins 1).",
+        ),
     ] = 30,
 ) -> None:
     """Write the e-mail draft to the Caf, or send it through SMTP."""
@@ -788,13 +821,15 @@ def _ask_password(user: str, server: str) -> str:
 )
 def pdf_command(
     bilan: Annotated[
-        Path, typer.Argument(help="Le bilan (.docx) à convertir.", show_default=False)
+        Path,
+        typer.Argument(help="Le bilan (.docx) à convertir.", show_default=False, metavar="BILAN"),
     ],
     sortie: Annotated[
         Path | None,
         typer.Option(
             "-o",
             "--sortie",
+            metavar="FICHIER",
             help="PDF à écrire (par défaut : le nom du bilan en .pdf).",
             show_default=False,
         ),

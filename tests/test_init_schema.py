@@ -154,3 +154,10 @@ def test_schema_written_with_o_and_never_overwritten(in_tmp: Path) -> None:
     assert result.exit_code == 2
     assert "existe déjà" in result.output
     assert runner.invoke(app, ["schema", "-o", scaffold.SCHEMA_FILE, "--force"]).exit_code == 0
+
+
+def test_init_comments_never_start_a_line_with_french_punctuation() -> None:
+    text = scaffold.init_text()
+    broken = [line for line in text.splitlines() if re.match(r"\s*#\s+[:;?!»]", line)]
+    assert broken == []
+    assert "#   CONCERNES : NOM ADRESSE, MAIL" in text

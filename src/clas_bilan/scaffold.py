@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 import typing
 from importlib import resources
@@ -54,13 +55,17 @@ def example_text() -> str:
     return resources.files("clas_bilan").joinpath("examples").joinpath(EXAMPLE).read_text("utf-8")
 
 
+_BOUND = re.compile(r" (?=[:;?!»])|(?<=«) ")
+"""Spaces of French typography (« : », « ? », « « … » ») a line must not break at."""
+
+
 def _comment(text: str, indent: str) -> list[str]:
-    return textwrap.wrap(
-        " ".join(text.replace("\u00a0", " ").split()),
-        width=_WIDTH,
-        initial_indent=f"{indent}# ",
-        subsequent_indent=f"{indent}#   ",
+    """``text`` as comment lines, never starting a line with « : » or « ? » (French spacing)."""
+    words = _BOUND.sub("\u00a0", " ".join(text.replace("\u00a0", " ").split()))
+    lines = textwrap.wrap(
+        words, width=_WIDTH, initial_indent=f"{indent}# ", subsequent_indent=f"{indent}#   "
     )
+    return [line.replace("\u00a0", " ") for line in lines]
 
 
 def _model_lines(

@@ -282,3 +282,49 @@ def test_a_copy_of_the_form_without_space_before_colons_is_filled(tmp_path: Path
     answers = reference()
     bilan = render(answers, tmp_path / "bilan.docx", template=template)
     assert extract(bilan).answers == readable(answers)
+
+
+# A user's template with an unfinished text field ------------------------------------------
+
+
+def test_a_text_field_without_its_end_does_not_swallow_the_rest_of_the_bilan(
+    tmp_path: Path,
+) -> None:
+    def unfinished(root: etree._Element) -> None:
+        field = label(root, "S’il existe des écarts entre le prévisionnel").getnext()
+        for r in field.findall(w("r")):
+            fld_char = r.find(w("fldChar"))
+            if fld_char is not None and fld_char.get(w("fldCharType")) == "end":
+                field.remove(r)
+
+    template = edited(tmp_path, unfinished, "modele.docx")
+    answers = reference()
+    bilan = render(answers, tmp_path / "bilan.docx", template=template)
+    assert extract(bilan).answers == readable(answers)
+    texts = [_flat(paragraph_text(p)) for p in body(bilan).findall(w("p"))]
+    assert _flat(answers.moyens_humains.ecarts_intervenants or "") in texts
+    assert "Signature :" in texts
+
+
+def test_a_bilan_that_does_not_read_back_is_named_by_its_own_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read-back check names the bilan the user asked for, never the temporary file."""
+    from clas_bilan import render as render_module
+    from clas_bilan.errors import AnswersError
+
+    original = render_module.fill
+
+    def losing(document: object, answers: Reponses, *, name: str = "modèle") -> None:
+        original(document, answers, name=name)
+        root = document.element.body  # type: ignore[attr-defined]
+        root.remove(label(root, "Nombre de collectifs"))
+
+    monkeypatch.setattr(render_module, "fill", losing)
+    with pytest.raises(AnswersError) as raised:
+        render(reference(), tmp_path / "bilan.docx")
+    message = raised.value.message
+    assert "Nombre de collectifs" in message
+    assert ".tmp" not in message
+    assert "Aucun fichier n'a été écrit." in message
+    assert list(tmp_path.iterdir()) == []

@@ -228,21 +228,32 @@ def readable(answers: Reponses) -> Reponses:
 
 
 def verify(path: Path, answers: Reponses) -> None:
-    """Read a written bilan back; AnswersError (exit 1) naming every answer missing or changed."""
-    found = read_body(read.document_body(path), path.name)
+    """Read a written bilan back; AnswersError (exit 1) naming every answer missing or changed.
+
+    ``path`` is the temporary file about to become the bilan: messages never name it.
+    """
+    try:
+        found = read_body(read.document_body(path), path.name)
+    except UsageError as error:  # a question of the form no longer found in what was written
+        raise _unreadable(error.message.splitlines()[1:]) from None
     wanted = _flat(readable(answers).model_dump(by_alias=True))
     got = _flat(found.answers.model_dump(by_alias=True))
     wrong = [key for key in wanted if wanted[key] != got.get(key)]
     wrong += [key for key in got if key not in wanted]
     if wrong or found.problems:
         labels = [f"  - {key}" for key in wrong[:10]] + [f"  - {p}" for p in found.problems[:5]]
-        raise AnswersError(
-            "le document produit ne redonne pas toutes les réponses à la relecture :\n"
-            + "\n".join(labels)
-            + "\nAucun fichier n'a été écrit.",
-            hint="vérifiez ces réponses (une virgule ou un @ dans un nom peut gêner la "
-            "relecture) ; si le problème persiste, signalez-le avec le fichier de réponses.",
-        )
+        raise _unreadable(labels)
+
+
+def _unreadable(lines: list[str]) -> AnswersError:
+    """The error of a bilan that does not give its answers back: nothing is written."""
+    return AnswersError(
+        "le document produit ne redonne pas toutes les réponses à la relecture :\n"
+        + "\n".join(lines)
+        + "\nAucun fichier n'a été écrit.",
+        hint="vérifiez ces réponses (une virgule ou un @ dans un nom peut gêner la "
+        "relecture) ; si le problème persiste, signalez-le avec le fichier de réponses.",
+    )
 
 
 def _flat(value: Any, prefix: str = "") -> dict[str, Any]:

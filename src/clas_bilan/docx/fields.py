@@ -113,29 +113,22 @@ class TextField:
         name = self.begin.find(f"{qn('w:ffData')}/{qn('w:name')}")
         return "" if name is None else str(name.get(qn("w:val"), ""))
 
-    @property
-    def text(self) -> str:
-        """The typed result: runs joined, breaks as newlines, Word's placeholder as ""."""
-        parts: list[str] = []
-        previous_p = None
-        for r in self._result_runs():
-            p = r.getparent()
-            if previous_p is not None and p is not previous_p:
-                parts.append("\n")
-            previous_p = p
-            parts.extend(_run_text(r))
-        text = "".join(parts)
-        return text if text.strip("\u2002") else ""
-
     def set_result(self, text: str) -> None:
-        """Replace the result with ``text`` (newlines as line breaks), keeping its run format."""
-        results = self._result_runs()
+        """Replace the result with ``text`` (newlines as line breaks), keeping its run format.
+
+        Raises ValueError for a field without its end: its result would run to the end
+        of the document.
+        """
+        separate, results, end = self._walk()
+        if end is None:
+            raise ValueError(f"Champ de formulaire {self.name!r} sans fin (fldChar end).")
         rPr = results[0].find(qn("w:rPr")) if results else None
-        separate = self._separate_run()
         for r in results:
             r.getparent().remove(r)
-        new = text_run(text or PLACEHOLDER, None if rPr is None else _copy(rPr))
-        separate.addnext(new)
+        if separate is None:
+            separate = _fld_char_run("separate")
+            end.addprevious(separate)
+        separate.addnext(text_run(text or PLACEHOLDER, None if rPr is None else _copy(rPr)))
 
     def _walk(self) -> tuple[Element | None, list[Element], Element | None]:
         """Return the field's separate run, result runs and end run, in document order."""
@@ -155,37 +148,10 @@ class TextField:
                 results.append(r)
         return separate, results, None
 
-    def _result_runs(self) -> list[Element]:
-        return self._walk()[1]
-
-    def _separate_run(self) -> Element:
-        separate, _, end = self._walk()
-        if separate is not None:
-            return separate
-        separate = _fld_char_run("separate")
-        if end is None:
-            raise ValueError(f"Champ de formulaire {self.name!r} sans fin (fldChar end).")
-        end.addprevious(separate)
-        return separate
-
 
 def text_fields(element: Element) -> list[TextField]:
     """Return the legacy text fields (FORMTEXT) under ``element``, in document order."""
     return [TextField(begin) for begin in _select(_TEXT_INPUTS, element)]
-
-
-def _run_text(r: Element) -> list[str]:
-    parts: list[str] = []
-    for child in r:
-        if child.tag == qn("w:t"):
-            parts.append(child.text or "")
-        elif child.tag in (qn("w:br"), qn("w:cr")):
-            parts.append("\n")
-        elif child.tag == qn("w:tab"):
-            parts.append("\t")
-        elif child.tag == qn("w:noBreakHyphen"):
-            parts.append("-")
-    return parts
 
 
 def _fld_char_run(kind: str, ff_data: str = "") -> Element:

@@ -109,12 +109,18 @@ def replace_text(
 
 
 def write_field(after: Sequence[Element], value: str) -> bool:
-    """Put ``value`` in the first text field found after a label; False when there is none."""
+    """Put ``value`` in the first text field found after a label; False when there is none.
+
+    An unfinished field (no ``fldChar end``) counts as none: the answer goes below the label.
+    """
     for element in after:
         found = fields.text_fields(element)
         if found:
             if value:
-                found[0].set_result(value)
+                try:
+                    found[0].set_result(value)
+                except ValueError:
+                    return False
             return True
     return False
 

@@ -153,3 +153,30 @@ def test_a_narrow_console_wraps_the_key_instead_of_cutting_it(tmp_path: Path) ->
     question_cells = [line.split("│")[2] for line in result.output.splitlines() if "│" in line]
     column = "".join(cell.strip() for cell in question_cells)
     assert "(axe_parents.criteres_bonus.surcout_sorties_parents_enfants)" in column
+
+
+def test_hours_with_a_thousands_dot_are_flagged(tmp_path: Path) -> None:
+    _, output = validate(tmp_path, "moyens_humains:\n  benevoles:\n    heures: 1.250\n")
+    assert (
+        "3 Soit en ETP (moyens_humains.benevoles.heures) Avertissement : « 1.250 » est lu comme "
+        "1,25 heure(s) : le point marque les décimales. Pour 1 250 heures, écrivez 1250."
+    ) in output
+    _, output = validate(tmp_path, "moyens_humains:\n  benevoles:\n    heures: 12.5\n")
+    assert "le point marque les décimales" not in output
+
+
+def test_a_bare_value_where_keys_are_expected_shows_the_key_to_write(tmp_path: Path) -> None:
+    _, output = validate(
+        tmp_path,
+        "territoires:\n  - territoire: Geilles\n    etablissements:\n      - École Jean Jaurès\n"
+        "formations:\n  suivie: oui\n  sessions:\n    - organisme: CMP\n"
+        "      personnes_formees: 3\n",
+    )
+    assert (
+        "pas « École Jean Jaurès ». Nommez chaque élément de la liste : "
+        "« - nom: École Jean Jaurès »."
+    ) in output
+    assert (
+        "pas « 3 ». Écrivez la réponse sous une de ces clés, à la ligne et décalée de deux "
+        "espaces, par exemple « salaries: 3 »."
+    ) in output

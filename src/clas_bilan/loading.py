@@ -209,6 +209,8 @@ class _Builder:
         self.lines: dict[str, int] = {}
         self.comments: dict[str, str] = {}
         """Unquoted text values followed by « # … » on their line: the comment, by key."""
+        self.dotted: dict[str, str] = {}
+        """Numbers written like « 1.250 », a French thousands separator read as a decimal."""
         self.findings: list[Finding] = []
         self.nodes = 0
         self.active: set[int] = set()
@@ -244,6 +246,8 @@ class _Builder:
             rest = self.text[end.line][end.column :]
             if rest.lstrip().startswith("#") and rest[:1].isspace():
                 self.comments[path] = rest.strip()
+            if _THOUSANDS_DOT.fullmatch(node.value):
+                self.dotted[path] = node.value
         try:
             return self.loader.construct_object(node)
         except yaml.constructor.ConstructorError:
@@ -347,6 +351,8 @@ def _yaml_finding(error: yaml.YAMLError, text: str | None = None) -> Finding:
         "erreur", None, line, "", f"le fichier YAML ne se lit pas{where} : {french}.", hint
     )
 
+
+_THOUSANDS_DOT = re.compile(r"[1-9]\d{0,2}(\.\d{3})+")
 
 _AT_START = ("while scanning a simple key", "while scanning a quoted scalar")
 """YAML errors better shown at the line where the key or text started."""
@@ -519,7 +525,23 @@ def parse(text: str) -> tuple[Any, dict[str, int], list[Finding], dict[str, str]
         line = builder.lines.get(f"public.inscrits.{spelled}")
         if line is not None:
             builder.lines.setdefault(f"public.inscrits.{key}", line)
+    for key, raw in builder.dotted.items():
+        if "heures" in key.rsplit(".", 1)[-1]:
+            builder.findings.append(_thousands_dot(key, raw, builder.lines))
     return data, builder.lines, builder.findings, builder.comments
+
+
+def _thousands_dot(key: str, raw: str, lines: Mapping[str, int]) -> Finding:
+    """Warn that « 1.250 » hours are read as 1,25: a dot is a decimal point here."""
+    read = raw.rstrip("0").rstrip(".").replace(".", ",")
+    return Finding(
+        "avertissement",
+        key,
+        line_of(lines, key),
+        describe(key),
+        f"« {raw} » est lu comme {read} heure(s) : le point marque les décimales.",
+        hint=f"Pour {raw.replace('.', ' ')} heures, écrivez {raw.replace('.', '')}.",
+    )
 
 
 def _too_deep() -> Finding:
@@ -718,11 +740,20 @@ def _message(
             "Voyez l’exemple : clas-bilan init --exemple exemple.yaml",
         )
     if kind in {"model_type", "model_attributes_type", "dict_type"}:
-        keys = ", ".join(_valid_keys(loc)[:6])
+        valid = _valid_keys(loc)
+        keys = ", ".join(valid[:6])
+        hint = None
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and valid:
+            hint = (
+                f"Écrivez la réponse sous une de ces clés, à la ligne et décalée de deux espaces, "
+                f"par exemple « {valid[0]}: {shown(value)} »."
+            )
+            if loc and isinstance(loc[-1], int):
+                hint = f"Nommez chaque élément de la liste : « - {valid[0]}: {shown(value)} »."
         return (
             f"cette rubrique doit contenir des clés en retrait dessous ({keys}…), "
             f"pas « {shown(value)} ».",
-            None,
+            hint,
         )
     if kind.startswith("date") or kind.startswith("datetime"):
         return f"date attendue, pas « {shown(value)} ».", "Écrivez par exemple 30/06/2026."

@@ -328,3 +328,16 @@ def test_a_bilan_that_does_not_read_back_is_named_by_its_own_name(
     assert ".tmp" not in message
     assert "Aucun fichier n'a été écrit." in message
     assert list(tmp_path.iterdir()) == []
+
+
+def test_very_long_names_render_with_shortened_document_properties(tmp_path: Path) -> None:
+    """Word's properties hold 255 characters at most; the answers themselves stay whole."""
+    name = "Centre social " + "très " * 60 + "long"
+    answers = reference(equipement__nom=name, gestionnaire__nom="Association " + "A" * 300)
+    bilan = render(answers, tmp_path / "bilan.docx")
+    assert extract(bilan).answers == readable(answers)
+    core = etree.fromstring(zipfile.ZipFile(bilan).read("docProps/core.xml"))
+    title = core.find("{http://purl.org/dc/elements/1.1/}title").text
+    author = core.find("{http://purl.org/dc/elements/1.1/}creator").text
+    assert title.startswith("Bilan CLAS 2025/2026 — Centre social très") and title.endswith("…")
+    assert len(title) <= 255 and len(author) <= 255 and author.startswith("Association AAA")

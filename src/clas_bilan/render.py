@@ -28,6 +28,7 @@ from clas_bilan.extract import open_document, places, read_body
 from clas_bilan.models import Reponses
 
 _SLUG_LENGTH = 60
+_PROPERTY_LENGTH = 255
 
 
 def default_name(answers: Reponses) -> str:
@@ -193,14 +194,19 @@ def _properties(document: Any, answers: Reponses) -> None:
     where = " — ".join(
         part for part in (answers.equipement.nom, answers.equipement.commune) if part
     )
-    properties.title = f"{form.TITLE} — {where}" if where else form.TITLE
+    properties.title = _property(f"{form.TITLE} — {where}" if where else form.TITLE)
     properties.subject = "Contrat Local d’Accompagnement à la Scolarité (CLAS) — Caf de l’Ain"
-    properties.author = answers.gestionnaire.nom or ""
+    properties.author = _property(answers.gestionnaire.nom or "")
     properties.last_modified_by = "clas-bilan"
     properties.keywords = f"CLAS; bilan; {form.CAMPAIGN_LABEL}"
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
     properties.created = now
     properties.modified = now
+
+
+def _property(value: str) -> str:
+    """A document property within Word's (and python-docx's) 255 characters."""
+    return value if len(value) <= _PROPERTY_LENGTH else value[: _PROPERTY_LENGTH - 1] + "…"
 
 
 def readable(answers: Reponses) -> Reponses:

@@ -23,7 +23,6 @@ from clas_bilan.errors import UsageError
 from clas_bilan.models import Reponses
 
 _NUMBER_WITH_SPACES = re.compile(r"\s*\d[\d\s]*\d\s*")
-_SCHOOL_KEY = "etablissements"
 
 
 @dataclass
@@ -130,7 +129,7 @@ def _read_table(table: form.Table, tbl: Any, raw: dict[str, Any]) -> None:
         item: dict[str, Any] = {}
         for key, tc in zip(table.item_keys, locate.cells(tr), strict=False):
             lines = read.cell_lines(tc)
-            if key == _SCHOOL_KEY:
+            if key in table.item_lists:
                 schools = [codec.decode_school(line) for line in lines if line.strip()]
                 value: Any = [
                     dict(zip(("nom", "adresse", "email"), s, strict=False)) for s in schools

@@ -130,6 +130,8 @@ class Table:
     items_key: str | None = None
     item_keys: tuple[str, ...] = ()
     """For list tables: the key, inside one item, of each grid column."""
+    item_lists: tuple[str, ...] = ()
+    """Those of ``item_keys`` holding a list of établissements: one paragraph an entry."""
     blank_rows: int = 0
 
 
@@ -249,6 +251,7 @@ _TERRITOIRES = Table(
     ),
     items_key="territoires",
     item_keys=("territoire", "etablissements"),
+    item_lists=("etablissements",),
     blank_rows=8,
 )
 

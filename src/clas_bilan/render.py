@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -165,7 +166,7 @@ def _table(table: form.Table, tbl: Any, answers: Reponses, look: Any) -> None:
     for item, tr in zip(items, locate.rows(tbl)[header:], strict=False):
         for key, tc in zip(table.item_keys, locate.cells(tr), strict=False):
             value = models.get(item, key)
-            if isinstance(value, list):
+            if key in table.item_lists:
                 schools = [s for s in value if not _empty(s)]
                 write.write_cell(
                     tc, [codec.encode_school(s.nom, s.adresse, s.email) for s in schools], look
@@ -215,11 +216,12 @@ def readable(answers: Reponses) -> Reponses:
     total = models.subtotals(result.public.inscrits)["total"]
     if result.public.total is None:
         result.public.total = total
-    result.formations.sessions = [s for s in result.formations.sessions if not _empty(s)]
-    for territoire in result.territoires:
-        territoire.etablissements = [s for s in territoire.etablissements if not _empty(s)]
-    result.territoires = [t for t in result.territoires if not _empty(t)]
     for block in form.FORM:
+        if isinstance(block, form.Table) and block.items_key:
+            items = [item for item in models.get(result, block.items_key) if not _empty(item)]
+            for item, key in itertools.product(items, block.item_lists):
+                models.set_value(item, key, [e for e in models.get(item, key) if not _empty(e)])
+            models.set_value(result, block.items_key, items)
         inline = isinstance(block, form.Box) or (
             isinstance(block, form.Question) and block.layout == "inline"
         )

@@ -180,3 +180,14 @@ def test_a_bare_value_where_keys_are_expected_shows_the_key_to_write(tmp_path: P
         "pas « 3 ». Écrivez la réponse sous une de ces clés, à la ligne et décalée de deux "
         "espaces, par exemple « salaries: 3 »."
     ) in output
+
+
+def test_init_on_an_existing_file_suggests_a_name_not_an_option_it_lacks(tmp_path: Path) -> None:
+    target = tmp_path / "reponses.yaml"
+    target.write_text("mes réponses\n", encoding="utf-8")
+    result = runner.invoke(app, ["init", str(target)])
+    output = " ".join(result.output.split())
+    assert result.exit_code == 2
+    assert "donnez un autre nom : clas-bilan init autre_nom.yaml" in output
+    assert "-o" not in output.replace("--force", "")
+    assert target.read_text(encoding="utf-8") == "mes réponses\n"

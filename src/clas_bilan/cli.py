@@ -348,7 +348,15 @@ def init_command(
     from clas_bilan import scaffold
 
     with handled():
-        scaffold.write_new(fichier, scaffold.init_text(example=exemple), force)
+        try:
+            scaffold.write_new(fichier, scaffold.init_text(example=exemple), force)
+        except UsageError as error:
+            if error.hint and "-o" in error.hint:  # init names its file without -o
+                error.hint = (
+                    "ajoutez --force pour le remplacer (vos réponses seraient perdues), ou "
+                    "donnez un autre nom : clas-bilan init autre_nom.yaml"
+                )
+            raise
         what = "Exemple complet écrit" if exemple else "Fichier de réponses créé"
         out.print(f"{what} : {escape(str(fichier))}")
         out.print(

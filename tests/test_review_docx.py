@@ -269,11 +269,15 @@ def test_an_answer_reading_like_a_form_label_stays_an_answer(
         assert _flat(line) in texts
 
 
-def test_a_copy_of_the_form_without_space_before_colons_is_filled(tmp_path: Path) -> None:
+def test_a_copy_of_the_form_with_other_spacing_and_invisible_characters_is_filled(
+    tmp_path: Path,
+) -> None:
     def retyped(root: etree._Element) -> None:
         for t in root.iter(w("t")):
             if t.text:
                 t.text = t.text.replace("\u00a0:", ":").replace("\u00a0?", "?")
+                t.text = t.text.replace("collectifs", "collec\u00adtifs")  # soft hyphen
+                t.text = t.text.replace("Qualité", "Quali\u200bté")  # zero-width space
         equipement = label(root, "Nom et commune de l’équipement")
         for t in equipement.iter(w("t")):
             t.text = t.text.replace("concerné: ", "concerné : ")

@@ -100,15 +100,7 @@ def _check_output(output: Path, *, force: bool) -> None:
             f"le fichier de sortie « {output.name} » doit se terminer par .docx.",
             hint="par exemple : -o bilan.docx",
         )
-    if output.is_dir():
-        raise UsageError(f"« {output} » est un dossier, pas un fichier.")
-    if not output.parent.is_dir():
-        raise UsageError(f"le dossier « {output.parent} » n'existe pas.")
-    if output.exists() and not force:
-        raise UsageError(
-            f"le fichier « {output} » existe déjà ; il n'a pas été modifié.",
-            hint="ajoutez --force pour le remplacer, ou choisissez un autre nom avec -o.",
-        )
+    files.check_new(output, force=force)
 
 
 def fill(document: Any, answers: Reponses, *, name: str = "modèle") -> None:

@@ -40,8 +40,15 @@ _HIDDEN = {
     qn("w:moveFrom"),  # tracked move, old place: its w:t are not shown
     "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback",  # copy of Choice
 }
-_MAYBE_HIDDEN = (*_HIDDEN, _SDT)
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "\u200b": None, "\ufeff": None})
+_WALKED = (*_TEXT_TAGS, *_HIDDEN, _SDT)
+"""Tags ``text`` visits: text, and what may hide text (rare: then it walks with care)."""
+_QUOTES = str.maketrans(
+    {"’": "'", "‘": "'", "ʼ": "'"}
+    | dict.fromkeys(
+        ("\u00ad", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2060", "\ufeff")
+    )
+)
+"""Apostrophes folded; soft hyphens and zero-width characters dropped."""
 _SPACES = re.compile(r"\s+")
 _SPACE_BEFORE_MARK = re.compile(r" (?=[:;?!])")
 """French typography puts a space before « : ; ? ! », copies of the form do not always."""
@@ -66,7 +73,7 @@ def text(element: Element) -> str:
     if parent is not None and parent.tag == _SDT_CONTENT and _placeholder(parent.getparent()):
         return ""
     parts: list[str] = []
-    for node in element.iter(*_TEXT_TAGS, *_MAYBE_HIDDEN):
+    for node in element.iter(*_WALKED):
         mapped = _TEXT_TAGS.get(node.tag, "")
         if mapped == "":  # deletion, move, fallback or content control: rare, walk with care
             if _hidden(node):

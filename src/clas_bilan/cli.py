@@ -351,7 +351,7 @@ def init_command(
         try:
             scaffold.write_new(fichier, scaffold.init_text(example=exemple), force)
         except UsageError as error:
-            if error.hint and "-o" in error.hint:  # init names its file without -o
+            if "existe déjà" in error.message:  # init names its file without -o
                 error.hint = (
                     "ajoutez --force pour le remplacer (vos réponses seraient perdues), ou "
                     "donnez un autre nom : clas-bilan init autre_nom.yaml"

@@ -191,3 +191,11 @@ def test_init_on_an_existing_file_suggests_a_name_not_an_option_it_lacks(tmp_pat
     assert "donnez un autre nom : clas-bilan init autre_nom.yaml" in output
     assert "avec -o" not in output
     assert target.read_text(encoding="utf-8") == "mes réponses\n"
+
+
+def test_init_into_a_missing_folder_does_not_suggest_the_o_option(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["init", str(tmp_path / "absent" / "reponses.yaml")])
+    output = " ".join(result.output.split())
+    assert result.exit_code == 2
+    assert "en donnant le chemin du fichier : clas-bilan init CHEMIN.yaml" in output
+    assert "avec -o" not in output

@@ -351,10 +351,15 @@ def init_command(
         try:
             scaffold.write_new(fichier, scaffold.init_text(example=exemple), force)
         except UsageError as error:
-            if "existe déjà" in error.message:  # init names its file without -o
+            # init names its file as an argument: it has no -o option to suggest
+            if "existe déjà" in error.message:
                 error.hint = (
                     "ajoutez --force pour le remplacer (vos réponses seraient perdues), ou "
                     "donnez un autre nom : clas-bilan init autre_nom.yaml"
+                )
+            elif error.hint and "avec -o" in error.hint:
+                error.hint = error.hint.replace(
+                    "avec -o", "en donnant le chemin du fichier : clas-bilan init CHEMIN.yaml"
                 )
             raise
         what = "Exemple complet écrit" if exemple else "Fichier de réponses créé"

@@ -345,3 +345,26 @@ def test_very_long_names_render_with_shortened_document_properties(tmp_path: Pat
     author = core.find("{http://purl.org/dc/elements/1.1/}creator").text
     assert title.startswith("Bilan CLAS 2025/2026 — Centre social très") and title.endswith("…")
     assert len(title) <= 255 and len(author) <= 255 and author.startswith("Association AAA")
+
+
+def test_the_python_docx_internals_we_rely_on_are_there() -> None:
+    """A python-docx upgrade that moves one fails here by name (listed in clas_bilan.docx)."""
+    import copy
+
+    import docx
+    from docx.opc.packuri import PACKAGE_URI
+    from docx.opc.pkgwriter import _ContentTypesItem
+    from docx.oxml.parser import oxml_parser
+
+    document = docx.Document(str(template_path()))
+    parts = list(document.part.package.iter_parts())
+    types = _ContentTypesItem.from_parts(parts).blob
+    assert b"wordprocessingml.document.main+xml" in types
+    assert oxml_parser.makeelement(f"{{{W}}}p").__class__.__name__ == "CT_P"
+    assert PACKAGE_URI.rels_uri.membername == "_rels/.rels"
+    assert document.part.partname.membername == "word/document.xml"
+    assert b"officeDocument" in document.part.package.rels.xml
+    assert all(isinstance(part.blob, bytes) for part in parts)
+    twin = copy.deepcopy(document)
+    assert twin.element is not document.element
+    assert twin.part.package is not document.part.package

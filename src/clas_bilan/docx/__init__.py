@@ -1,1 +1,18 @@
-"""Everything that touches WordprocessingML below python-docx's public API lives here."""
+"""Everything that touches WordprocessingML below python-docx's public API lives here.
+
+python-docx internals relied on (``python-docx>=1.1.0,<2``; CI also runs the lower bound),
+each tested through render, extract or the template build:
+
+* ``docx.opc.pkgwriter._ContentTypesItem.from_parts`` (``save``): builds
+  ``[Content_Types].xml`` for our own package writer; private, the one most at risk;
+* ``docx.oxml.parser.oxml_parser`` (``fields.element``): python-docx's lxml parser, so new
+  elements get its custom element classes (what ``OxmlElement`` does, at half the cost);
+* ``Part.partname.membername``, ``Part.rels.xml``, ``Part.blob``, ``Package.iter_parts()``,
+  ``PACKAGE_URI.rels_uri`` (``save``, ``package``): the OPC layer, public in the module
+  but undocumented;
+* proxies' ``_p``, ``_r``, ``_tr``, ``_tbl``, ``_tc``, ``_Cell`` and the oxml helpers
+  ``get_or_add_*`` / ``insert_element_before`` / ``add_tc`` (``template``, ``fields``): only
+  when building the template, checked by the committed-template test;
+* ``copy.deepcopy`` of a whole ``Document`` (``batch.Template.copy``): copies the package
+  graph; not a documented use, tested by the batch tests.
+"""

@@ -5,6 +5,7 @@ default level. Filling changes two parts only: the main text (``word/document.xm
 and the properties (``docProps/core.xml``). The others (styles, settings, numbering,
 footer…) are written as the bytes they were opened from, and every part is deflated at
 a fast level: the file stays about a quarter bigger, and is written in a third of the time.
+It relies on python-docx's private ``_ContentTypesItem`` (listed in ``clas_bilan.docx``).
 """
 
 from __future__ import annotations

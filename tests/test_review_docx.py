@@ -368,3 +368,27 @@ def test_the_python_docx_internals_we_rely_on_are_there() -> None:
     twin = copy.deepcopy(document)
     assert twin.element is not document.element
     assert twin.part.package is not document.part.package
+
+
+def test_a_table_typed_under_a_question_is_read_with_the_answer(tmp_path: Path) -> None:
+    """A coordinator who lists the actions in a small Word table loses none of it."""
+
+    def typed(root: etree._Element) -> None:
+        answer = label(root, "Quelles actions avez-vous développées auprès des enfants").getnext()
+        answer.append(xml("<w:r><w:t>Nos ateliers :</w:t></w:r>"))
+        answer.addnext(
+            xml(
+                "<w:tbl><w:tblPr/><w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid>"
+                "<w:tr><w:tc><w:p><w:r><w:t>Lundi</w:t></w:r></w:p></w:tc>"
+                "<w:tc><w:p><w:r><w:t>Lecture</w:t></w:r></w:p>"
+                "<w:p><w:r><w:t>en groupe</w:t></w:r></w:p></w:tc></w:tr>"
+                "<w:tr><w:tc><w:p><w:r><w:t>Jeudi</w:t></w:r></w:p></w:tc>"
+                "<w:tc><w:p><w:r><w:t>Jeux</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+            )
+        )
+
+    found = extract(edited(tmp_path, typed))
+    assert found.problems == []
+    assert (
+        found.answers.axe_enfants.actions == "Nos ateliers :\nLundi\tLecture en groupe\nJeudi\tJeux"
+    )

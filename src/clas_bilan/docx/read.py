@@ -11,8 +11,18 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 
 from clas_bilan.docx import fields
-from clas_bilan.docx.locate import Element, after_label, paragraphs, text
+from clas_bilan.docx.locate import (
+    Element,
+    after_label,
+    cell_text,
+    cells,
+    first_cell,
+    paragraphs,
+    rows,
+    text,
+)
 
+_P, _TBL = qn("w:p"), qn("w:tbl")
 _OFFICE_DOCUMENT = (
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 )
@@ -42,14 +52,22 @@ def trim(lines: Sequence[str], *, keep_leading: bool = False) -> str:
 def below(
     label: Element, after: Sequence[Element], label_text: str, *, keep_leading: bool = False
 ) -> str:
-    """Text typed after a label: on its line, then in the paragraphs up to the next form item."""
+    """Text typed after a label: on its line, then in the paragraphs up to the next form item.
+
+    A table typed there is read too, one line a row, cells separated by tabs.
+    """
     lines: list[str] = []
     rest = after_label(text(label), label_text)
     if rest is not None and rest.strip():
         lines.append(rest.strip())
     for element in after:
-        if element.tag == qn("w:p"):
+        if element.tag == _P:
             lines.append(text(element).replace(fields.PLACEHOLDER, ""))
+        elif element.tag == _TBL:
+            lines.extend(
+                "\t".join(" ".join(cell_text(tc).split()) for tc in cells(tr))
+                for tr in rows(element)
+            )
     return trim(lines, keep_leading=keep_leading)
 
 
@@ -63,8 +81,11 @@ def inline(label: Element, after: Sequence[Element], label_text: str) -> str:
 
 def box(tbl: Element, label_text: str) -> str:
     """Text typed in a one-cell box after its label, on its line and the lines below."""
-    tc = tbl.find(f"{qn('w:tr')}/{qn('w:tc')}")
-    first, *others = paragraphs(tc)
+    tc = first_cell(tbl)
+    found = [] if tc is None else paragraphs(tc)
+    if not found:
+        return ""
+    first, *others = found
     rest = (after_label(text(first), label_text) or "").strip()
     return trim([rest, *(text(p) for p in others)]).strip()
 

@@ -35,6 +35,7 @@ _INLINE_CONTENT = {
 }
 """What a paragraph shows: runs and what wraps runs (bookmarks and comment marks are kept)."""
 _WRAPPERS = {qn("w:sdtContent"), qn("w:customXml")}
+_SHOWING_PLACEHOLDER = qn("w:showingPlcHdr")
 
 
 def answer_style(styles: Element) -> str | None:
@@ -151,12 +152,14 @@ def write_cell(tc: Element, lines: Sequence[str], answer: Element | None = None)
             old[0].addprevious(p)  # in the content control the cell may have
         else:
             tc.append(p)
+    wrapped = bool(old) and old[0].getparent() is not tc
     for p in old:
         p.getparent().remove(p)
-    for placeholder in tc.iter(qn("w:showingPlcHdr")):
-        placeholder.getparent().remove(placeholder)  # the control now shows the answer
-    if tc[-1].tag != _P:  # Word requires a cell to end with a paragraph
-        tc.append(fields.element("w:p"))
+    if wrapped:  # in a content control: it now shows the answer; the cell ends with w:p
+        for placeholder in tc.iter(_SHOWING_PLACEHOLDER):
+            placeholder.getparent().remove(placeholder)
+        if tc[-1].tag != _P:
+            tc.append(fields.element("w:p"))
 
 
 def grow(tbl: Element, count: int) -> None:

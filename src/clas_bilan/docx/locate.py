@@ -40,8 +40,6 @@ _HIDDEN = {
     qn("w:moveFrom"),  # tracked move, old place: its w:t are not shown
     "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback",  # copy of Choice
 }
-_WALKED = (*_TEXT_TAGS, *_HIDDEN, _SDT)
-"""Tags ``text`` visits: text, and what may hide text (rare: then it walks with care)."""
 _QUOTES = str.maketrans(
     {"’": "'", "‘": "'", "ʼ": "'"}
     | dict.fromkeys(
@@ -73,14 +71,13 @@ def text(element: Element) -> str:
     if parent is not None and parent.tag == _SDT_CONTENT and _placeholder(parent.getparent()):
         return ""
     parts: list[str] = []
-    for node in element.iter(*_WALKED):
-        mapped = _TEXT_TAGS.get(node.tag, "")
-        if mapped == "":  # deletion, move, fallback or content control: rare, walk with care
-            if _hidden(node):
-                parts.clear()
-                _visible(element, parts)
-                break
-            continue
+    for node in element.iter(*_TEXT_TAGS):
+        if node.getparent().getparent() is not element:
+            # a run inside something (change, link, control, text box): rare, walk with care
+            parts.clear()
+            _visible(element, parts)
+            break
+        mapped = _TEXT_TAGS[node.tag]
         parts.append(node.text or "" if mapped is None else mapped)
     return "".join(parts)
 
@@ -148,6 +145,8 @@ def _folded(value: str) -> str:
 
 def after_label(value: str, label: str) -> str | None:
     """The part of ``value`` after ``label`` (compared folded); None when it does not start so."""
+    if value.startswith(label):  # the label as the template has it: no folding needed
+        return value[len(label) :]
     wanted = normalize(label)
     if not normalize(value).startswith(wanted):
         return None
@@ -197,20 +196,17 @@ def _matches(block: form.Block, element: Element) -> bool:
         return found == normalize(" ".join(block.rows[0][0].text))
     if tag != _P:
         return False
-    return _matches_text(block, normalize(text(element))) and element.find(_ANSWER_STYLE) is None
-
-
-def _matches_text(
-    block: form.Question | form.Choice | form.Cover | form.Heading | form.Note, found: str
-) -> bool:
+    found = normalize(text(element))
     if isinstance(block, form.Question) and block.codec == "place_date":
         prefix = normalize(block.label.split("…")[0])
-        return found.startswith(prefix) and ", le" in found
-    if isinstance(block, (form.Question, form.Choice)):
-        return found.startswith(normalize(block.label))
-    if isinstance(block, form.Cover):
-        return found == normalize(" ".join(block.lines))
-    return found == normalize(block.text)
+        matched = found.startswith(prefix) and ", le" in found
+    elif isinstance(block, (form.Question, form.Choice)):
+        matched = found.startswith(normalize(block.label))
+    elif isinstance(block, form.Cover):
+        matched = found == normalize(" ".join(block.lines))
+    else:
+        matched = found == normalize(block.text)
+    return matched and element.find(_ANSWER_STYLE) is None  # an answer is never a label
 
 
 def locate(body: Element, blocks: Sequence[form.Block] = form.FORM) -> list[Place | None]:

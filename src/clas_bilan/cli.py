@@ -640,8 +640,8 @@ def extract_command(
 
     with handled():
         target = sortie or bilan.with_suffix(".yaml")
+        found = extract_module.extract(bilan, template=modele)  # first: is it a bilan at all?
         check_new(target, force=force, inputs=(bilan, modele))
-        found = extract_module.extract(bilan, template=modele)
         text = extract_module.to_yaml(found.answers, source=bilan.name, problems=found.problems)
         extract_module.save_yaml(text, target, force=force)
         for problem in found.problems:
@@ -672,6 +672,7 @@ PASSWORD_VARIABLE = "CLAS_BILAN_SMTP_MOT_DE_PASSE"
         "un brouillon .eml à ouvrir (double-clic) dans Outlook ou Thunderbird, à vérifier "
         "puis envoyer. Avec --envoyer, l'envoie directement par votre serveur d'envoi (SMTP).\n\n"
         "Exemple : clas-bilan email bilan.docx\n\n"
+        "Avec le bilan signé et scanné : clas-bilan email bilan.docx --joindre bilan_signe.pdf\n\n"
         "Exemple : clas-bilan email bilan.docx --envoyer --serveur smtp.exemple.fr "
         "--utilisateur moi@exemple.fr\n\n"
         f"Le mot de passe est lu dans la variable {PASSWORD_VARIABLE}, sinon demandé "
@@ -703,6 +704,16 @@ def email_command(
             metavar="ADRESSE",
             help="Votre adresse mail d'expéditeur (par défaut : celle de la coordination, "
             "lue dans le bilan).",
+            show_default=False,
+        ),
+    ] = None,
+    joindre: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--joindre",
+            metavar="FICHIER",
+            help="Autre pièce jointe, par exemple le bilan signé et scanné en PDF "
+            "(option à répéter pour plusieurs fichiers).",
             show_default=False,
         ),
     ] = None,
@@ -770,15 +781,17 @@ def email_command(
                 hint="par exemple --serveur smtp.exemple.fr (voir les réglages de votre "
                 "messagerie), ou retirez --envoyer pour obtenir un brouillon à envoyer vous-même.",
             )
-        if not envoyer or sortie is not None:
-            check_new(sortie or bilan.with_suffix(".eml"), force=force, inputs=(bilan,))
         answers, problem = mailing.answers_of(bilan)
+        message = mailing.build_draft(bilan, sender=de, answers=answers, extra=joindre or ())
+        if not envoyer or sortie is not None:
+            check_new(
+                sortie or bilan.with_suffix(".eml"), force=force, inputs=(bilan, *(joindre or ()))
+            )
         if problem:
             err.print(
                 f"[yellow]Attention :[/] {escape(problem)} L'objet du courriel ne nommera pas "
                 "l'équipement."
             )
-        message = mailing.build_draft(bilan, sender=de, answers=answers)
         if not envoyer or sortie is not None:
             draft = mailing.write_draft(message, sortie or bilan.with_suffix(".eml"), force)
             out.print(f"[green]Brouillon écrit :[/] {escape(str(draft))}")

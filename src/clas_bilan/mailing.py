@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import mimetypes
 import re
 import smtplib
 import socket
 import ssl
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email import policy
 from email.headerregistry import Address
@@ -25,6 +27,8 @@ from clas_bilan.models import Reponses
 
 DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
 Security = Literal["starttls", "ssl", "aucune"]
+MAX_ATTACHMENTS = 20_000_000
+"""Bytes of attachments at most: many mail servers refuse messages over 20 to 25 MB."""
 DEFAULT_PORTS: dict[str, int] = {"starttls": 587, "ssl": 465, "aucune": 25}
 _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 
@@ -68,7 +72,7 @@ def subject(answers: Reponses | None) -> str:
     return f"{text} — {place}" if place else text
 
 
-def body(answers: Reponses | None, attachment: str) -> str:
+def body(answers: Reponses | None, attachment: str, extra: Sequence[str] = ()) -> str:
     """Short polite French body; signed with the coordinator's name when known."""
     campaign = (answers.campagne if answers else None) or form.CAMPAIGN
     place = _place(answers)
@@ -80,6 +84,11 @@ def body(answers: Reponses | None, attachment: str) -> str:
         "",
         f"Veuillez trouver ci-joint le bilan CLAS {campaign.replace('-', '/')}{about}{managed} "
         f"(fichier « {attachment} »).",
+        *(
+            [f"Vous trouverez aussi : {', '.join(f'« {name} »' for name in extra)}."]
+            if extra
+            else []
+        ),
         "",
         "Le bilan est également déposé sur AFAS / ESPADA.",
         "",
@@ -93,9 +102,22 @@ def body(answers: Reponses | None, attachment: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build_draft(docx: Path, *, sender: str | None, answers: Reponses | None) -> EmailMessage:
-    """Build the message to the Caf with ``docx`` attached, marked as an unsent draft."""
+def build_draft(
+    docx: Path, *, sender: str | None, answers: Reponses | None, extra: Sequence[Path] = ()
+) -> EmailMessage:
+    """Build the message to the Caf with ``docx`` (and ``extra`` files) attached, as a draft.
+
+    ``extra`` carries, for instance, the signed bilan scanned as a PDF.
+    """
     data = _read_docx(docx)
+    attachments = [_read_extra(path) for path in extra]
+    size = len(data) + sum(len(content) for _, content, _ in attachments)
+    if size > MAX_ATTACHMENTS:
+        raise UsageError(
+            f"les pièces jointes pèsent {size / 1e6:.1f} Mo : trop pour la plupart des "
+            f"messageries (limite : {MAX_ATTACHMENTS // 1_000_000} Mo).",
+            hint="réduisez la taille du PDF scanné (numérisation en 150 ou 200 ppp).",
+        )
     msg = EmailMessage(policy=policy.default)
     msg["To"] = form.CAF_EMAIL
     author = _sender(sender, answers)
@@ -106,8 +128,11 @@ def build_draft(docx: Path, *, sender: str | None, answers: Reponses | None) -> 
     domain = author.domain if author is not None else None
     msg["Message-ID"] = make_msgid(domain=domain)
     msg["X-Unsent"] = "1"
-    msg.set_content(body(answers, docx.name), cte="quoted-printable")
+    names = [path.name for path in extra]
+    msg.set_content(body(answers, docx.name, names), cte="quoted-printable")
     msg.add_attachment(data, maintype=DOCX_TYPE[0], subtype=DOCX_TYPE[1], filename=docx.name)
+    for name, content, (maintype, subtype) in attachments:
+        msg.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
     for part in msg.iter_attachments():
         del part["MIME-Version"]  # only the top level carries it
     return msg
@@ -319,13 +344,36 @@ def _read_docx(docx: Path) -> bytes:
     if docx.is_file() and (docx.suffix.lower() != ".docx" or not zipfile.is_zipfile(docx)):
         raise UsageError(
             f"« {docx} » n'est pas un document Word (.docx).",
-            hint="joignez le bilan produit par « clas-bilan render » (fichier .docx).",
+            hint="joignez le bilan produit par « clas-bilan render » (fichier .docx)"
+            + (
+                f" ; un PDF signé s'ajoute avec : clas-bilan email bilan.docx --joindre {docx.name}"
+                if docx.suffix.lower() == ".pdf"
+                else "."
+            ),
         )
     package.open_docx(docx, role="bilan")  # missing, too big, broken or hostile: refused
     try:
         return docx.read_bytes()
     except OSError as error:
         raise UsageError(f"impossible de lire « {docx} » : {files.reason(error)}.") from error
+
+
+def _read_extra(path: Path) -> tuple[str, bytes, tuple[str, str]]:
+    """Name, bytes and MIME type of a file to attach besides the bilan."""
+    if path.is_dir():
+        raise UsageError(f"« {path} » est un dossier : joignez un fichier (--joindre).")
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(
+            f"la pièce jointe « {path} » est introuvable.",
+            hint="vérifiez le nom et le dossier du fichier donné à --joindre.",
+        ) from None
+    except OSError as error:
+        raise UsageError(f"impossible de lire « {path} » : {files.reason(error)}.") from error
+    guessed, _ = mimetypes.guess_type(path.name)
+    maintype, _, subtype = (guessed or "application/octet-stream").partition("/")
+    return path.name, content, (maintype, subtype)
 
 
 def _reply(code: int, text: bytes | str) -> str:

@@ -98,7 +98,12 @@ def _check_output(output: Path, *, force: bool) -> None:
     if output.suffix.lower() != ".docx":
         raise UsageError(
             f"le fichier de sortie « {output.name} » doit se terminer par .docx.",
-            hint="par exemple : -o bilan.docx",
+            hint="par exemple : -o bilan.docx"
+            + (
+                " ; ajoutez --pdf pour avoir aussi une copie PDF."
+                if output.suffix.lower() == ".pdf"
+                else "."
+            ),
         )
     files.check_new(output, force=force)
 

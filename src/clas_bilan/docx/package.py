@@ -133,6 +133,13 @@ def check_package(path: Path, *, role: str = "document") -> None:
             parts = package.infolist()
             mimetype = _mimetype(package)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+        if _looks_like_answers(path):
+            raise UsageError(
+                f"le {role} « {path.name} » n'est pas un document Word .docx : c'est un fichier "
+                "de réponses.",
+                hint=f"pour produire le bilan Word à partir de ce fichier : clas-bilan render "
+                f"{path.name}",
+            ) from None
         raise _invalid(path, role, "fichier d'un autre format, ou copie incomplète") from None
     if mimetype.startswith(_OPEN_DOCUMENT):
         raise _invalid(path, role, "un document OpenDocument (.odt) de LibreOffice", what=True)
@@ -221,6 +228,11 @@ def _refuse_dtd(document: Any, path: Path, role: str) -> None:
             raise _invalid(
                 path, role, f"la partie « {part.partname} » déclare des entités XML (DOCTYPE)"
             )
+
+
+def _looks_like_answers(path: Path) -> bool:
+    """True for an answers file given where a .docx is expected (named as one)."""
+    return path.suffix.lower() in {".yaml", ".yml"}
 
 
 def _invalid(path: Path, role: str, detail: str, *, what: bool = False) -> UsageError:

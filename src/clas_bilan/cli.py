@@ -212,6 +212,16 @@ def _main(
     _state["debug"] = debug
 
 
+def _sortie(help: str, *, metavar: str = "FICHIER") -> Any:
+    """The ``-o/--sortie`` option, described for one command."""
+    return typer.Option("-o", "--sortie", metavar=metavar, help=help, show_default=False)
+
+
+def _force(help: str) -> Any:
+    """The ``--force`` option, described for one command."""
+    return typer.Option("--force", help=help)
+
+
 def fail(error: UserError) -> NoReturn:
     """Print a user error in French on stderr and exit with its code."""
     err.print(f"[bold red]Erreur :[/] {escape(error.message)}")
@@ -340,9 +350,7 @@ def init_command(
     exemple: Annotated[
         bool, typer.Option("--exemple", help="Écrit un exemple complet au lieu d'un fichier vide.")
     ] = False,
-    force: Annotated[
-        bool, typer.Option("--force", help="Remplace le fichier s'il existe déjà.")
-    ] = False,
+    force: Annotated[bool, _force("Remplace le fichier s'il existe déjà.")] = False,
 ) -> None:
     """Write a commented answers file, or the complete example."""
     from clas_bilan import scaffold
@@ -413,17 +421,9 @@ def validate_command(
 def schema_command(
     sortie: Annotated[
         Path | None,
-        typer.Option(
-            "-o",
-            "--sortie",
-            metavar="FICHIER",
-            help="Fichier où écrire le schéma (sinon : affiché).",
-            show_default=False,
-        ),
+        _sortie("Fichier où écrire le schéma (sinon : affiché)."),
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Remplace le fichier s'il existe déjà.")
-    ] = False,
+    force: Annotated[bool, _force("Remplace le fichier s'il existe déjà.")] = False,
 ) -> None:
     """Print or write the JSON Schema of the answers file."""
     from clas_bilan import scaffold
@@ -470,14 +470,10 @@ def render_command(
     ],
     sortie: Annotated[
         Path | None,
-        typer.Option(
-            "-o",
-            "--sortie",
-            metavar="FICHIER",
-            help="Bilan .docx à écrire (par défaut : bilan_clas_2025-2026_<équipement>.docx, "
+        _sortie(
+            "Bilan .docx à écrire (par défaut : bilan_clas_2025-2026_<équipement>.docx, "
             "à côté du fichier de réponses). Avec plusieurs fichiers ou un dossier : le "
-            "dossier où écrire les bilans (créé s'il n'existe pas).",
-            show_default=False,
+            "dossier où écrire les bilans (créé s'il n'existe pas)."
         ),
     ] = None,
     modele: Annotated[
@@ -490,9 +486,7 @@ def render_command(
             show_default=False,
         ),
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Remplace le bilan (et le PDF) s'ils existent déjà.")
-    ] = False,
+    force: Annotated[bool, _force("Remplace le bilan (et le PDF) s'ils existent déjà.")] = False,
     pdf: Annotated[
         bool,
         typer.Option("--pdf", help="Produit aussi une copie PDF (LibreOffice doit être installé)."),
@@ -612,13 +606,7 @@ def extract_command(
     ],
     sortie: Annotated[
         Path | None,
-        typer.Option(
-            "-o",
-            "--sortie",
-            metavar="FICHIER",
-            help="Fichier de réponses à écrire (par défaut : le nom du bilan en .yaml).",
-            show_default=False,
-        ),
+        _sortie("Fichier de réponses à écrire (par défaut : le nom du bilan en .yaml)."),
     ] = None,
     modele: Annotated[
         Path | None,
@@ -630,9 +618,7 @@ def extract_command(
             show_default=False,
         ),
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Remplace le fichier de réponses s'il existe déjà.")
-    ] = False,
+    force: Annotated[bool, _force("Remplace le fichier de réponses s'il existe déjà.")] = False,
 ) -> None:
     """Read a filled bilan back into an answers file."""
     from clas_bilan import extract as extract_module
@@ -688,13 +674,9 @@ def email_command(
     ],
     sortie: Annotated[
         Path | None,
-        typer.Option(
-            "-o",
-            "--sortie",
-            metavar="FICHIER",
-            help="Brouillon .eml à écrire (par défaut : le nom du bilan en .eml ; "
-            "avec --envoyer, aucun brouillon sauf si -o est donné).",
-            show_default=False,
+        _sortie(
+            "Brouillon .eml à écrire (par défaut : le nom du bilan en .eml ; "
+            "avec --envoyer, aucun brouillon sauf si -o est donné)."
         ),
     ] = None,
     de: Annotated[
@@ -717,9 +699,7 @@ def email_command(
             show_default=False,
         ),
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Remplace le brouillon s'il existe déjà.")
-    ] = False,
+    force: Annotated[bool, _force("Remplace le brouillon s'il existe déjà.")] = False,
     envoyer: Annotated[
         bool, typer.Option("--envoyer", help="Envoie le courriel au lieu d'écrire un brouillon.")
     ] = False,
@@ -852,17 +832,9 @@ def pdf_command(
     ],
     sortie: Annotated[
         Path | None,
-        typer.Option(
-            "-o",
-            "--sortie",
-            metavar="FICHIER",
-            help="PDF à écrire (par défaut : le nom du bilan en .pdf).",
-            show_default=False,
-        ),
+        _sortie("PDF à écrire (par défaut : le nom du bilan en .pdf)."),
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Remplace le PDF s'il existe déjà.")
-    ] = False,
+    force: Annotated[bool, _force("Remplace le PDF s'il existe déjà.")] = False,
 ) -> None:
     """Convert a bilan to PDF with LibreOffice."""
     from clas_bilan.pdf import to_pdf

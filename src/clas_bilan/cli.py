@@ -217,6 +217,11 @@ def _sortie(help: str, *, metavar: str = "FICHIER") -> Any:
     return typer.Option("-o", "--sortie", metavar=metavar, help=help, show_default=False)
 
 
+def _modele(help: str) -> Any:
+    """The ``--template/--modele`` option: another copy of the form, described for one command."""
+    return typer.Option("--template", "--modele", metavar="MODELE", help=help, show_default=False)
+
+
 def _force(help: str) -> Any:
     """The ``--force`` option, described for one command."""
     return typer.Option("--force", help=help)
@@ -478,13 +483,7 @@ def render_command(
     ] = None,
     modele: Annotated[
         Path | None,
-        typer.Option(
-            "--template",
-            "--modele",
-            metavar="MODELE",
-            help="Autre exemplaire du formulaire (.docx) à remplir à la place du modèle fourni.",
-            show_default=False,
-        ),
+        _modele("Autre exemplaire du formulaire (.docx) à remplir à la place du modèle fourni."),
     ] = None,
     force: Annotated[bool, _force("Remplace le bilan (et le PDF) s'ils existent déjà.")] = False,
     pdf: Annotated[
@@ -609,14 +608,7 @@ def extract_command(
         _sortie("Fichier de réponses à écrire (par défaut : le nom du bilan en .yaml)."),
     ] = None,
     modele: Annotated[
-        Path | None,
-        typer.Option(
-            "--template",
-            "--modele",
-            metavar="MODELE",
-            help="Exemplaire du formulaire (.docx) dont le bilan a été rempli.",
-            show_default=False,
-        ),
+        Path | None, _modele("Exemplaire du formulaire (.docx) dont le bilan a été rempli.")
     ] = None,
     force: Annotated[bool, _force("Remplace le fichier de réponses s'il existe déjà.")] = False,
 ) -> None:

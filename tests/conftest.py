@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -40,3 +42,28 @@ def wide_console() -> Iterator[None]:
     cli.out.width = 400
     yield
     cli.out.width = width
+
+
+@pytest.fixture
+def libreoffice(soffice: str, tmp_path: Path) -> Callable[[Path, str, Path], Path]:
+    """Convert a file with headless LibreOffice (own profile); returns the converted file."""
+
+    def convert(source: Path, to: str, outdir: Path) -> Path:
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
+                "--headless",
+                "--convert-to",
+                to,
+                "--outdir",
+                str(outdir),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+        return outdir / f"{source.stem}.{to.split(':')[0]}"
+
+    return convert

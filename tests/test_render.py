@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,26 +18,16 @@ from clas_bilan.cli import app
 from clas_bilan.docx.template import template_path
 from clas_bilan.errors import AnswersError
 from clas_bilan.extract import extract
-from clas_bilan.models import Reponses
 from clas_bilan.render import readable, render
+from helpers_answers import REFERENCE, reference
 from helpers_docx import body, cell_texts, checkbox_states, paragraph_text, part, tables, w
 
+Convert = Callable[[Path, str, Path], Path]
+
 EXAMPLES = Path(__file__).parent / "examples"
-REFERENCE = EXAMPLES / "valid" / "reference_du_contrat.yaml"
 DEFAULT_NAME = "bilan_clas_2025-2026_espace-de-vie-sociale-les-tilleuls.docx"
 NNBSP = "\u202f"
 runner = CliRunner()
-
-
-def _answers(**changes: object) -> Reponses:
-    data = yaml.safe_load(REFERENCE.read_text(encoding="utf-8"))
-    for key, value in changes.items():
-        *parents, last = key.split("__")
-        target = data
-        for name in parents:
-            target = target[name]
-        target[last] = value
-    return Reponses.model_validate(data)
 
 
 def _flat(text: str) -> str:
@@ -79,7 +70,7 @@ def _table(path: Path, first: str) -> list[list[str]]:
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return render(_answers(), tmp_path_factory.mktemp("rendu") / "bilan.docx")
+    return render(reference(), tmp_path_factory.mktemp("rendu") / "bilan.docx")
 
 
 def test_free_text_answers_stand_under_their_question(example: Path) -> None:
@@ -173,7 +164,7 @@ def test_document_title_names_the_equipement(example: Path) -> None:
 
 
 def test_paragraphs_and_line_breaks_are_kept(tmp_path: Path) -> None:
-    answers = _answers(
+    answers = reference(
         conclusion__bilan="Premier <paragraphe> & « guillemets ».\n\nSecond 😀\nTroisième ligne",
         equipement__nom="Maison « Été » d'Œuvre / Ferney",
         intitule_projet="Lire & écrire",
@@ -190,7 +181,7 @@ def test_paragraphs_and_line_breaks_are_kept(tmp_path: Path) -> None:
 
 
 def test_ETP_given_with_hours_is_written_with_both(tmp_path: Path) -> None:
-    answers = _answers(moyens_humains__salaries__etp="1,5", moyens_humains__benevoles__etp=0.72)
+    answers = reference(moyens_humains__salaries__etp="1,5", moyens_humains__benevoles__etp=0.72)
     output = render(answers, tmp_path / "bilan.docx")
     assert _flat(paragraph_text(_label(output, "Soit en ETP (un Etp"))).endswith(
         f": 1,50 (2{NNBSP}410 heures travaillées)"
@@ -199,7 +190,7 @@ def test_ETP_given_with_hours_is_written_with_both(tmp_path: Path) -> None:
 
 
 def test_an_answer_that_does_not_read_back_stops_render(tmp_path: Path) -> None:
-    answers = _answers(moyens_humains__coordination__prenom="Anne, Marie")
+    answers = reference(moyens_humains__coordination__prenom="Anne, Marie")
     with pytest.raises(AnswersError, match=r"moyens_humains\.coordination"):
         render(answers, tmp_path / "bilan.docx")
     assert list(tmp_path.iterdir()) == []
@@ -359,7 +350,7 @@ def test_questions_are_found_by_their_text_not_their_position(tmp_path: Path) ->
         body_.insert(0, extra)
 
     template = _edit_template(tmp_path, reshape)
-    answers = _answers()
+    answers = reference()
     output = render(answers, tmp_path / "bilan.docx", template=template)
     assert extract(output, template=template).answers == readable(answers)
     salaries = _flat(paragraph_text(_label(output, "Nombre de salariés")))
@@ -368,25 +359,9 @@ def test_questions_are_found_by_their_text_not_their_position(tmp_path: Path) ->
 
 @pytest.mark.slow
 def test_rendered_example_converts_to_pdf(
-    tmp_path: Path, example: Path, soffice: str, pdftotext: str
+    tmp_path: Path, example: Path, libreoffice: Convert, pdftotext: str
 ) -> None:
-    profile = (tmp_path / "profil").as_uri()
-    subprocess.run(
-        [
-            soffice,
-            "--headless",
-            f"-env:UserInstallation={profile}",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(example),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    pdf = tmp_path / "bilan.pdf"
+    pdf = libreoffice(example, "pdf", tmp_path)
     text = subprocess.run(
         [pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
     ).stdout

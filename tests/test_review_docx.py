@@ -12,17 +12,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import yaml
 from lxml import etree
 
 from clas_bilan.docx.template import template_path
 from clas_bilan.extract import extract
 from clas_bilan.models import Reponses
 from clas_bilan.render import readable, render
+from helpers_answers import reference
 from helpers_docx import W, body, paragraph_text, tables, w
 from ooxml_rules import problems
 
-REFERENCE = Path(__file__).parent / "examples" / "valid" / "reference_du_contrat.yaml"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 CHANGE = 'w:author="Anne" w:date="2026-06-30T10:00:00Z"'
 
@@ -75,17 +74,6 @@ def edited(tmp_path: Path, edit: Edit, name: str = "bilan_word.docx") -> Path:
                 data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
             copy.writestr(item, data)
     return target
-
-
-def reference(**changes: object) -> Reponses:
-    data = yaml.safe_load(REFERENCE.read_text(encoding="utf-8"))
-    for key, value in changes.items():
-        *parents, last = key.split("__")
-        target = data
-        for part in parents:
-            target = target[part]
-        target[last] = value
-    return Reponses.model_validate(data)
 
 
 # Tracked changes: what Word shows is what is read ------------------------------------

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
@@ -29,6 +30,8 @@ from helpers_docx import (
     texts,
     w,
 )
+
+Convert = Callable[[Path, str, Path], Path]
 
 ROOT = Path(__file__).resolve().parent.parent
 FORM_TEXT = ROOT / "tests" / "data" / "bilan_clas_2025_2026.txt"
@@ -391,25 +394,9 @@ def test_text_field_joins_runs_split_by_word() -> None:
 
 @pytest.mark.slow
 def test_template_converts_to_pdf_with_its_headings(
-    tmp_path: Path, soffice: str, pdftotext: str
+    tmp_path: Path, libreoffice: Convert, pdftotext: str
 ) -> None:
-    profile = (tmp_path / "profile").as_uri()
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(TEMPLATE),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    pdf = tmp_path / "bilan_2025_2026.pdf"
+    pdf = libreoffice(TEMPLATE, "pdf", tmp_path)
     text = subprocess.run(
         [pdftotext, "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True, text=True
     ).stdout

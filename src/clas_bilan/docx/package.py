@@ -13,6 +13,7 @@ external entity is never read). Every failure is a UsageError in French.
 from __future__ import annotations
 
 import io
+import posixpath
 import zipfile
 import zlib
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any
 import docx
 from docx.opc.exceptions import PackageNotFoundError
 from docx.opc.part import XmlPart
+from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from lxml import etree
 
@@ -269,3 +271,41 @@ def _count(number: int) -> str:
 def _mo(size: int) -> str:
     """A size in Mo, French style."""
     return f"{size / 1_000_000:.1f} Mo".replace(".", ",")
+
+
+_OFFICE_DOCUMENT = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+)
+
+
+def main_body(path: Path, *, role: str = "document") -> Any:
+    """The ``w:body`` of a .docx's main part, checked as ``open_docx`` checks, unpacking it alone.
+
+    For reading many bilans: the package is checked from its zip directory (size, zip
+    bomb, duplicates), then only the relationships and the main part are inflated, by
+    chunks within their declared sizes; a DTD is refused. Styles and the other parts,
+    which reading answers does not need, are never parsed.
+    """
+    check_package(path, role=role)
+    try:
+        with zipfile.ZipFile(path) as source:
+            names = set(source.namelist())
+            target = _MAIN
+            if "_rels/.rels" in names:
+                relationships = parse_xml(_read(source, source.getinfo("_rels/.rels")))
+                for relationship in relationships:
+                    if relationship.get("Type") == _OFFICE_DOCUMENT:
+                        target = posixpath.normpath(str(relationship.get("Target"))).lstrip("/")
+            if target not in names:
+                target = _MAIN
+            root: Any = parse_xml(_read(source, source.getinfo(target)))
+    except etree.XMLSyntaxError as error:
+        raise _invalid(path, role, _why(error)) from None
+    except _UNZIP_ERRORS as error:
+        raise _invalid(path, role, _why(error)) from None
+    if root.getroottree().docinfo.doctype:
+        raise _invalid(path, role, f"la partie « {target} » déclare des entités XML (DOCTYPE)")
+    body = root.find(qn("w:body"))
+    if root.tag != qn("w:document") or body is None:
+        raise _invalid(path, role, "son contenu principal n'est pas un corps de document Word")
+    return body

@@ -1,0 +1,537 @@
+"""``synthese``: every bilan received read into one workbook (or CSV), checked cell by cell.
+
+The corpus is made here: bilans rendered from varied answers, a copy of the form typed
+by hand, answers files (one with errors), an e-mail with a bilan attached, a broken
+file, a letter, an e-mail without a bilan, and two bilans of the same équipement. The
+expected rows and totals are computed in the test from the answers, independently of
+the code under test; the workbook is read back with openpyxl.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import docx
+import openpyxl
+import pytest
+import yaml
+from lxml import etree
+from typer.testing import CliRunner
+
+from clas_bilan.cli import app
+from clas_bilan.docx.template import template_path
+from clas_bilan.mailing import build_draft, write_draft
+from clas_bilan.models import Reponses
+from clas_bilan.render import render
+from helpers_answers import reference
+
+runner = CliRunner()
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+LEVELS = ["CP", "CE1", "CE2", "CM1", "CM2", "6e", "5e", "4e", "3e", "2de", "1ere", "T", "autre"]
+
+
+def w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+# The corpus ---------------------------------------------------------------------------
+
+
+@dataclass
+class Expected:
+    """What one bilan holds, as the test knows it from what it wrote."""
+
+    file: str
+    equipement: str
+    commune: str
+    inscrits: dict[str, int]
+    collectifs: int | None
+    salaries: int | None
+    etp_salaries: float | None
+    bonus_enfants: bool
+    bonus_parents: bool
+    sessions: int
+    schools: int
+    signed: dt.date | None
+    errors: int = 0
+    counted: bool = True
+
+
+def _answers(**changes: Any) -> dict[str, Any]:
+    """The contract's reference answers with some changed, as the data of an answers file."""
+    data: dict[str, Any] = reference(**changes).model_dump(by_alias=True)
+    return data
+
+
+def _inscrits(seed: int) -> dict[str, int]:
+    return {level: (seed * (index + 3)) % 11 for index, level in enumerate(LEVELS)}
+
+
+def _expected(file: str, data: dict[str, Any], **overrides: Any) -> Expected:
+    """The expected row of a bilan from its answers, computed by hand (1607 h an ETP)."""
+    staff = data["moyens_humains"]["salaries"]
+    enfants = data["axe_enfants"]["criteres_bonus"]
+    parents = data["axe_parents"]["criteres_bonus"]
+    yes = {True, "oui"}
+    bonus_enfants = bool(enfants["collectifs_ouverture_culturelle"]) and any(
+        enfants[key] in yes for key in enfants if key.startswith("surcout")
+    )
+    bonus_parents = bool(parents["collectifs_accompagnement_parents"]) and any(
+        parents[key] in yes for key in parents if key.startswith("surcout")
+    )
+    return Expected(
+        file=file,
+        equipement=data["equipement"]["nom"],
+        commune=data["equipement"]["commune"],
+        inscrits={k: v for k, v in data["public"]["inscrits"].items() if v is not None},
+        collectifs=data["public"]["nombre_collectifs"],
+        salaries=staff["nombre"],
+        etp_salaries=round(staff["heures_travaillees"] / 1607, 2),
+        bonus_enfants=bonus_enfants,
+        bonus_parents=bonus_parents,
+        sessions=len(data["formations"]["sessions"]),
+        schools=sum(len(t["etablissements"]) for t in data["territoires"]),
+        signed=data["signature"]["date"],
+        **overrides,
+    )
+
+
+def _type(p: etree._Element, *pieces: str) -> None:
+    """Type at the end of a paragraph, one run a piece, as Word stores typing."""
+    for piece in pieces:
+        r = etree.SubElement(p, w("r"))
+        t = etree.SubElement(r, w("t"))
+        t.text = piece
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
+def _text(element: etree._Element) -> str:
+    return " ".join("".join(element.itertext()).replace("\u00a0", " ").split())
+
+
+def _type_answers(body: etree._Element) -> None:
+    paragraphs = list(body.iterchildren(w("p")))
+
+    def label(start: str) -> etree._Element:
+        return next(p for p in paragraphs if _text(p).startswith(start))
+
+    def table(start: str) -> list[list[etree._Element]]:
+        tbl = next(
+            t for t in body.iterchildren(w("tbl")) if _text(t.find(w("tr"))).startswith(start)
+        )
+        return [tr.findall(w("tc")) for tr in tbl.findall(w("tr"))]
+
+    def cell(tc: etree._Element, value: str) -> None:
+        _type(tc.find(w("p")), value[: len(value) // 2], value[len(value) // 2 :])
+
+    _type(label("Nom du gestionnaire").getnext(), "Mairie ", "d’Ambérieu")
+    _type(label("Nom et commune de l’équipement"), "Maison de quartier ", "Les Ormes")
+    _type(label("Nom et commune de l’équipement").getnext(), "Ambérieu-en-Bugey")
+    _type(label("Nombre de salariés"), "2")
+    _type(label("Soit en ETP (un Etp"), "0,8")
+    public = table("Elémentaire")
+    cell(public[3][0], "5")
+    cell(public[3][1], "7")
+    _type(label("Nombre de collectifs"), "2")
+    enfants = [row[2] for row in table("Nature des critères")[1:]]
+    for tc, value in zip(enfants, ["1", "OUI", "non", "Non"], strict=True):
+        cell(tc, value)
+    parents = [row[2] for row in table("NATURE CRITERE")[1:]]
+    for tc, value in zip(parents, ["0", "non", "non"], strict=True):
+        cell(tc, value)
+    place = label("Fait à")
+    for r in place.findall(w("r")):
+        place.remove(r)
+    _type(place, "Fait à Ambé", "rieu, le 20/07/2026")
+
+
+def _hand_typed(target: Path) -> Expected:
+    """The blank form typed in as a coordinator would: split runs, OUI/non, a retyped line."""
+    with zipfile.ZipFile(template_path()) as source, zipfile.ZipFile(target, "w") as copy:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                root = etree.fromstring(data)
+                _type_answers(root.find(w("body")))
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            copy.writestr(item, data)
+    return Expected(
+        file=target.name,
+        equipement="Maison de quartier Les Ormes",
+        commune="Ambérieu-en-Bugey",
+        inscrits={"CP": 5, "CE1": 7},
+        collectifs=2,
+        salaries=2,
+        etp_salaries=0.8,
+        bonus_enfants=True,
+        bonus_parents=False,
+        sessions=0,
+        schools=0,
+        signed=dt.date(2026, 7, 20),
+        errors=1,  # « Une formation a-t-elle été suivie ? » left unticked: mandatory
+    )
+
+
+@dataclass
+class Corpus:
+    folder: Path
+    bilans: list[Expected]
+    broken: list[str]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    folder = tmp_path_factory.mktemp("recus")
+    (folder / "courriels").mkdir()
+    expected: list[Expected] = []
+
+    tilleuls = _answers()
+    render(Reponses.model_validate(tilleuls), folder / "tilleuls.docx")
+    expected.append(_expected("tilleuls.docx", tilleuls, counted=False))
+
+    ouest = _answers(
+        equipement__nom="Centre social Ouest",
+        equipement__commune="Oyonnax",
+        public__inscrits=_inscrits(3),
+        public__total=None,
+        public__nombre_collectifs=6,
+        axe_parents__criteres_bonus__collectifs_accompagnement_parents=0,
+        axe_parents__criteres_bonus__surcout_intervenants_exterieurs="non",
+        moyens_humains__salaries__heures_travaillees=3214,
+        signature__date=dt.date(2026, 6, 12),
+    )
+    render(Reponses.model_validate(ouest), folder / "ouest.docx")
+    email = build_draft(folder / "ouest.docx", sender=None, answers=None)
+    write_draft(email, folder / "courriels" / "bilan_ouest.eml", False)
+    (folder / "ouest.docx").unlink()  # received by e-mail only
+    expected.append(_expected("bilan_ouest.eml › ouest.docx", ouest))
+
+    gex = _answers(
+        equipement__nom="EVS du Pays de Gex",
+        equipement__commune="Gex",
+        public__inscrits=_inscrits(5),
+        public__total=None,
+        public__nombre_collectifs=5,
+        territoires=[],
+        formations__suivie="non",
+        formations__sessions=[],
+        signature__date=dt.date(2026, 7, 2),
+    )
+    (folder / "gex.yaml").write_text(yaml.safe_dump(gex, allow_unicode=True), encoding="utf-8")
+    expected.append(_expected("gex.yaml", gex))
+
+    faux = _answers(
+        equipement__nom="Centre social Sud",
+        equipement__commune="Belley",
+        public__inscrits=_inscrits(7),
+        public__total=999,  # error: not the sum
+        public__nombre_collectifs=7,
+        signature__date=dt.date(2026, 6, 1),
+    )
+    (folder / "sud.yaml").write_text(yaml.safe_dump(faux, allow_unicode=True), encoding="utf-8")
+    expected.append(_expected("sud.yaml", faux, errors=1))
+
+    # The corrected version of the Tilleuls bilan, signed later: counted, the other not.
+    corrige = _answers(public__inscrits=_inscrits(2), public__total=None)
+    corrige["signature"]["date"] = dt.date(2026, 7, 10)
+    corrige["equipement"]["nom"] = "Espace de vie sociale les Tilleuls "  # other spelling
+    (folder / "tilleuls_corrige.yaml").write_text(
+        yaml.safe_dump(corrige, allow_unicode=True), encoding="utf-8"
+    )
+    expected.append(_expected("tilleuls_corrige.yaml", corrige))
+
+    expected.append(_hand_typed(folder / "saisi_a_la_main.docx"))
+
+    broken = folder / "abime.docx"
+    broken.write_bytes((folder / "tilleuls.docx").read_bytes()[:700])
+    letter = docx.Document()
+    letter.add_paragraph("Madame, Monsieur, veuillez trouver ci-joint notre rapport d’activité.")
+    letter.save(str(folder / "lettre.docx"))
+    empty = build_draft(folder / "tilleuls.docx", sender=None, answers=None)
+    empty.clear_content()
+    empty.set_content("Le bilan suit demain.")
+    write_draft(empty, folder / "courriels" / "sans_bilan.eml", False)
+    (folder / "notes.txt").write_text("pas un bilan", encoding="utf-8")  # ignored in a folder
+    return Corpus(folder, expected, ["abime.docx", "lettre.docx", "sans_bilan.eml"])
+
+
+def _sheet(book: Any, name: str) -> list[dict[str, Any]]:
+    rows = list(book[name].iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def _find(rows: list[dict[str, Any]], expected: Expected) -> dict[str, Any]:
+    found = [row for row in rows if str(row["Fichier"]).endswith(expected.file)]
+    assert len(found) == 1, expected.file
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def workbook(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any, Any]:
+    target = tmp_path_factory.mktemp("sortie") / "synthese.xlsx"
+    result = runner.invoke(app, ["synthese", str(corpus.folder), "-o", str(target)])
+    return target, result, openpyxl.load_workbook(target)
+
+
+# The workbook -------------------------------------------------------------------------
+
+
+def test_every_bilan_is_a_row_with_its_own_values(
+    corpus: Corpus, workbook: tuple[Path, Any, Any]
+) -> None:
+    _, _, book = workbook
+    assert book.sheetnames == ["Synthèse", "Bilans", "Formations", "Territoires", "À vérifier"]
+    rows = _sheet(book, "Bilans")
+    assert len(rows) == len(corpus.bilans)
+    for expected in corpus.bilans:
+        row = _find(rows, expected)
+        assert row["Équipement"].strip() == expected.equipement.strip()
+        assert row["Commune"] == expected.commune
+        for key, label in zip(LEVELS, [*LEVELS[:10], "1ère", "T", "Autre"], strict=True):
+            assert row[label] == expected.inscrits.get(key), (expected.file, key)
+        counts = expected.inscrits
+        elementary = sum(counts.get(key, 0) for key in LEVELS[:5])
+        college = sum(counts.get(key, 0) for key in LEVELS[5:9])
+        assert row["Sous-total élémentaire"] == elementary
+        assert row["Sous-total collège"] == (
+            college if any(k in counts for k in LEVELS[5:9]) else None
+        )
+        assert row["Total inscrits"] == sum(counts.values())
+        assert row["Collectifs"] == expected.collectifs
+        assert row["Salariés"] == expected.salaries
+        assert row["ETP salariés"] == pytest.approx(expected.etp_salaries)
+        assert row["Bonus enfants : critères remplis"] == (
+            "Oui" if expected.bonus_enfants else "Non"
+        )
+        assert row["Bonus parents : critères remplis"] == (
+            "Oui" if expected.bonus_parents else "Non"
+        )
+        assert row["Sessions de formation"] == expected.sessions
+        assert row["Établissements scolaires"] == expected.schools
+        signed = row["Signé le"]
+        assert (signed.date() if signed else None) == expected.signed  # a real date
+        assert row["Erreurs"] == expected.errors, expected.file
+        assert row["Compté dans la synthèse"] == ("Oui" if expected.counted else "Non")
+
+
+def test_the_same_equipement_twice_is_flagged_latest_first(
+    corpus: Corpus, workbook: tuple[Path, Any, Any]
+) -> None:
+    _, _, book = workbook
+    rows = _sheet(book, "Bilans")
+    twice = [row for row in rows if row["Même équipement"]]
+    assert [Path(row["Fichier"]).name for row in twice] == [
+        "tilleuls_corrige.yaml",
+        "tilleuls.docx",
+    ]
+    assert twice[0]["Même équipement"] == "1 sur 2 (le plus récent)"
+    assert twice[1]["Même équipement"] == "2 sur 2"
+    assert rows.index(twice[1]) == rows.index(twice[0]) + 1
+
+
+def test_the_summary_totals_are_the_sums_of_the_bilans_counted(
+    corpus: Corpus, workbook: tuple[Path, Any, Any]
+) -> None:
+    _, _, book = workbook
+    counted = [expected for expected in corpus.bilans if expected.counted]
+    sheet = list(book["Synthèse"].iter_rows(values_only=True))
+    values = {row[0]: row[1] for row in sheet if row and row[0]}
+    assert values["Bilans lus"] == len(corpus.bilans)
+    assert values["Équipements (bilans comptés)"] == len(counted)
+    assert values["Entrées illisibles"] == len(corpus.broken)
+    assert values["Enfants et jeunes inscrits"] == sum(sum(e.inscrits.values()) for e in counted)
+    assert values["Collectifs"] == sum(e.collectifs or 0 for e in counted)
+    assert values["Salariés"] == sum(e.salaries or 0 for e in counted)
+    assert values["ETP salariés"] == pytest.approx(sum(e.etp_salaries or 0 for e in counted))
+    assert values["Sessions de formation"] == sum(e.sessions for e in counted)
+    assert values["Établissements scolaires"] == sum(e.schools for e in counted)
+    assert values["Bonus enfants : critères remplis"] == sum(e.bonus_enfants for e in counted)
+    assert values["Bonus parents : critères remplis"] == sum(e.bonus_parents for e in counted)
+    for level, label in zip(LEVELS, [*LEVELS[:10], "1ère", "T", "Autre"], strict=True):
+        assert values[label] == sum(e.inscrits.get(level, 0) for e in counted), level
+    assert values["Bonus enfants"] == sum(e.bonus_enfants for e in counted)
+    levels_chart, bonus_chart = book["Synthèse"]._charts
+    plotted = _plotted(book, levels_chart.series[0].val.numRef.f)
+    assert plotted == [sum(e.inscrits.get(level, 0) for e in counted) for level in LEVELS]
+    met = _plotted(book, bonus_chart.series[0].val.numRef.f)
+    assert met == [sum(e.bonus_enfants for e in counted), sum(e.bonus_parents for e in counted)]
+
+
+def _plotted(book: Any, reference: str) -> list[Any]:
+    """The values of the cells a chart series points to (« 'Synthèse'!$B$30:$B$42 »)."""
+    sheet, cells = reference.rsplit("!", 1)
+    return [row[0].value for row in book[sheet.strip("'")][cells.replace("$", "")]]
+
+
+def test_the_workbook_has_charts_filters_and_frozen_headers(
+    workbook: tuple[Path, Any, Any],
+) -> None:
+    path, _, book = workbook
+    with zipfile.ZipFile(path) as package:
+        charts = [name for name in package.namelist() if name.startswith("xl/charts/chart")]
+        text = " ".join(package.read(name).decode() for name in charts)
+    assert len(charts) == 2
+    assert "Enfants et jeunes inscrits par niveau scolaire" in text
+    assert "Critères de bonification remplis" in text
+    for name in ("Bilans", "Formations", "Territoires", "À vérifier"):
+        sheet = book[name]
+        assert sheet.freeze_panes == "A2"
+        assert (
+            sheet.auto_filter.ref
+            == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
+        )
+        assert sheet.column_dimensions["A"].width >= 20
+
+
+def test_trainings_and_schools_are_a_row_each(
+    corpus: Corpus, workbook: tuple[Path, Any, Any]
+) -> None:
+    _, _, book = workbook
+    sessions = _sheet(book, "Formations")
+    assert len(sessions) == sum(e.sessions for e in corpus.bilans)
+    schools = _sheet(book, "Territoires")
+    assert len([row for row in schools if row["Établissement scolaire"]]) == sum(
+        e.schools for e in corpus.bilans
+    )
+    assert {row["Équipement"].strip() for row in sessions} >= {"Centre social Ouest"}
+    first = next(row for row in sessions if row["Équipement"] == "Centre social Ouest")
+    assert first["Organisme de formation"] == "Fédération des centres sociaux de l'Ain"
+    assert first["Bénévoles formés"] == 3
+
+
+def test_a_verifier_names_each_unread_input_and_each_finding(
+    corpus: Corpus, workbook: tuple[Path, Any, Any]
+) -> None:
+    _, result, book = workbook
+    assert result.exit_code == 1, result.output
+    rows = _sheet(book, "À vérifier")
+    unread = [row for row in rows if row["Gravité"] == "Illisible"]
+    assert sorted(Path(row["Fichier"]).name for row in unread) == sorted(corpus.broken)
+    assert rows[: len(unread)] == unread  # inputs not read come first
+    why = {Path(row["Fichier"]).name: row["Problème"] for row in unread}
+    assert "n'est pas un document Word .docx valide" in why["abime.docx"]
+    assert "ne contient pas cette question du formulaire" in why["lettre.docx"]
+    assert "aucun bilan .docx joint" in why["sans_bilan.eml"]
+    sud = [row for row in rows if str(row["Fichier"]).endswith("sud.yaml")]
+    assert sud[0]["Gravité"] == "Erreur" and sud[0]["Clé"] == "public.total"
+    assert "999" in sud[0]["Problème"] and sud[0]["Ligne du fichier de réponses"]
+    for expected in corpus.bilans:
+        mine = [row for row in rows if str(row["Fichier"]).endswith(expected.file)]
+        gravities = [row["Gravité"] for row in mine]
+        assert gravities == sorted(gravities, key=lambda g: g != "Erreur")  # errors first
+        assert gravities.count("Erreur") == expected.errors
+    hand = [row for row in rows if str(row["Fichier"]).endswith("saisi_a_la_main.docx")]
+    assert [row["Clé"] for row in hand if row["Gravité"] == "Erreur"] == ["formations.suivie"]
+    assert "question sans réponse." in [row["Problème"] for row in hand]
+    for name in corpus.broken:
+        assert name in result.output  # told on the terminal as well
+
+
+def test_the_csv_has_the_answers_keys_and_the_same_values(
+    corpus: Corpus, workbook: tuple[Path, Any, Any], tmp_path: Path
+) -> None:
+    _, _, book = workbook
+    target = tmp_path / "synthese.csv"
+    result = runner.invoke(app, ["synthese", str(corpus.folder), "-o", str(target)])
+    assert result.exit_code == 1
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    header = list(rows[0])
+    assert header[:3] == ["gestionnaire.nom", "equipement.nom", "equipement.commune"]
+    for key in ("public.inscrits.CP", "etp_salaries", "etp_benevoles", "total_inscrits"):
+        assert key in header
+    assert header[-1] == "fichier" and "bonus_enfants" in header and "bonus_parents" in header
+    sheet = _sheet(book, "Bilans")
+    assert len(rows) == len(sheet) == len(corpus.bilans)
+    for expected in corpus.bilans:
+        row = next(r for r in rows if r["fichier"].endswith(expected.file))
+        assert row["public.inscrits.CP"] == str(expected.inscrits.get("CP", ""))
+        assert row["total_inscrits"] == str(sum(expected.inscrits.values()))
+        assert row["etp_salaries"] == f"{expected.etp_salaries:g}".replace(".", ",")
+        assert row["bonus_enfants"] == ("oui" if expected.bonus_enfants else "non")
+        assert row["signature.date"] == (expected.signed.isoformat() if expected.signed else "")
+    for csv_row, sheet_row in zip(rows, sheet, strict=True):
+        assert csv_row["fichier"] == sheet_row["Fichier"]  # same order as the workbook
+
+
+def test_output_is_never_overwritten_without_force(corpus: Corpus, tmp_path: Path) -> None:
+    target = tmp_path / "synthese.xlsx"
+    target.write_bytes(b"ancien")
+    result = runner.invoke(app, ["synthese", str(corpus.folder), "-o", str(target)])
+    assert result.exit_code == 2
+    assert "existe déjà" in result.output and target.read_bytes() == b"ancien"
+    result = runner.invoke(app, ["synthese", str(corpus.folder), "-o", str(target), "--force"])
+    assert result.exit_code == 1 and target.read_bytes()[:2] == b"PK"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["absent/"], "introuvable"),
+        (["{folder}", "-o", "synthese.ods"], "doit finir par .xlsx"),
+    ],
+)
+def test_usage_problems_write_nothing(
+    corpus: Corpus, tmp_path: Path, arguments: list[str], message: str
+) -> None:
+    args = [a.format(folder=corpus.folder) for a in arguments]
+    if "-o" not in args:
+        args += ["-o", str(tmp_path / "s.xlsx")]
+    result = runner.invoke(app, ["synthese", *args])
+    assert result.exit_code == 2 and message in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_all_read_is_exit_0_and_a_formula_stays_text(tmp_path: Path) -> None:
+    data = _answers(intitule_projet='=HYPERLINK("http://exemple.invalid")')
+    source = tmp_path / "formule.yaml"
+    source.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    target = tmp_path / "s.xlsx"
+    result = runner.invoke(app, ["synthese", str(source), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    cell = openpyxl.load_workbook(target)["Bilans"]["D2"]
+    assert cell.value == data["intitule_projet"] and cell.data_type == "s"
+    result = runner.invoke(app, ["synthese", str(source), "-o", str(tmp_path / "s.csv")])
+    assert result.exit_code == 0
+    text = (tmp_path / "s.csv").read_text(encoding="utf-8-sig")
+    row = next(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert row["intitule_projet"] == "'" + data["intitule_projet"]  # Excel shows it as typed
+
+
+def test_read_in_parallel_gives_the_same_rows_as_one_by_one(corpus: Corpus) -> None:
+    from clas_bilan.synthese import synthesize
+
+    parallel = synthesize([corpus.folder], workers=2)
+    alone = synthesize([corpus.folder], workers=1)
+    assert [b.values for b in parallel.bilans] == [b.values for b in alone.bilans]
+    assert parallel.unread == alone.unread
+
+
+@pytest.mark.slow
+def test_libreoffice_opens_the_workbook_with_its_charts(
+    workbook: tuple[Path, Any, Any], libreoffice: Any, tmp_path: Path
+) -> None:
+    path, _, _ = workbook
+    pdf = libreoffice(path, "pdf", tmp_path)
+    text = subprocess.run(
+        ["pdftotext", "-l", "1", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    text = " ".join(text.split())  # a chart title may wrap
+    assert "Synthèse des bilans CLAS" in text
+    assert "Enfants et jeunes inscrits par niveau scolaire" in text  # the chart's title
+    assert "Critères de bonification remplis" in text
+
+
+def test_other_commands_do_not_load_openpyxl() -> None:
+    code = "import sys, clas_bilan.cli, clas_bilan.synthese; print('openpyxl' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert done.stdout.strip() == "False"

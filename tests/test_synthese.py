@@ -32,6 +32,8 @@ from clas_bilan.mailing import build_draft, write_draft
 from clas_bilan.models import Reponses
 from clas_bilan.render import render
 from helpers_answers import reference
+from helpers_hostile import repack, with_doctype
+from test_hostile_docx import CASES as HOSTILE
 
 runner = CliRunner()
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -535,3 +537,48 @@ def test_other_commands_do_not_load_openpyxl() -> None:
     code = "import sys, clas_bilan.cli, clas_bilan.synthese; print('openpyxl' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert done.stdout.strip() == "False"
+
+
+READ_ANYWAY = {"sans_content_types", "sans_rels", "modele_dotx"}
+"""Packages python-docx refuses but whose main part is the bilan: synthese reads it alone."""
+
+
+@pytest.mark.parametrize("case", sorted(set(HOSTILE) - {"absent", "dossier"}))
+def test_a_hostile_docx_is_listed_as_unread_and_never_stops_the_others(
+    case: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from clas_bilan.synthese import synthesize
+
+    bilan = tmp_path_factory.getbasetemp() / "hostile_source.docx"
+    if not bilan.exists():
+        render(reference(), bilan)
+    build, expected = HOSTILE[case]
+    path = build(bilan, tmp_path / "recu.docx")
+    result = synthesize([path, bilan], workers=1)
+    if case in READ_ANYWAY:
+        assert len(result.bilans) == 2 and not result.unread
+        return
+    assert [b.source for b in result.bilans] == [str(bilan)]
+    assert [unread.source for unread in result.unread] == [str(path)]
+    assert expected in result.unread[0].reason
+    assert "inattendue" not in result.unread[0].reason
+
+
+def test_an_external_entity_is_refused_and_never_read(tmp_path: Path) -> None:
+    from clas_bilan.synthese import synthesize
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-ne-doit-pas-sortir", encoding="utf-8")
+    bilan = render(reference(), tmp_path / "bilan.docx")
+    doctype = f'<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "{secret.as_uri()}">]>'
+    path = repack(
+        bilan,
+        tmp_path / "xxe.docx",
+        lambda name, data: (
+            with_doctype(data, doctype).replace(b"<w:t>", b"<w:t>&xxe;", 1)
+            if name == "word/document.xml"
+            else data
+        ),
+    )
+    result = synthesize([path], workers=1)
+    assert "DOCTYPE" in result.unread[0].reason and not result.bilans

@@ -264,7 +264,8 @@ def read_inputs(paths: Sequence[Path]) -> list[list[Outcome]]:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """A message on one line, for a cell (narrow spaces in numbers kept)."""
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def _read_answers(path: Path, source: str) -> Outcome:

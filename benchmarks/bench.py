@@ -10,7 +10,9 @@ Run with the project's Python (docxtpl comes with the ``bench`` extra)::
   built at run time (tags at the answer places, ``{%tr for %}`` rows in list tables);
 * start-up: ``clas-bilan --version`` process against ``python -c "import typer"``;
 * batch: one ``render_batch`` call on N answers files against N x (validate + render);
-* memory: peak resident size of a fresh process rendering one bilan, and tracemalloc.
+* memory: peak resident size of a fresh process rendering one bilan, and tracemalloc;
+* synthese: ``clas-bilan synthese`` of N received bilans into a workbook (all cores)
+  against N ``extract`` calls one after the other in one process, and its peak memory.
 
 Timed cases are interleaved round by round (so a noisy neighbour hits all of them) and
 reported as medians. The output is Markdown, ready for benchmarks/RESULTS.md.
@@ -57,6 +59,8 @@ TARGETS = {
     "startup": 1.3,
     "batch": 1.1,
     "memory_mb": 120.0,
+    "synthese": 0.6,
+    "synthese_mb": 300.0,
 }
 
 Case = Callable[[], object]
@@ -481,11 +485,104 @@ def section_memory(work: Path, count: int) -> list[str]:
     return lines
 
 
+_SYNTHESE_PROBE = """
+import resource, sys, time
+from pathlib import Path
+from clas_bilan import synthese, workbook
+folder, output = Path(sys.argv[1]), Path(sys.argv[2])
+start = time.perf_counter()
+result = synthese.synthesize([folder])
+read = time.perf_counter() - start
+workbook.write(result, output, force=True)
+total = time.perf_counter() - start
+status = Path("/proc/self/status")
+lines = status.read_text().splitlines() if status.exists() else []
+hwm = [int(line.split()[1]) * 1024 for line in lines if line.startswith("VmHWM:")]
+unit = 1 if sys.platform == "darwin" else 1024
+own = hwm[0] if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * unit
+child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * unit
+print(read, total, own, child, len(result.bilans), len(result.unread))
+"""
+
+
+def received_bilans(work: Path, count: int, distinct: int) -> Path:
+    """``count`` bilans in a folder: ``distinct`` rendered ones, copied round-robin."""
+    sources = work / "synthese_sources"
+    sources.mkdir(exist_ok=True)
+    rendered = sorted(
+        render_batch(answers_files(sources, distinct), sources).written,
+        key=lambda outcome: str(outcome.source),
+    )
+    folder = work / "synthese_inputs"
+    folder.mkdir()
+    for index in range(count):
+        source = rendered[index % len(rendered)].output
+        assert source is not None
+        (folder / f"bilan_{index:05d}.docx").write_bytes(source.read_bytes())
+    return folder
+
+
+def section_synthese(work: Path, count: int) -> list[str]:
+    """``synthese`` of ``count`` bilans (parallel, workbook written) against an extract loop."""
+    folder = received_bilans(work, count, min(count, 200))
+    inputs = sorted(folder.iterdir())
+    output = work / "synthese.xlsx"
+
+    def ours() -> list[float]:
+        done = subprocess.run(
+            [sys.executable, "-c", _SYNTHESE_PROBE, str(folder), str(output)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        figures = [float(v) for v in done.stdout.split()]
+        assert figures[4:] == [count, 0], done.stdout
+        return figures
+
+    first = ours()  # ours, the loop, ours again: a neighbour's load hits both sides
+    gc.collect()
+    start = time.perf_counter()
+    for path in inputs:
+        extract(path)
+    loop_s = time.perf_counter() - start
+    second = ours()
+    read_s, ours_s = (first[0] + second[0]) / 2, (first[1] + second[1]) / 2
+    own, child = max(first[2], second[2]), max(first[3], second[3])
+    ratio = ours_s / loop_s
+    workers = os.cpu_count() or 1
+    peak = own / 1e6 + workers * child / 1e6
+    met = "yes" if ratio <= TARGETS["synthese"] else "**no**"
+    met_memory = "yes" if peak < TARGETS["synthese_mb"] else "**no**"
+    return [
+        "| measure | ours | reference | ratio | target | met |",
+        "|---|---|---|---|---|---|",
+        f"| `synthese` of {count} bilans to .xlsx / {count} `extract` calls in one process "
+        f"| {ours_s:.1f} s | {loop_s:.1f} s | **{ratio:.2f}** | ≤ {TARGETS['synthese']:g} "
+        f"| {met} |",
+        f"| peak memory: main process + {workers} workers × largest worker "
+        f"| {peak:.0f} MB ({own / 1e6:.0f} + {workers} × {child / 1e6:.0f}) | | "
+        f"| < {TARGETS['synthese_mb']:g} MB | {met_memory} |",
+        "",
+        f"{count} .docx bilans ({min(count, 200)} rendered from the example under other names, "
+        f"copied round-robin), read in a fresh process with {workers} workers: reading and "
+        f"checking took {read_s:.1f} s, the workbook {ours_s - read_s:.1f} s "
+        f"({ours_s / count * 1000:.1f} ms a bilan in all; the extract loop: "
+        f"{loop_s / count * 1000:.1f} ms a bilan). Ours is the mean of a run before and a run "
+        f"after the loop ({first[1]:.1f} s and {second[1]:.1f} s).",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15, help="timed rounds (default 15)")
     parser.add_argument("--batch", type=int, default=200, help="bilans in the batch (200)")
     parser.add_argument("--batch-repeats", type=int, default=3, help="timed batch runs (default 3)")
+    parser.add_argument(
+        "--synthese", type=int, default=5000, help="bilans read by synthese (default 5000)"
+    )
+    parser.add_argument(
+        "--only", choices=["synthese"], help="run one section only (and the machine's)"
+    )
     options = parser.parse_args()
     report = validate_file(EXAMPLE)
     assert report.answers is not None and not report.errors
@@ -502,7 +599,10 @@ def main() -> None:
             ("Start-up", lambda: section_startup(options.repeats)),
             ("Batch", lambda: section_batch(work, options.batch, options.batch_repeats)),
             ("Peak memory", lambda: section_memory(work, options.batch)),
+            ("Synthese of many bilans", lambda: section_synthese(work, options.synthese)),
         ]
+        if options.only:
+            sections = [(t, one) for t, one in sections if t.lower().startswith(options.only)]
         for title, section in sections:
             print(f"\n## {title}\n")
             print("\n".join(section()), flush=True)

@@ -37,6 +37,8 @@ MAX_EML_BYTES = 60_000_000
 """Largest e-mail read (mail servers refuse messages over 20 to 25 MB)."""
 
 _DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_SHOWN_OTHERS = 3
+"""Other copies of the same équipement named in a bilan's note."""
 _CHUNK = 8
 """Inputs a worker reads per round trip: few enough for a smooth progress bar."""
 
@@ -490,6 +492,9 @@ def _ordered(bilans: list[Bilan]) -> list[Bilan]:
             values = dict(bilan.values)
             values["compte"] = rank == 1
             others = [other.source for other in group if other is not bilan]
+            listed = ", ".join(others[:_SHOWN_OTHERS]) + (
+                f" et {len(others) - _SHOWN_OTHERS} autre(s)" if len(others) > _SHOWN_OTHERS else ""
+            )
             values["doublon"] = f"{rank} sur {len(group)}" + (
                 " (le plus récent)" if rank == 1 else ""
             )
@@ -504,7 +509,7 @@ def _ordered(bilans: list[Bilan]) -> list[Bilan]:
                     if rank == 1
                     else "celui-ci n'est pas le plus récent : il n'est pas compté dans la synthèse"
                 )
-                + f" ; autre(s) : {', '.join(others)}.",
+                + f" ; autre(s) : {listed}.",
             )
             findings = sorted((note, *bilan.findings), key=lambda finding: not finding.is_error)
             ordered.append(replace(bilan, values=values, findings=tuple(findings)))

@@ -31,7 +31,7 @@ SHEETS = ("Synthèse", "Bilans", "Formations", "Territoires", "À vérifier")
 """The workbook's sheets, in order."""
 
 _FORMULA = re.compile(r"[=+@\t\r]|-[^\s\d]")
-_FORMATS = {"count": "0", "decimal": "0.00", "date": "DD/MM/YYYY"}
+_FORMATS = {"decimal": "0.00", "date": "DD/MM/YYYY"}
 _WHO = (
     Column("gestionnaire.nom", "Structure (gestionnaire)", 30, "text"),
     Column("equipement.nom", "Équipement", 30, "text"),
@@ -121,7 +121,11 @@ def write_xlsx(synthese: Synthese, stream: IO[bytes]) -> None:
 def _table(
     sheet: Any, columns: Sequence[Column], rows: Iterable[dict[str, Any]], *, wrap: bool = False
 ) -> None:
-    """A filterable table: bold frozen header, widths, numbers, dates and Oui/Non typed."""
+    """A filterable table: bold frozen header, widths, numbers, dates and Oui/Non typed.
+
+    Only cells that need a format (decimals, dates, wrapped text, text starting with
+    « = ») are styled; the others go as plain values, which openpyxl writes faster.
+    """
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
@@ -129,17 +133,23 @@ def _table(
     _setup(sheet, columns)
     sheet.append([_header(sheet, column.title) for column in columns])
     top = Alignment(vertical="top", wrap_text=True)
+    formats = [_FORMATS.get(column.kind) for column in columns]
+    wrapped = [wrap and column.kind == "text" and column.width >= 36 for column in columns]
     count = 0
     for values in rows:
-        cells = []
-        for column in columns:
-            value = _cell_value(values.get(column.key), column)
+        cells: list[Any] = []
+        for column, number_format, wrapping in zip(columns, formats, wrapped, strict=True):
+            value = _cell_value(values.get(column.key))
+            formula = isinstance(value, str) and value.startswith("=")
+            if value is None or not (number_format or wrapping or formula):
+                cells.append(value)
+                continue
             cell = WriteOnlyCell(sheet, value)
-            if isinstance(value, str):
+            if formula:
                 cell.data_type = "s"  # text typed as « =… » stays text, never a formula
-            if column.kind in _FORMATS and value is not None:
-                cell.number_format = _FORMATS[column.kind]
-            if wrap:
+            if number_format:
+                cell.number_format = number_format
+            if wrapping:
                 cell.alignment = top
             cells.append(cell)
         sheet.append(cells)
@@ -169,13 +179,15 @@ def _header(sheet: Any, title: str) -> Any:
     return cell
 
 
-def _cell_value(value: Any, column: Column) -> Any:
+def _cell_value(value: Any) -> Any:
+    """A value as a cell holds it: Oui/Non, characters a workbook cannot hold escaped."""
     if isinstance(value, bool):
         return "Oui" if value else "Non"
     if isinstance(value, str):
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # control characters
 
-        return ILLEGAL_CHARACTERS_RE.sub(lambda match: f"\\u{ord(match.group()):04x}", value)
+        if ILLEGAL_CHARACTERS_RE.search(value):
+            return ILLEGAL_CHARACTERS_RE.sub(lambda match: f"\\u{ord(match.group()):04x}", value)
     return value
 
 

@@ -2,4 +2,5 @@
 
 from clas_bilan.cli import main
 
-main()
+if __name__ == "__main__":  # synthese's worker processes import this module again on Windows
+    main()

@@ -197,7 +197,7 @@ class Synthese:
 # Which files ----------------------------------------------------------------------
 
 
-def collect(paths: Iterable[Path]) -> tuple[list[Path], list[Unread]]:
+def collect(paths: Sequence[Path]) -> tuple[list[Path], list[Unread]]:
     """Files to read among ``paths`` (folders searched, sub-folders too), and empty folders.
 
     A missing path is a UsageError before anything is read: better a typo found at once
@@ -226,8 +226,9 @@ def collect(paths: Iterable[Path]) -> tuple[list[Path], list[Unread]]:
             empty.append(Unread(str(path), "dossier sans bilan (.docx, .yaml, .eml)."))
         found.extend(inside)
     if not found:
+        given = ", ".join(f"« {path} »" for path in paths)
         raise UsageError(
-            "aucun bilan à lire (.docx, .yaml ou .eml) dans ce qui a été donné.",
+            f"aucun bilan à lire (.docx, .yaml ou .eml) dans {given}.",
             hint="indiquez les bilans reçus, ou le dossier où ils sont enregistrés.",
         )
     return found, empty

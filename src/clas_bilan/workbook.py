@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -43,7 +44,7 @@ _TAIL = (
 )
 _CHECKS = (
     Column("fichier", "Fichier", 40, "text"),
-    Column("equipement", "Équipement", 28, "text"),
+    Column("equipement", "Équipement", 32, "text"),
     Column("gravite", "Gravité", 14, "text"),
     Column("ligne", "Ligne du fichier de réponses", 10),
     Column("cle", "Clé", 30, "text"),
@@ -137,6 +138,8 @@ def _table(
     wrapped = [wrap and column.kind == "text" and column.width >= 36 for column in columns]
     count = 0
     for values in rows:
+        if wrap:
+            _fit_height(sheet, count + 2, columns, wrapped, values)
         cells: list[Any] = []
         for column, number_format, wrapping in zip(columns, formats, wrapped, strict=True):
             value = _cell_value(values.get(column.key))
@@ -158,12 +161,35 @@ def _table(
     sheet.auto_filter.ref = f"A1:{last}{count + 1}"
 
 
+def _fit_height(
+    sheet: Any, row: int, columns: Sequence[Column], wrapped: Sequence[bool], values: dict[str, Any]
+) -> None:
+    """Give a row of wrapped text the height of its longest cell (viewers do not all fit it)."""
+    lines = max(
+        (
+            _lines(str(values.get(column.key) or ""), column.width)
+            for column, wraps in zip(columns, wrapped, strict=True)
+            if wraps
+        ),
+        default=1,
+    )
+    if lines > 1:
+        sheet.row_dimensions[row].height = 15 * lines + 2
+
+
+def _lines(text: str, width: int) -> int:
+    """About how many lines ``text`` takes in a wrapped column ``width`` characters wide."""
+    return sum(max(1, math.ceil(len(line) * 1.1 / width)) for line in text.splitlines() or [""])
+
+
 def _setup(sheet: Any, columns: Sequence[Column]) -> None:
     from openpyxl.utils import get_column_letter
 
     sheet.freeze_panes = "A2"
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
+    lines = max(_lines(column.title, column.width) for column in columns)
+    sheet.row_dimensions[1].height = 15 * lines + 3  # wrapped titles shown whole
     sheet.page_setup.orientation = "landscape"
     sheet.print_title_rows = "1:1"
 
@@ -224,7 +250,7 @@ def _summary(sheet: Any, synthese: Synthese) -> None:
     from openpyxl.styles import Font
 
     sheet.column_dimensions["A"].width = 52
-    sheet.column_dimensions["B"].width = 14
+    sheet.column_dimensions["B"].width = 18
     sheet.column_dimensions["C"].width = 14
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1

@@ -262,7 +262,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     empty.set_content("Le bilan suit demain.")
     write_draft(empty, folder / "courriels" / "sans_bilan.eml", False)
     (folder / "notes.txt").write_text("pas un bilan", encoding="utf-8")  # ignored in a folder
-    return Corpus(folder, expected, ["abime.docx", "lettre.docx", "sans_bilan.eml"])
+    (folder / "courriels" / "outlook.msg").write_bytes(b"\xd0\xcf\x11\xe0" + bytes(600))
+    return Corpus(folder, expected, ["abime.docx", "lettre.docx", "sans_bilan.eml", "outlook.msg"])
 
 
 def _sheet(book: Any, name: str) -> list[dict[str, Any]]:
@@ -422,6 +423,7 @@ def test_a_verifier_names_each_unread_input_and_each_finding(
     assert "n'est pas un document Word .docx valide" in why["abime.docx"]
     assert "ne contient pas cette question du formulaire" in why["lettre.docx"]
     assert "aucun bilan .docx joint" in why["sans_bilan.eml"]
+    assert "Outlook (.msg)" in why["outlook.msg"]
     sud = [row for row in rows if str(row["Fichier"]).endswith("sud.yaml")]
     assert sud[0]["Gravité"] == "Erreur" and sud[0]["Clé"] == "public.total"
     assert "999" in sud[0]["Problème"] and sud[0]["Ligne du fichier de réponses"]

@@ -901,7 +901,8 @@ def synthese_command(
                 on_total=lambda total: progress.update(task, total=total),
                 on_progress=lambda done: progress.advance(task, done),
             )
-        workbook.write(result, sortie, force=force)
+        with out.status(f"Écriture de {escape(sortie.name)}…"):
+            workbook.write(result, sortie, force=force)
     with_errors = sum(1 for bilan in result.bilans if bilan.values["erreurs"])
     doubles = len(result.bilans) - len(result.counted)
     out.print(f"[bold green]Synthèse écrite :[/] {escape(str(sortie))}")

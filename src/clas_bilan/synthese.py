@@ -30,7 +30,7 @@ from clas_bilan.report import Finding
 BILAN_SUFFIXES = (".docx", ".yaml", ".yml", ".eml")
 """What a folder is searched for."""
 
-_REFUSED_SUFFIXES = (".doc", ".odt", ".docm", ".dotx")
+_REFUSED_SUFFIXES = (".doc", ".odt", ".docm", ".dotx", ".msg")
 """Files of a folder that look like a bilan in a format that cannot be read: listed as unread."""
 
 MAX_EML_BYTES = 60_000_000
@@ -240,6 +240,15 @@ def collect(paths: Sequence[Path]) -> tuple[list[Path], list[Unread]]:
 def read_input(path: Path) -> list[Outcome]:
     """Read one input: a bilan, an answers file, or an e-mail and its attached bilans."""
     suffix = path.suffix.lower()
+    if suffix == ".msg":
+        return [
+            Unread(
+                str(path),
+                "message enregistré par Outlook (.msg) : ce format n'est pas lu.",
+                "enregistrez plutôt le bilan joint (.docx) dans le dossier, ou le message au "
+                "format .eml.",
+            )
+        ]
     try:
         if suffix == ".eml":
             return _read_email(path)

@@ -58,6 +58,8 @@ class Expected:
     collectifs: int | None
     salaries: int | None
     etp_salaries: float | None
+    etp_benevoles: float | None
+    trained: int | None  # bénévoles trained, summed over sessions
     bonus_enfants: bool
     bonus_parents: bool
     sessions: int
@@ -97,6 +99,10 @@ def _expected(file: str, data: dict[str, Any], **overrides: Any) -> Expected:
         collectifs=data["public"]["nombre_collectifs"],
         salaries=staff["nombre"],
         etp_salaries=round(staff["heures_travaillees"] / 1607, 2),
+        etp_benevoles=round(data["moyens_humains"]["benevoles"]["heures"] / 1607, 2),
+        trained=sum(s["personnes_formees"]["benevoles"] for s in data["formations"]["sessions"])
+        if data["formations"]["sessions"]
+        else None,
         bonus_enfants=bonus_enfants,
         bonus_parents=bonus_parents,
         sessions=len(data["formations"]["sessions"]),
@@ -173,6 +179,8 @@ def _hand_typed(target: Path) -> Expected:
         collectifs=2,
         salaries=2,
         etp_salaries=0.8,
+        etp_benevoles=None,
+        trained=None,
         bonus_enfants=True,
         bonus_parents=False,
         sessions=0,
@@ -311,6 +319,8 @@ def test_every_bilan_is_a_row_with_its_own_values(
         assert row["Collectifs"] == expected.collectifs
         assert row["Salariés"] == expected.salaries
         assert row["ETP salariés"] == pytest.approx(expected.etp_salaries)
+        assert row["ETP bénévoles"] == pytest.approx(expected.etp_benevoles)
+        assert row["Bénévoles formés"] == expected.trained
         assert row["Bonus enfants : critères remplis"] == (
             "Oui" if expected.bonus_enfants else "Non"
         )
@@ -354,6 +364,8 @@ def test_the_summary_totals_are_the_sums_of_the_bilans_counted(
     assert values["Collectifs"] == sum(e.collectifs or 0 for e in counted)
     assert values["Salariés"] == sum(e.salaries or 0 for e in counted)
     assert values["ETP salariés"] == pytest.approx(sum(e.etp_salaries or 0 for e in counted))
+    assert values["ETP bénévoles"] == pytest.approx(sum(e.etp_benevoles or 0 for e in counted))
+    assert values["Bénévoles formés"] == sum(e.trained or 0 for e in counted)
     assert values["Sessions de formation"] == sum(e.sessions for e in counted)
     assert values["Établissements scolaires"] == sum(e.schools for e in counted)
     assert values["Bonus enfants : critères remplis"] == sum(e.bonus_enfants for e in counted)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import subprocess
 import sys
 import zipfile
@@ -534,12 +535,16 @@ def test_read_in_parallel_gives_the_same_rows_as_one_by_one(corpus: Corpus) -> N
 
 @pytest.mark.slow
 def test_libreoffice_opens_the_workbook_with_its_charts(
-    workbook: tuple[Path, Any, Any], libreoffice: Any, tmp_path: Path
+    workbook: tuple[Path, Any, Any], libreoffice: Any, pdftotext: str, tmp_path: Path
 ) -> None:
     path, _, _ = workbook
     pdf = libreoffice(path, "pdf", tmp_path)
+    if not pdf.exists():  # LibreOffice without Calc cannot open a workbook
+        if os.environ.get("CLAS_BILAN_REQUIRE_LIBREOFFICE"):
+            pytest.fail("LibreOffice Calc est requis en CI (libreoffice-calc-nogui).")
+        pytest.skip("LibreOffice Calc n'est pas installé")
     text = subprocess.run(
-        ["pdftotext", "-l", "1", str(pdf), "-"], check=True, capture_output=True, text=True
+        [pdftotext, "-l", "1", str(pdf), "-"], check=True, capture_output=True, text=True
     ).stdout
     text = " ".join(text.split())  # a chart title may wrap
     assert "Synthèse des bilans CLAS" in text

@@ -918,7 +918,8 @@ def synthese_command(
             f"[bold red]{len(result.unread)} entrée(s) n'ont pas pu être lues[/] : elles sont "
             "listées dans la feuille « À vérifier »."
             if sortie.suffix.lower() == ".xlsx"
-            else f"[bold red]{len(result.unread)} entrée(s) n'ont pas pu être lues.[/]"
+            else f"[bold red]{len(result.unread)} entrée(s) n'ont pas pu être lues[/] "
+            "(listées ci-dessus)."
         )
     raise typer.Exit(result.exit_code)
 

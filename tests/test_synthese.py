@@ -162,16 +162,31 @@ def _type_answers(body: etree._Element) -> None:
     _type(place, "Fait à Ambé", "rieu, le 20/07/2026")
 
 
-def _hand_typed(target: Path) -> Expected:
-    """The blank form typed in as a coordinator would: split runs, OUI/non, a retyped line."""
-    with zipfile.ZipFile(template_path()) as source, zipfile.ZipFile(target, "w") as copy:
+def _edited(source_path: Path, target: Path, edit: Any) -> Path:
+    """A copy of a .docx whose main part ``edit`` changed (given its ``w:body``)."""
+    with zipfile.ZipFile(source_path) as source, zipfile.ZipFile(target, "w") as copy:
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == "word/document.xml":
                 root = etree.fromstring(data)
-                _type_answers(root.find(w("body")))
+                edit(root.find(w("body")))
                 data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
             copy.writestr(item, data)
+    return target
+
+
+def _corrected_in_word(body: etree._Element) -> None:
+    """A rendered bilan reopened in Word: the CP count retyped, in two runs, as « 1 » « 5 »."""
+    tbl = next(t for t in body.iterchildren(w("tbl")) if "Elémentaire" in _text(t))
+    p = tbl.findall(w("tr"))[3].findall(w("tc"))[0].find(w("p"))
+    for r in p.findall(w("r")):
+        p.remove(r)
+    _type(p, "1", "5")
+
+
+def _hand_typed(target: Path) -> Expected:
+    """The blank form typed in as a coordinator would: split runs, OUI/non, a retyped line."""
+    _edited(template_path(), target, _type_answers)
     return Expected(
         file=target.name,
         equipement="Maison de quartier Les Ormes",
@@ -260,6 +275,18 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     expected.append(_expected("tilleuls_corrige.yaml", corrige))
 
     expected.append(_hand_typed(folder / "saisi_a_la_main.docx"))
+
+    est = _answers(
+        equipement__nom="Centre social Est",
+        equipement__commune="Montluel",
+        signature__date=dt.date(2026, 6, 20),
+    )
+    render(Reponses.model_validate(est), folder / "est_avant.docx")
+    _edited(folder / "est_avant.docx", folder / "est_corrige_dans_word.docx", _corrected_in_word)
+    (folder / "est_avant.docx").unlink()
+    est["public"]["inscrits"]["CP"] = 15
+    # The TOTAL cell still says the old sum: validate's check finds it.
+    expected.append(_expected("est_corrige_dans_word.docx", est, errors=1))
 
     broken = folder / "abime.docx"
     broken.write_bytes((folder / "tilleuls.docx").read_bytes()[:700])
@@ -448,6 +475,8 @@ def test_a_verifier_names_each_unread_input_and_each_finding(
     hand = [row for row in rows if str(row["Fichier"]).endswith("saisi_a_la_main.docx")]
     assert [row["Clé"] for row in hand if row["Gravité"] == "Erreur"] == ["formations.suivie"]
     assert "question sans réponse." in [row["Problème"] for row in hand]
+    est = [row for row in rows if str(row["Fichier"]).endswith("est_corrige_dans_word.docx")]
+    assert est[0]["Clé"] == "public.total" and "ne correspond pas" in est[0]["Problème"]
     for name in corpus.broken:
         assert name in result.output  # told on the terminal as well
 

@@ -6,10 +6,15 @@ accepted, so a wrong file never ends up as a broken picture in the bilan.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Mapping
 from pathlib import Path
 
-from docx.image.exceptions import UnrecognizedImageError
+from docx.image.exceptions import (
+    InvalidImageStreamError,
+    UnexpectedEndOfFileError,
+    UnrecognizedImageError,
+)
 from docx.image.image import Image
 
 from clas_bilan import loading
@@ -21,7 +26,6 @@ MAX_BYTES = 5 * 1024 * 1024
 """A scanned signature weighs some hundred Ko; 5 Mo leaves room for a photo of it."""
 MAX_SIDE = 10_000
 """Pixels on a side: beyond, the picture would fill the memory of Word and of this tool."""
-_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG"}
 _PNG_END = b"IEND\xaeB`\x82"
 _JPEG_END = b"\xff\xd9"
 
@@ -64,19 +68,31 @@ _HINT = (
 )
 
 
+_MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
+
+
 def _check(data: bytes, shown: str) -> None:
-    try:
-        image = Image.from_blob(data)
-    except (UnrecognizedImageError, ValueError, IndexError, KeyError, EOFError):
-        image = None
-    kind = _TYPES.get(image.content_type) if image is not None else None
-    if image is None or kind is None:
+    kind = next((name for magic, name in _MAGIC.items() if data.startswith(magic)), None)
+    if kind is None:
         raise AnswersError(
-            f"{shown} n'est pas une image PNG ou JPEG.",
+            f"le fichier {shown} donné pour la signature n'est pas une image PNG ou JPEG.",
             hint="scannez la signature en PNG ou JPEG (pas en PDF ni en Word). " + _HINT,
         )
+    try:
+        image: Image | None = Image.from_blob(data)
+    except (
+        UnrecognizedImageError,
+        UnexpectedEndOfFileError,
+        InvalidImageStreamError,
+        ValueError,
+        IndexError,
+        KeyError,
+        EOFError,
+        struct.error,
+    ):
+        image = None
     whole = data.rstrip(b"\0").endswith(_PNG_END) if kind == "PNG" else _JPEG_END in data[-4096:]
-    if not whole or not image.px_width or not image.px_height:
+    if image is None or not whole or not image.px_width or not image.px_height:
         raise AnswersError(
             f"l'image de signature {shown} est incomplète ou abîmée ({kind} tronqué).",
             hint="enregistrez-la à nouveau depuis le logiciel du scanner.",

@@ -93,10 +93,13 @@ def _not_the_form(body: Any, name: str, present: int, total: int, role: str) -> 
         )
     else:
         hint = f"donnez le bilan rempli à partir du formulaire {form.TITLE}."
+    found = (
+        f"aucune de ses {total} questions ne s'y trouve"
+        if not present
+        else f"seules {present} de ses {total} questions s'y trouvent"
+    )
     return UsageError(
-        f"« {name} » ne contient pas le formulaire {form.TITLE} : seules {present} de ses "
-        f"{total} questions s'y trouvent ; {what}.",
-        hint=hint,
+        f"« {name} » ne contient pas le formulaire {form.TITLE} : {found} ; {what}.", hint=hint
     )
 
 

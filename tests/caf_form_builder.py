@@ -104,6 +104,7 @@ def _is_label(text: str) -> bool:
     plain = text.strip()
     return bool(plain) and (
         plain.endswith((":", "?", "?)", ")", ".", "(CLAS)"))
+        or "?" in plain
         or plain.isupper()
         or re.match(r"^\d\. ", plain) is not None
         or plain.startswith(("Axe ", "Conclusion", "Bilan CLAS"))

@@ -88,8 +88,7 @@ def _not_the_form(body: Any, name: str, present: int, total: int, role: str) -> 
         what = f"c'est un autre document, qui commence par « {shown} »"
     if role == "modèle":
         hint = (
-            f"donnez à --modele le formulaire {form.TITLE} envoyé par la Caf, ou retirez "
-            "--modele pour remplir le modèle fourni."
+            f"donnez à --modele le formulaire {form.TITLE} envoyé par la Caf, ou retirez --modele."
         )
     else:
         hint = f"donnez le bilan rempli à partir du formulaire {form.TITLE}."

@@ -408,8 +408,8 @@ class Signature(Section):
     qualite: Line = Field(None, description="Qualité du signataire (présidente, directeur…)")
     image: Line = Field(
         None,
-        description="Facultatif : signature scannée et tampon, image PNG ou JPEG (chemin "
-        "relatif au fichier de réponses, par exemple signature.png), placée sous « Signature : »",
+        description="Signature scannée et tampon (facultatif) : image PNG ou JPEG placée sous "
+        "« Signature : » ; chemin relatif au fichier de réponses, par exemple signature.png",
     )
 
 

@@ -379,3 +379,12 @@ def test_the_signed_caf_bilan_converts_to_pdf(
     last = text.split("\f")[-2] if text.endswith("\f") else text.split("\f")[-1]
     assert "Fait à Bourg-en-Bresse, le 26/06/2026" in text
     assert "Qualité du signataire : Présidente" in " ".join(last.replace("\u00a0", " ").split())
+    pdfimages = shutil.which("pdfimages")
+    assert pdfimages is not None  # poppler-utils, beside pdftotext
+    listed = subprocess.run(
+        [pdfimages, "-list", str(pdf)], check=True, capture_output=True, text=True
+    ).stdout.splitlines()[2:]
+    pages = int(text.count("\f")) or 1
+    assert [line.split()[0] for line in listed] == [str(pages)]  # the signature, last page
+    width, height = (int(value) for value in listed[0].split()[3:5])
+    assert abs(width / height - 2) < 0.05  # the scan keeps its proportions

@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from typer.testing import CliRunner
 
@@ -27,7 +29,7 @@ from clas_bilan.cli import app
 from clas_bilan.docx.template import template_path
 from clas_bilan.extract import extract
 from clas_bilan.models import Reponses
-from clas_bilan.schools import read_cell
+from clas_bilan.schools import read_cell, write_cell
 
 runner = CliRunner()
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -508,3 +510,17 @@ def test_the_typed_caf_copy_can_be_rendered_again(caf_form: Path, tmp_path: Path
         text = package.read("word/document.xml").decode("utf-8")
     assert "Qualité du signataire" in text and "Groupe scolaire, La Plaine" in text
     assert f'xmlns:w="{W}"' in text
+
+
+_LINE = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs", "Co", "Cn", "Zl", "Zp")), max_size=30
+).map(lambda text: " ".join(text.split()) or None)
+_EMAIL = st.none() | st.from_regex(r"[a-z]{1,8}(\.[a-z0-9]{1,5})?@[a-z]{2,8}\.fr", fullmatch=True)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(_LINE, _LINE, _EMAIL), max_size=4))
+def test_what_render_writes_in_a_schools_cell_reads_back(schools: list[Any]) -> None:
+    kept = [school for school in schools if any(school)]
+    paragraphs = write_cell(kept)
+    assert read_cell(paragraphs).schools == kept

@@ -63,7 +63,8 @@ def checkbox_states(element: etree._Element) -> list[tuple[str, bool]]:
     """(name, ticked) of each legacy check box under ``element``, in order."""
     states = []
     for box in element.iterfind(".//w:ffData/w:checkBox", NS):
-        name = box.getparent().find(w("name")).get(w("val"))
+        named = box.getparent().find(w("name"))
+        name = "" if named is None else named.get(w("val"))
         state = box.find(w("checked"))
         if state is None:
             state = box.find(w("default"))

@@ -189,8 +189,7 @@ def test_a_form_filled_by_hand_in_word_is_read_back(tmp_path: Path) -> None:
                 {
                     "territoire": "Quartier Nord\nSalle polyvalente",
                     "etablissements": [
-                        {"nom": "École Jean Jaurès"},
-                        {"email": "contact@college.fr"},
+                        {"nom": "École Jean Jaurès", "email": "contact@college.fr"},
                     ],
                 }
             ],

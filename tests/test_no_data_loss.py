@@ -319,7 +319,7 @@ def test_a_bilan_that_does_not_read_back_is_never_written(
 ) -> None:
     """render checks the complete temporary copy; when the check fails, nothing moves."""
 
-    def refuse(path: Path, answers: Any) -> None:
+    def refuse(path: Path, answers: Any, **_: Any) -> None:
         assert path.parent == tmp_path and path.stat().st_size > 0
         raise AnswersError("le document produit ne redonne pas toutes les réponses.")
 

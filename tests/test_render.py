@@ -320,7 +320,7 @@ def test_a_users_template_keeps_its_own_footer_and_styles(tmp_path: Path) -> Non
     assert "StyleDuCentre" in ids and "Reponse" in ids
 
 
-def test_template_lacking_a_question_is_a_french_error(tmp_path: Path) -> None:
+def test_template_lacking_a_question_is_named_and_the_rest_placed(tmp_path: Path) -> None:
     def rename(root: etree._Element) -> None:
         for t in root.iter(w("t")):
             if t.text and t.text.startswith("Nombre de collectifs"):
@@ -332,11 +332,16 @@ def test_template_lacking_a_question_is_a_french_error(tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["render", str(answers), "-o", str(output), "--template", str(template)]
     )
-    assert result.exit_code == 2
-    assert "Nombre de collectifs" in result.output and "autre_modele.docx" in result.output
-    assert not output.exists()
-    result = runner.invoke(app, ["extract", str(template), "-o", str(tmp_path / "r.yaml")])
-    assert result.exit_code == 2 and "Nombre de collectifs" in result.output
+    assert result.exit_code == 0, result.output
+    warning = " ".join(result.output.split())
+    assert "« autre_modele.docx » ne contient pas ces parties du formulaire" in warning
+    assert "Nombre de collectifs" in warning and "leurs réponses n'y sont pas écrites" in warning
+    found = extract(output)
+    assert found.answers.public.nombre_collectifs is None
+    assert found.answers.public.inscrits.CP == reference().public.inscrits.CP
+    assert any("Nombre de collectifs" in text for text in found.warnings)
+    result = runner.invoke(app, ["extract", str(output), "-o", str(tmp_path / "r.yaml")])
+    assert result.exit_code == 0 and "Nombre de collectifs" in result.output
 
 
 def test_questions_are_found_by_their_text_not_their_position(tmp_path: Path) -> None:

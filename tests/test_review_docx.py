@@ -10,6 +10,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -307,10 +308,11 @@ def test_a_bilan_that_does_not_read_back_is_named_by_its_own_name(
 
     original = render_module.fill
 
-    def losing(document: object, answers: Reponses, *, name: str = "modèle") -> None:
-        original(document, answers, name=name)
+    def losing(document: object, answers: Reponses, **options: Any) -> Any:
+        filled = original(document, answers, **options)
         root = document.element.body  # type: ignore[attr-defined]
         root.remove(label(root, "Nombre de collectifs"))
+        return filled
 
     monkeypatch.setattr(render_module, "fill", losing)
     with pytest.raises(AnswersError) as raised:

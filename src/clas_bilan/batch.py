@@ -165,9 +165,18 @@ def _one(
                 warnings=warnings,
             )
         claimed[target] = source
+        notes: list[str] = []
         output = render_document(
-            form.copy(), report.answers, target, name=form.name, kept=form.kept, force=force
+            form.copy(),
+            report.answers,
+            target,
+            name=form.name,
+            kept=form.kept,
+            force=force,
+            base=source.parent,
+            warnings=notes,
         )
+        warnings += len(notes)
     except UserError as error:
         hint = f" Conseil : {error.hint}" if error.hint else ""
         return Outcome(source, problem=f"{error.message}{hint}", warnings=warnings)

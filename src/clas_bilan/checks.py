@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clas_bilan import form, loading
+from clas_bilan import form, loading, signature_image
 from clas_bilan.models import (
     Benevoles,
     Reponses,
@@ -48,6 +48,7 @@ def validate_file(path: Path) -> Report:
             for finding in check(answers, loaded.lines)
             if not _depends(finding.key, loaded.dropped)
         ]
+        findings += signature_image.findings(answers.signature.image, path.parent, loaded.lines)
         summary = summarize(answers)
     # In file order; findings on keys absent from the file (no line) come last.
     findings.sort(

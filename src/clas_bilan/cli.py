@@ -271,8 +271,11 @@ def _number(value: float | None, digits: int = 2) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
 
 
-def print_report(report: "Report") -> None:
-    """Print every finding in a table (errors red, warnings yellow), then the summary."""
+def print_report(report: "Report", *, ready: bool = True) -> None:
+    """Print every finding in a table (errors red, warnings yellow), then the summary.
+
+    ``ready`` False leaves out « le fichier est prêt » when a step that can fail follows.
+    """
     from rich.table import Table
 
     if report.findings:
@@ -326,7 +329,8 @@ def print_report(report: "Report") -> None:
     elif warnings:
         out.print(f"[green]Aucune erreur[/], [yellow]{warnings} avertissement(s)[/] à relire.")
     else:
-        out.print("[bold green]Aucune erreur, aucun avertissement : le fichier est prêt.[/]")
+        verdict = " : le fichier est prêt." if ready else "."
+        out.print(f"[bold green]Aucune erreur, aucun avertissement{verdict}[/]")
 
 
 # Commands are added below, one section each; each calls one core function.
@@ -502,7 +506,7 @@ def render_command(
         _render_many(fichiers, sortie, modele, force=force, pdf=pdf)
     with handled():
         report = validate_file(fichier)
-        print_report(report)
+        print_report(report, ready=False)
         if report.answers is None or report.errors:
             err.print("[bold red]Le bilan n'a pas été produit :[/] corrigez d'abord les erreurs.")
             raise typer.Exit(1)
@@ -514,7 +518,17 @@ def render_command(
                 f"le fichier « {pdf_target} » existe déjà.",
                 hint="ajoutez --force pour le remplacer.",
             )
-        render_module.render(report.answers, target, template=modele, force=force)
+        notes: list[str] = []
+        render_module.render(
+            report.answers,
+            target,
+            template=modele,
+            force=force,
+            base=fichier.parent,
+            warnings=notes,
+        )
+        for note in notes:
+            err.print(f"[yellow]Avertissement :[/] {escape(note)}")
         out.print(f"[bold green]Bilan écrit :[/] {escape(str(target))}")
         if pdf:
             to_pdf(target, pdf_target)
@@ -625,10 +639,20 @@ def extract_command(
         target = sortie or bilan.with_suffix(".yaml")
         found = extract_module.extract(bilan, template=modele)  # first: is it a bilan at all?
         check_new(target, force=force, inputs=(bilan, modele))
-        text = extract_module.to_yaml(found.answers, source=bilan.name, problems=found.problems)
+        text = extract_module.to_yaml(
+            found.answers, source=bilan.name, problems=[*found.problems, *found.warnings]
+        )
         extract_module.save_yaml(text, target, force=force)
         for problem in found.problems:
             err.print(f"[yellow]Réponse non reprise :[/] {escape(problem)}")
+        for warning in found.warnings:
+            err.print(f"[yellow]À vérifier :[/] {escape(warning)}")
+        if found.signature_image:
+            out.print(
+                "Le bilan porte une image de signature (signature scannée ou tampon) : elle "
+                "n'est pas reprise dans le fichier de réponses (ajoutez « image: » sous "
+                "« signature: » pour la remettre)."
+            )
         out.print(f"[bold green]Fichier de réponses écrit :[/] {escape(str(target))}")
         print_report(validate_file(target))
         out.print(f"Vérifiez-le, puis : clas-bilan validate {escape(_quoted(target))}")

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from clas_bilan import form
+from clas_bilan import form, schools
 
 NARROW_NBSP = "\u202f"
 """Thousands separator of French typography."""
@@ -255,20 +255,5 @@ def _plain(text: str) -> str:
 
 
 def encode_school(nom: str | None, adresse: str | None, email: str | None) -> str:
-    """One établissement as lines "nom", "adresse", "email", the shortest that reads back."""
-    parts = [nom or "", adresse or "", email or ""]
-    for size in (1, 2, 3):
-        candidate = "\n".join(parts[:size])
-        if not any(parts[size:]) and decode_school(candidate) == (nom, adresse, email):
-            return candidate
-    return "\n".join(parts)
-
-
-def decode_school(text: str) -> tuple[str | None, str | None, str | None]:
-    """Read an établissement: one line is its name (or its e-mail), else name, address, e-mail."""
-    parts = [part.strip() for part in text.split("\n")]
-    if len(parts) == 1:
-        return (None, None, parts[0]) if "@" in parts[0] else (parts[0] or None, None, None)
-    nom, *rest = parts
-    email = rest.pop() if len(rest) >= 2 or "@" in rest[-1] else None
-    return nom or None, ", ".join(part for part in rest if part) or None, email or None
+    """One établissement as lines nom, adresse, e-mail (``schools`` reads a whole cell back)."""
+    return schools.write_school(nom, adresse, email)

@@ -17,20 +17,36 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from clas_bilan import codec, files, form, loading
-from clas_bilan.docx import locate, package, read
+from clas_bilan import codec, files, form, loading, schools
+from clas_bilan.docx import locate, package, read, signature
 from clas_bilan.errors import UsageError
 from clas_bilan.models import Reponses
 
+_P = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
 _NUMBER_WITH_SPACES = re.compile(r"\s*\d[\d\s]*\d\s*")
 
 
 @dataclass
 class Extracted:
-    """Answers read from a document, and what could not be read (French sentences)."""
+    """Answers read from a document, and what could not be read (French sentences).
+
+    ``warnings`` name the parts of the form the document lacks and the answers kept whole
+    because they could not be told apart: read, but to look at.
+    """
 
     answers: Reponses
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    signature_image: bool = False
+    """True when a picture (scanned signature, stamp) sits in the signature block."""
+
+
+@dataclass
+class Located:
+    """Where each block of the form stands in a document, and the answer blocks it lacks."""
+
+    places: list[locate.Place | None]
+    absent: list[form.Block]
 
 
 def open_document(path: Path, *, role: str = "document") -> Any:
@@ -38,31 +54,85 @@ def open_document(path: Path, *, role: str = "document") -> Any:
     return package.open_docx(path, role=role)
 
 
-def places(document: Any, name: str) -> list[locate.Place | None]:
-    """Locate every block of the form in a document; UsageError naming what is missing."""
-    return body_places(document.element.body, name)
+def places(document: Any, name: str, *, role: str = "document") -> list[locate.Place | None]:
+    """Locate every block of the form in a document; UsageError when it is not the form."""
+    return body_places(document.element.body, name, role=role)
 
 
-def body_places(body: Any, name: str) -> list[locate.Place | None]:
+def body_places(body: Any, name: str, *, role: str = "document") -> list[locate.Place | None]:
     """Locate every block of the form in a document body (``w:body``), as ``places`` does."""
+    return located(body, name, role=role).places
+
+
+def located(body: Any, name: str, *, role: str = "document") -> Located:
+    """Locate the form's blocks; UsageError (exit 2) when fewer than half its questions are there.
+
+    A user's copy of the form may lack parts of our template (the signature block first of
+    all): those are returned in ``absent``, to be named in a warning.
+    """
     found = locate.locate(body)
-    absent = locate.missing(form.FORM, found)
-    if absent:
-        listed = "\n".join(f"  - « {title[:120]} »" for title in absent[:5])
-        more = f"\n  … et {len(absent) - 5} autres." if len(absent) > 5 else ""
-        raise UsageError(
-            f"« {name} » ne contient pas cette question du formulaire "
-            f"{form.TITLE} :\n{listed}{more}",
-            hint="utilisez le formulaire officiel de la campagne 2025/2026 sans modifier le "
-            "texte des questions (ou n'utilisez pas --template).",
+    wanted = [i for i, block in enumerate(form.FORM) if locate.holds_answer(block)]
+    absent = [form.FORM[i] for i in wanted if found[i] is None]
+    if len(absent) * 2 > len(wanted):
+        raise _not_the_form(body, name, len(wanted) - len(absent), len(wanted), role)
+    return Located(found, absent)
+
+
+def _not_the_form(body: Any, name: str, present: int, total: int, role: str) -> UsageError:
+    """The refusal of a document that is not the form, saying what it seems to be."""
+    first = next((line for line in _lines(body) if line), "")
+    if not first:
+        what = "il ne contient aucun texte"
+    else:
+        shown = first if len(first) <= 80 else first[:79].rstrip() + "…"
+        what = f"c'est un autre document, qui commence par « {shown} »"
+    if role == "modèle":
+        hint = (
+            f"donnez à --modele le formulaire {form.TITLE} envoyé par la Caf, ou retirez --modele."
         )
-    return found
+    else:
+        hint = f"donnez le bilan rempli à partir du formulaire {form.TITLE}."
+    found = (
+        f"aucune de ses {total} questions ne s'y trouve"
+        if not present
+        else f"seules {present} de ses {total} questions s'y trouvent"
+    )
+    return UsageError(
+        f"« {name} » ne contient pas le formulaire {form.TITLE} : {found} ; {what}.", hint=hint
+    )
+
+
+def _lines(body: Any) -> list[str]:
+    """The first lines of text of a body, paragraphs and table cells alike."""
+    lines: list[str] = []
+    for p in body.iter(_P):
+        lines.append(" ".join(locate.text(p).split()))
+        if len(lines) > 200:
+            break
+    return lines
+
+
+def absent_warning(
+    absent: Sequence[form.Block], name: str, *, consequence: str = "elles ne sont pas reprises"
+) -> str:
+    """A French warning naming the parts of the form a document lacks."""
+    signature_part = signature_blocks()
+    listed = [f"« {locate.title(b)[:80]} »" for b in absent if b not in signature_part]
+    if any(block in signature_part for block in absent):
+        listed.append("le bloc de signature (« Fait à …, le … », nom et qualité du signataire)")
+    shown = "\n".join(f"  - {title}" for title in listed)
+    return f"« {name} » ne contient pas ces parties du formulaire ; {consequence} :\n{shown}"
+
+
+def signature_blocks() -> tuple[form.Block, ...]:
+    """The blocks of the signature block, which the Caf's own form does not have."""
+    return form.FORM[signature.start() :]
 
 
 def extract(path: Path, *, template: Path | None = None) -> Extracted:
     """Read the answers of a filled bilan; ``template`` is checked to be the same form."""
     if template is not None:
-        places(open_document(template, role="modèle"), template.name)
+        places(open_document(template, role="modèle"), template.name, role="modèle")
     document = open_document(path)
     return read_document(document, path.name)
 
@@ -76,19 +146,33 @@ def read_body(body: Any, name: str = "document") -> Extracted:
     """Read the answers of a filled bilan's body (``w:body``)."""
     raw: dict[str, Any] = {}
     problems: list[str] = []
-    for block, place in zip(form.FORM, body_places(body, name), strict=False):
+    warnings: list[str] = []
+    found = located(body, name)
+    if found.absent:
+        warnings.append(absent_warning(found.absent, name))
+    for block, place in zip(form.FORM, found.places, strict=False):
         if place is None:
             continue
         try:
-            _read_block(block, place, raw, problems)
+            _read_block(block, place, raw, problems, warnings)
         except ValueError as error:
             problems.append(f"« {locate.title(block)[:80]} » : {error} ; réponse non reprise.")
     answers = _validate(raw, problems)
-    return Extracted(answers, problems)
+    return Extracted(answers, problems, warnings, _signed(found.places))
+
+
+def _signed(places: Sequence[locate.Place | None]) -> bool:
+    """True when a picture sits after « Signature : » (or after the last question found)."""
+    spot = next((p for p in reversed(places) if p is not None), None)
+    return spot is not None and signature.has_image([spot.element, *spot.after])
 
 
 def _read_block(
-    block: form.Block, place: locate.Place, raw: dict[str, Any], problems: list[str]
+    block: form.Block,
+    place: locate.Place,
+    raw: dict[str, Any],
+    problems: list[str],
+    warnings: list[str],
 ) -> None:
     if isinstance(block, form.Question):
         if block.codec == "place_date":
@@ -113,10 +197,10 @@ def _read_block(
     elif isinstance(block, form.Box) and block.key:
         _put(raw, block.key, read.box(place.element, block.text))
     elif isinstance(block, form.Table):
-        _read_table(block, place.element, raw)
+        _read_table(block, place.element, raw, warnings)
 
 
-def _read_table(table: form.Table, tbl: Any, raw: dict[str, Any]) -> None:
+def _read_table(table: form.Table, tbl: Any, raw: dict[str, Any], warnings: list[str]) -> None:
     trs = locate.rows(tbl)
     if table.items_key is None:
         for spec, tr in zip(table.rows, trs, strict=False):
@@ -130,10 +214,11 @@ def _read_table(table: form.Table, tbl: Any, raw: dict[str, Any]) -> None:
         for key, tc in zip(table.item_keys, locate.cells(tr), strict=False):
             lines = read.cell_lines(tc)
             if key in table.item_lists:
-                schools = [codec.decode_school(line) for line in lines if line.strip()]
+                reading = schools.read_cell(lines)
                 value: Any = [
-                    dict(zip(("nom", "adresse", "email"), s, strict=False)) for s in schools
+                    dict(zip(("nom", "adresse", "email"), s, strict=False)) for s in reading.schools
                 ]
+                warnings.extend(_unclear(item, table, reading.unclear))
             else:
                 value = _plain(lines)
             if value:
@@ -141,6 +226,17 @@ def _read_table(table: form.Table, tbl: Any, raw: dict[str, Any]) -> None:
         if item:
             items.append(item)
     _put(raw, table.items_key, items)
+
+
+def _unclear(item: dict[str, Any], table: form.Table, texts: Sequence[str]) -> list[str]:
+    """Warnings for établissements kept whole in « nom », naming their territoire."""
+    where = " ".join(str(item.get(table.item_keys[0]) or "").split())
+    named = f"territoire « {where[:60]} »" if where else "territoire sans nom"
+    return [
+        f"{named} : « {text[:120]} » n'a pas pu être séparé en établissements (nom, adresse, "
+        "mail) ; repris tel quel dans « nom » : vérifiez-le."
+        for text in texts
+    ]
 
 
 def _plain(lines: list[str]) -> str | None:

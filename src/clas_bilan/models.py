@@ -406,6 +406,11 @@ class Signature(Section):
     date: Date = Field(None, description="Le (date de signature, par exemple 30/06/2026)")
     nom: Line = Field(None, description="Nom et prénom du signataire")
     qualite: Line = Field(None, description="Qualité du signataire (présidente, directeur…)")
+    image: Line = Field(
+        None,
+        description="Signature scannée et tampon (facultatif) : image PNG ou JPEG placée sous "
+        "« Signature : » ; chemin relatif au fichier de réponses, par exemple signature.png",
+    )
 
 
 class Reponses(Section):

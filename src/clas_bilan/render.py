@@ -20,12 +20,12 @@ from typing import Any
 import docx
 from pydantic import BaseModel
 
-from clas_bilan import codec, files, form, models
+from clas_bilan import codec, files, form, loading, models, schools, signature_image
 from clas_bilan.docx import fill as write
-from clas_bilan.docx import locate, read, save
+from clas_bilan.docx import locate, read, save, signature
 from clas_bilan.docx.template import template_path
 from clas_bilan.errors import AnswersError, UsageError
-from clas_bilan.extract import open_document, places, read_body
+from clas_bilan.extract import absent_warning, located, open_document, read_body
 from clas_bilan.models import Reponses
 
 _SLUG_LENGTH = 60
@@ -42,13 +42,30 @@ def default_name(answers: Reponses) -> str:
 
 
 def render(
-    answers: Reponses, output: Path, *, template: Path | None = None, force: bool = False
+    answers: Reponses,
+    output: Path,
+    *,
+    template: Path | None = None,
+    force: bool = False,
+    base: Path | None = None,
+    warnings: list[str] | None = None,
 ) -> Path:
-    """Write the filled bilan to ``output`` atomically, after checking it reads back whole."""
+    """Write the filled bilan to ``output`` atomically, after checking it reads back whole.
+
+    ``base`` is the answers file's folder (``signature.image`` is relative to it);
+    ``warnings`` receives what the user should know about the copy of the form filled.
+    """
     _check_output(output, force=force)
     opened = open_template(template)
     return render_document(
-        opened.document, answers, output, name=opened.name, kept=opened.kept, force=force
+        opened.document,
+        answers,
+        output,
+        name=opened.name,
+        kept=opened.kept,
+        force=force,
+        base=base,
+        warnings=warnings,
     )
 
 
@@ -80,6 +97,8 @@ def render_document(
     name: str = "modèle",
     kept: Mapping[str, bytes] | None = None,
     force: bool = False,
+    base: Path | None = None,
+    warnings: list[str] | None = None,
 ) -> Path:
     """Fill an opened copy of the form (consumed) and write it like ``render`` does.
 
@@ -87,10 +106,15 @@ def render_document(
     without it they are serialized again.
     """
     _check_output(output, force=force)
-    fill(document, answers, name=name)
+    filled = fill(document, answers, name=name, base=base)
+    if warnings is not None:
+        warnings.extend(filled.warnings)
     content = save.package(document, kept or {})
     return files.write_atomic(
-        output, content, force=force, check=lambda written: verify(written, answers)
+        output,
+        content,
+        force=force,
+        check=lambda written: verify(written, answers, skipped=filled.skipped),
     )
 
 
@@ -108,11 +132,40 @@ def _check_output(output: Path, *, force: bool) -> None:
     files.check_new(output, force=force)
 
 
-def fill(document: Any, answers: Reponses, *, name: str = "modèle") -> None:
-    """Write every answer into an opened copy of the form (python-docx Document), in memory."""
+@dataclass(frozen=True)
+class Filled:
+    """What filling a copy of the form left to say: warnings, and answer keys not written."""
+
+    warnings: list[str]
+    skipped: frozenset[str]
+
+
+def fill(
+    document: Any, answers: Reponses, *, name: str = "modèle", base: Path | None = None
+) -> Filled:
+    """Write every answer into an opened copy of the form (python-docx Document), in memory.
+
+    A copy without a signature block gets one after its last question; the other parts
+    it lacks are named in ``Filled.warnings`` and their answers skipped.
+    """
+    image = _signature_image(answers, base)  # first: a wrong file stops before any work
     style = write.answer_style(document.styles.element)
     look = write.answer_format(document.styles.element)
-    for block, place in zip(form.FORM, places(document, name), strict=False):
+    body = document.element.body
+    found = located(body, name, role="modèle")
+    warnings: list[str] = []
+    if signature.absent(found.places):
+        signature.add_block(found.places)
+        found = located(body, name, role="modèle")
+        warnings.append(
+            f"« {name} » n'a pas de bloc de signature : il a été ajouté après la dernière "
+            "question, pour dater et signer le bilan."
+        )
+    if found.absent:
+        warnings.append(
+            absent_warning(found.absent, name, consequence="leurs réponses n'y sont pas écrites")
+        )
+    for block, place in zip(form.FORM, found.places, strict=False):
         if place is None:
             continue
         if isinstance(block, form.Question):
@@ -123,7 +176,31 @@ def fill(document: Any, answers: Reponses, *, name: str = "modèle") -> None:
             write.write_box(place.element, (models.get(answers, block.key) or "").strip(), look)
         elif isinstance(block, form.Table):
             _table(block, place.element, answers, look)
+    if image is not None:
+        spot = next(p for p in reversed(found.places) if p is not None)
+        signature.add_image(document, spot.element, image)
     _properties(document, answers)
+    skipped = {key for block in found.absent for key in _block_keys(block)}
+    return Filled(warnings, frozenset(skipped))
+
+
+def _signature_image(answers: Reponses, base: Path | None) -> bytes | None:
+    value = answers.signature.image
+    return None if not value else signature_image.read(value, base)
+
+
+def _block_keys(block: form.Block) -> list[str]:
+    """The answer keys a block of the form holds."""
+    if isinstance(block, form.Question):
+        return list(block.keys)
+    if isinstance(block, form.Choice):
+        return [block.key]
+    if isinstance(block, form.Box):
+        return [block.key] if block.key else []
+    if isinstance(block, form.Table):
+        keys = [block.items_key] if block.items_key else []
+        return keys + [cell.key for row in block.rows for cell in row if cell.key]
+    return []
 
 
 def _question(
@@ -157,19 +234,25 @@ def _table(table: form.Table, tbl: Any, answers: Reponses, look: Any) -> None:
                     write.write_cell(tc, [_cell_text(value)], look)
         return
     items = [item for item in models.get(answers, table.items_key) if not _empty(item)]
-    header = len(table.rows)
-    if items:
-        write.grow(tbl, header + len(items))
-    for item, tr in zip(items, locate.rows(tbl)[header:], strict=False):
+    trs = locate.rows(tbl)
+    free = _item_rows(table, trs)
+    if len(free) < len(items):
+        write.grow(tbl, len(trs) + len(items) - len(free))
+        free = _item_rows(table, locate.rows(tbl))
+    for item, tr in zip(items, free, strict=False):
         for key, tc in zip(table.item_keys, locate.cells(tr), strict=False):
             value = models.get(item, key)
             if key in table.item_lists:
-                schools = [s for s in value if not _empty(s)]
-                write.write_cell(
-                    tc, [codec.encode_school(s.nom, s.adresse, s.email) for s in schools], look
-                )
+                kept = [(s.nom, s.adresse, s.email) for s in value if not _empty(s)]
+                write.write_cell(tc, schools.write_cell(kept), look)
             elif value is not None:
                 write.write_cell(tc, _cell_text(value).split("\n"), look)
+
+
+def _item_rows(table: form.Table, trs: list[Any]) -> list[Any]:
+    """The rows that take one list item each: thin spacer rows (one merged cell) left out."""
+    width = len(table.item_keys)
+    return [tr for tr in trs[len(table.rows) :] if len(locate.cells(tr)) >= width]
 
 
 def _cell_text(value: Any) -> str:
@@ -210,6 +293,7 @@ def _property(value: str) -> str:
 def readable(answers: Reponses) -> Reponses:
     """What ``extract`` reads back from a bilan rendered from ``answers``."""
     result = answers.model_copy(deep=True)
+    result.signature.image = None  # a picture in the bilan, not a path: checked apart
     total = models.subtotals(result.public.inscrits)["total"]
     if result.public.total is None:
         result.public.total = total
@@ -232,22 +316,37 @@ def readable(answers: Reponses) -> Reponses:
     return result
 
 
-def verify(path: Path, answers: Reponses) -> None:
+def verify(path: Path, answers: Reponses, *, skipped: frozenset[str] = frozenset()) -> None:
     """Read a written bilan back; AnswersError (exit 1) naming every answer missing or changed.
 
     ``path`` is the temporary file about to become the bilan: messages never name it.
+    ``skipped`` are the keys of questions the copy of the form does not have (warned about).
     """
     try:
         found = read_body(read.document_body(path), path.name)
-    except UsageError as error:  # a question of the form no longer found in what was written
-        raise _unreadable(error.message.splitlines()[1:]) from None
+    except UsageError as error:  # the form no longer found in what was written
+        raise _unreadable([f"  - {error.message}"]) from None
     wanted = _flat(readable(answers).model_dump(by_alias=True))
     got = _flat(found.answers.model_dump(by_alias=True))
-    wrong = [key for key in wanted if wanted[key] != got.get(key)]
+    keys = [key for key in wanted if not any(_inside(key, s) for s in skipped)]
+    wrong = [key for key in keys if wanted[key] != got.get(key)]
     wrong += [key for key in got if key not in wanted]
+    if answers.signature.image and not found.signature_image:
+        wrong.append("signature.image")
     if wrong or found.problems:
-        labels = [f"  - {key}" for key in wrong[:10]] + [f"  - {p}" for p in found.problems[:5]]
+        labels = [f"  - {_named(key)}" for key in wrong[:10]]
+        labels += [f"  - {p}" for p in found.problems[:5]]
         raise _unreadable(labels)
+
+
+def _named(key: str) -> str:
+    """An answer key with the form's label a user recognises it by."""
+    label = loading.describe(key)
+    return f"« {label[:80]} » ({key})" if label else key
+
+
+def _inside(key: str, parent: str) -> bool:
+    return key == parent or key.startswith(parent + ".")
 
 
 def _unreadable(lines: list[str]) -> AnswersError:

@@ -13,6 +13,9 @@ each tested through render, extract or the template build:
 * proxies' ``_p``, ``_r``, ``_tr``, ``_tbl``, ``_tc``, ``_Cell`` and the oxml helpers
   ``get_or_add_*`` / ``insert_element_before`` / ``add_tc`` (``template``, ``fields``): only
   when building the template, checked by the committed-template test;
+* ``docx.image.image.Image.from_blob`` and ``docx.image.exceptions`` (``signature_image``):
+  the header parser ``Run.add_picture`` runs, to check a signature image before placing it;
+  ``CT_PPr.keepNext_val`` (``signature``) keeps the added signature block on one page;
 * ``copy.deepcopy`` of a whole ``Document`` (``batch.Template.copy``): copies the package
   graph; not a documented use, tested by the batch tests.
 """

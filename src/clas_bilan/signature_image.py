@@ -1,0 +1,125 @@
+"""The scanned signature and stamp (``signature.image``): found, checked, read.
+
+The path is relative to the answers file. Only a whole PNG or JPEG of sensible size is
+accepted, so a wrong file never ends up as a broken picture in the bilan.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Mapping
+from pathlib import Path
+
+from docx.image.exceptions import (
+    InvalidImageStreamError,
+    UnexpectedEndOfFileError,
+    UnrecognizedImageError,
+)
+from docx.image.image import Image
+
+from clas_bilan import loading
+from clas_bilan.errors import AnswersError
+from clas_bilan.report import Finding
+
+KEY = "signature.image"
+MAX_BYTES = 5 * 1024 * 1024
+"""A scanned signature weighs some hundred Ko; 5 Mo leaves room for a photo of it."""
+MAX_SIDE = 10_000
+"""Pixels on a side: beyond, the picture would fill the memory of Word and of this tool."""
+_PNG_END = b"IEND\xaeB`\x82"
+_JPEG_END = b"\xff\xd9"
+
+
+def resolve(value: str, base: Path | None) -> Path:
+    """The image's path: ``value`` as written, relative to the answers file's folder."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() or base is None else base / path
+
+
+def read(value: str, base: Path | None) -> bytes:
+    """The bytes of a checked PNG or JPEG; AnswersError (exit 1) saying what is wrong."""
+    path = resolve(value, base)
+    shown = f"« {value} »" + (f" (cherché dans « {path.parent} »)" if path != Path(value) else "")
+    if not path.exists():
+        raise AnswersError(f"l'image de signature {shown} est introuvable.", hint=_HINT)
+    if not path.is_file():
+        raise AnswersError(f"l'image de signature {shown} n'est pas un fichier.", hint=_HINT)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise AnswersError(
+                f"l'image de signature {shown} est trop grosse ({size // 1024 // 1024} Mo, "
+                f"limite {MAX_BYTES // 1024 // 1024} Mo).",
+                hint="enregistrez la signature scannée en plus petit (PNG ou JPEG, 300 points "
+                "par pouce suffisent).",
+            )
+        data = path.read_bytes()
+    except OSError as error:
+        raise AnswersError(
+            f"l'image de signature {shown} ne peut pas être lue ({error.strerror}).", hint=_HINT
+        ) from None
+    _check(data, shown)
+    return data
+
+
+_HINT = (
+    "donnez sous « signature: » le chemin d'une image PNG ou JPEG, relatif au fichier de "
+    "réponses (par exemple image: signature.png), ou retirez la ligne « image: »."
+)
+
+
+_MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
+
+
+def _check(data: bytes, shown: str) -> None:
+    kind = next((name for magic, name in _MAGIC.items() if data.startswith(magic)), None)
+    if kind is None:
+        raise AnswersError(
+            f"le fichier {shown} donné pour la signature n'est pas une image PNG ou JPEG.",
+            hint="scannez la signature en PNG ou JPEG (pas en PDF ni en Word). " + _HINT,
+        )
+    try:
+        image: Image | None = Image.from_blob(data)
+    except (
+        UnrecognizedImageError,
+        UnexpectedEndOfFileError,
+        InvalidImageStreamError,
+        ValueError,
+        IndexError,
+        KeyError,
+        EOFError,
+        struct.error,
+    ):
+        image = None
+    whole = data.rstrip(b"\0").endswith(_PNG_END) if kind == "PNG" else _JPEG_END in data[-4096:]
+    if image is None or not whole or not image.px_width or not image.px_height:
+        raise AnswersError(
+            f"l'image de signature {shown} est incomplète ou abîmée ({kind} tronqué).",
+            hint="enregistrez-la à nouveau depuis le logiciel du scanner.",
+        )
+    if max(image.px_width, image.px_height) > MAX_SIDE:
+        raise AnswersError(
+            f"l'image de signature {shown} est trop grande ({image.px_width} × "
+            f"{image.px_height} pixels, limite {MAX_SIDE} sur un côté).",
+            hint="réduisez-la (300 points par pouce suffisent pour une signature).",
+        )
+
+
+def findings(value: str | None, base: Path | None, lines: Mapping[str, int]) -> list[Finding]:
+    """The error on ``signature.image`` of an answers file, with its line; none when fine."""
+    if not value:
+        return []
+    try:
+        read(value, base)
+    except AnswersError as error:
+        return [
+            Finding(
+                "erreur",
+                KEY,
+                loading.line_of(lines, KEY),
+                loading.describe(KEY),
+                error.message,
+                error.hint,
+            )
+        ]
+    return []

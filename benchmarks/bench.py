@@ -37,7 +37,7 @@ from typing import Any
 import docx
 from docx.oxml.ns import qn
 
-from clas_bilan import codec, form, models
+from clas_bilan import campaigns, codec, form, models
 from clas_bilan.batch import render_batch
 from clas_bilan.checks import validate_file
 from clas_bilan.docx import fields, locate, save
@@ -157,7 +157,9 @@ def jinja_template(source: Path, target: Path) -> Callable[[Reponses], dict[str,
         slots.append(getter)
         return f"a{len(slots) - 1}"
 
-    for block, place in zip(form.FORM, places(document, source.name), strict=False):
+    for block, place in zip(
+        campaigns.current().blocks, places(document, source.name), strict=False
+    ):
         if place is None:
             continue
         if isinstance(block, form.Question):

@@ -15,12 +15,15 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from clas_bilan import SCHEMA_FILE, __version__
+from clas_bilan import SCHEMA_FILE, __version__, campaigns
 from clas_bilan.errors import UsageError, UserError
 from clas_bilan.files import check_new
 
 if TYPE_CHECKING:
     from clas_bilan.report import Report
+
+CAMPAIGN = campaigns.current()
+"""This year's form: the one ``init``, ``validate`` and ``render`` work with."""
 
 # Start-up stays light (``--version``, ``--help``): rich, pydantic, yaml and python-docx
 # are imported inside the functions that use them.
@@ -141,7 +144,7 @@ app = typer.Typer(
     cls=_FrenchGroup,
     name="clas-bilan",
     help=(
-        "Remplit le bilan CLAS 2025/2026 de la Caf de l'Ain à partir d'un fichier de "
+        f"Remplit le bilan CLAS {CAMPAIGN.label} de la Caf de l'Ain à partir d'un fichier de "
         "réponses YAML.\n\n"
         "Exemple : clas-bilan init reponses.yaml, puis clas-bilan validate reponses.yaml, "
         "puis clas-bilan render reponses.yaml -o bilan.docx"
@@ -208,7 +211,7 @@ def _main(
         typer.Option("--debug", help="Affiche le détail technique (traceback) en cas d'erreur."),
     ] = False,
 ) -> None:
-    """Remplit le bilan CLAS 2025/2026 de la Caf de l'Ain."""
+    """Fill the Caf de l'Ain's Bilan CLAS (typer shows the app's help, not this)."""
     _state["debug"] = debug
 
 
@@ -476,7 +479,7 @@ def render_command(
     sortie: Annotated[
         Path | None,
         _sortie(
-            "Bilan .docx à écrire (par défaut : bilan_clas_2025-2026_<équipement>.docx, "
+            f"Bilan .docx à écrire (par défaut : bilan_clas_{CAMPAIGN.code}_<équipement>.docx, "
             "à côté du fichier de réponses). Avec plusieurs fichiers ou un dossier : le "
             "dossier où écrire les bilans (créé s'il n'existe pas)."
         ),
@@ -522,7 +525,9 @@ def render_command(
         out.print(
             escape(
                 _NEXT_STEPS.format(
-                    email=form.CAF_EMAIL, deadline=form.DEADLINE_TEXT, bilan=_quoted(target)
+                    email=form.CAF_EMAIL,
+                    deadline=campaigns.current().deadline_text,
+                    bilan=_quoted(target),
                 )
             )
         )
@@ -571,7 +576,8 @@ def _render_many(
     if written:
         out.print(
             f"Relisez, datez et signez chaque bilan, puis envoyez-le à {form.CAF_EMAIL} avant "
-            f"le {form.DEADLINE_TEXT} (clas-bilan email BILAN.docx) et déposez-le aussi sur "
+            f"le {campaigns.current().deadline_text} (clas-bilan email BILAN.docx) et déposez-le "
+            "aussi sur "
             "AFAS / ESPADA."
         )
         if any(outcome.warnings for outcome in result.written):

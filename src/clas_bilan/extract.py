@@ -1,8 +1,9 @@
 """Read a filled bilan (made by ``render`` or typed in Word) back into answers.
 
-Every answer is looked for where ``form.FORM`` says it lives, found by the form's
-own text. What cannot be read is reported in French in ``Extracted.problems``,
-never dropped silently.
+The document's form is recognised among the known campaigns (``recognise``); every
+answer is looked for where that form says it lives, found by the form's own text.
+What cannot be read is reported in French in ``Extracted.problems``, never dropped
+silently.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from clas_bilan import codec, files, form, loading
+from clas_bilan import campaigns, codec, files, form, loading
+from clas_bilan.campaigns import Campaign
 from clas_bilan.docx import locate, package, read
 from clas_bilan.errors import UsageError
 from clas_bilan.models import Reponses
@@ -27,10 +29,12 @@ _NUMBER_WITH_SPACES = re.compile(r"\s*\d[\d\s]*\d\s*")
 
 @dataclass
 class Extracted:
-    """Answers read from a document, and what could not be read (French sentences)."""
+    """Answers read from a document, what could not be read (French sentences), and its form."""
 
     answers: Reponses
     problems: list[str] = field(default_factory=list)
+    campaign: Campaign = field(default_factory=campaigns.current)
+    """The campaign whose form the document is."""
 
 
 def open_document(path: Path, *, role: str = "document") -> Any:
@@ -38,53 +42,81 @@ def open_document(path: Path, *, role: str = "document") -> Any:
     return package.open_docx(path, role=role)
 
 
-def places(document: Any, name: str) -> list[locate.Place | None]:
-    """Locate every block of the form in a document; UsageError naming what is missing."""
-    return body_places(document.element.body, name)
+def places(document: Any, name: str, campaign: Campaign | None = None) -> list[locate.Place | None]:
+    """Locate every block of a campaign's form in a document; UsageError naming what is missing."""
+    return body_places(document.element.body, name, campaign)
 
 
-def body_places(body: Any, name: str) -> list[locate.Place | None]:
-    """Locate every block of the form in a document body (``w:body``), as ``places`` does."""
-    found = locate.locate(body)
-    absent = locate.missing(form.FORM, found)
+def body_places(
+    body: Any, name: str, campaign: Campaign | None = None
+) -> list[locate.Place | None]:
+    """Locate every block of a campaign's form (by default the current one) in a ``w:body``."""
+    campaign = campaign or campaigns.current()
+    found = locate.locate(body, campaign.blocks)
+    absent = locate.missing(campaign.blocks, found)
     if absent:
         listed = "\n".join(f"  - « {title[:120]} »" for title in absent[:5])
         more = f"\n  … et {len(absent) - 5} autres." if len(absent) > 5 else ""
         raise UsageError(
             f"« {name} » ne contient pas cette question du formulaire "
-            f"{form.TITLE} :\n{listed}{more}",
-            hint="utilisez le formulaire officiel de la campagne 2025/2026 sans modifier le "
-            "texte des questions (ou n'utilisez pas --template).",
+            f"{campaign.title} :\n{listed}{more}",
+            hint=f"utilisez le formulaire officiel de la campagne {campaign.label} sans modifier "
+            "le texte des questions (ou n'utilisez pas --template).",
         )
     return found
 
 
+def recognise(body: Any, name: str) -> tuple[Campaign, list[locate.Place | None]]:
+    """The known campaign whose form ``body`` is, newest first, and where its blocks stand.
+
+    A form that lacks a question of the current campaign's is tried against the older
+    ones; when none fits, the error names what the current campaign's form lacks.
+    """
+    newest: UsageError | None = None
+    for campaign in campaigns.known():
+        try:
+            return campaign, body_places(body, name, campaign)
+        except UsageError as error:
+            newest = newest or error
+    assert newest is not None
+    raise newest
+
+
 def extract(path: Path, *, template: Path | None = None) -> Extracted:
-    """Read the answers of a filled bilan; ``template`` is checked to be the same form."""
+    """Read the answers of a filled bilan; ``template`` is checked to be a form we know."""
+    campaign = None
     if template is not None:
-        places(open_document(template, role="modèle"), template.name)
+        copy = open_document(template, role="modèle")
+        campaign, _ = recognise(copy.element.body, template.name)
     document = open_document(path)
-    return read_document(document, path.name)
+    return read_body(document.element.body, path.name, campaign)
 
 
 def read_document(document: Any, name: str = "document") -> Extracted:
-    """Read the answers of an opened filled bilan."""
+    """Read the answers of an opened filled bilan, whichever known campaign's form it is."""
     return read_body(document.element.body, name)
 
 
-def read_body(body: Any, name: str = "document") -> Extracted:
-    """Read the answers of a filled bilan's body (``w:body``)."""
-    raw: dict[str, Any] = {}
+def read_body(body: Any, name: str = "document", campaign: Campaign | None = None) -> Extracted:
+    """Read the answers of a filled bilan's body (``w:body``) with a campaign's form.
+
+    Without ``campaign``, the form is recognised among the known campaigns.
+    """
+    if campaign is None:
+        campaign, found = recognise(body, name)
+    else:
+        found = body_places(body, name, campaign)
+    raw: dict[str, Any] = {"campagne": campaign.code}
     problems: list[str] = []
-    for block, place in zip(form.FORM, body_places(body, name), strict=False):
+    for block, place in zip(campaign.blocks, found, strict=False):
         if place is None:
             continue
         try:
             _read_block(block, place, raw, problems)
         except ValueError as error:
             problems.append(f"« {locate.title(block)[:80]} » : {error} ; réponse non reprise.")
-    answers = _validate(raw, problems)
-    return Extracted(answers, problems)
+    answers = _validate(raw, problems, campaign.answers)
+    return Extracted(answers, problems, campaign)
 
 
 def _read_block(
@@ -155,11 +187,11 @@ def _put(target: dict[str, Any], key: str, value: Any) -> None:
     target[last] = value
 
 
-def _validate(raw: dict[str, Any], problems: list[str]) -> Reponses:
+def _validate(raw: dict[str, Any], problems: list[str], model: type[Reponses]) -> Reponses:
     """Build the answers; each value the models refuse is reported and left out."""
     for _ in range(10):
         try:
-            return Reponses.model_validate(raw)
+            return model.model_validate(raw)
         except ValidationError as error:
             for detail in error.errors():
                 typed = detail.get("input")
@@ -175,7 +207,7 @@ def _validate(raw: dict[str, Any], problems: list[str]) -> Reponses:
                 )
                 _drop(raw, detail["loc"])
     problems.append("les réponses n'ont pas pu être reprises : vérifiez le document.")
-    return Reponses()
+    return model(campagne=raw["campagne"])
 
 
 def _why(detail: ErrorDetails) -> str:
@@ -247,7 +279,7 @@ def to_yaml(answers: Reponses, *, source: str | None = None, problems: Sequence[
     """The answers as a readable answers file, keys and order of the reference file."""
     data = _plain_values(answers.model_dump(by_alias=True))
     body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
-    head = [f"# Réponses au {form.TITLE} (Caf de l'Ain)"]
+    head = [f"# Réponses au {campaigns.of(answers.campagne).title} (Caf de l'Ain)"]
     if source:
         head.append(f"# Reprises du document « {source} » par clas-bilan extract.")
     head.append("# Vérifiez-les avec : clas-bilan validate <ce fichier>")

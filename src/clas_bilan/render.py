@@ -20,7 +20,7 @@ from typing import Any
 import docx
 from pydantic import BaseModel
 
-from clas_bilan import codec, files, form, models
+from clas_bilan import campaigns, codec, files, form, models
 from clas_bilan.docx import fill as write
 from clas_bilan.docx import locate, read, save
 from clas_bilan.docx.template import template_path
@@ -34,7 +34,7 @@ _PROPERTY_LENGTH = 255
 
 def default_name(answers: Reponses) -> str:
     """File name for the bilan, from the équipement: ASCII only, safe on Windows."""
-    base = f"bilan_clas_{form.CAMPAIGN}"
+    base = f"bilan_clas_{campaigns.current().code}"
     plain = unicodedata.normalize("NFKD", answers.equipement.nom or "")
     slug = re.sub(r"[^a-z0-9]+", "-", plain.encode("ascii", "ignore").decode().lower())
     slug = slug.strip("-")[:_SLUG_LENGTH].strip("-")
@@ -112,7 +112,8 @@ def fill(document: Any, answers: Reponses, *, name: str = "modèle") -> None:
     """Write every answer into an opened copy of the form (python-docx Document), in memory."""
     style = write.answer_style(document.styles.element)
     look = write.answer_format(document.styles.element)
-    for block, place in zip(form.FORM, places(document, name), strict=False):
+    campaign = campaigns.current()
+    for block, place in zip(campaign.blocks, places(document, name, campaign), strict=False):
         if place is None:
             continue
         if isinstance(block, form.Question):
@@ -192,11 +193,12 @@ def _properties(document: Any, answers: Reponses) -> None:
     where = " — ".join(
         part for part in (answers.equipement.nom, answers.equipement.commune) if part
     )
-    properties.title = _property(f"{form.TITLE} — {where}" if where else form.TITLE)
+    title = campaigns.current().title
+    properties.title = _property(f"{title} — {where}" if where else title)
     properties.subject = "Contrat Local d’Accompagnement à la Scolarité (CLAS) — Caf de l’Ain"
     properties.author = _property(answers.gestionnaire.nom or "")
     properties.last_modified_by = "clas-bilan"
-    properties.keywords = f"CLAS; bilan; {form.CAMPAIGN_LABEL}"
+    properties.keywords = f"CLAS; bilan; {campaigns.current().label}"
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
     properties.created = now
     properties.modified = now
@@ -213,7 +215,7 @@ def readable(answers: Reponses) -> Reponses:
     total = models.subtotals(result.public.inscrits)["total"]
     if result.public.total is None:
         result.public.total = total
-    for block in form.FORM:
+    for block in campaigns.current().blocks:
         if isinstance(block, form.Table) and block.items_key:
             items = [item for item in models.get(result, block.items_key) if not _empty(item)]
             for item, key in itertools.product(items, block.item_lists):
@@ -238,7 +240,7 @@ def verify(path: Path, answers: Reponses) -> None:
     ``path`` is the temporary file about to become the bilan: messages never name it.
     """
     try:
-        found = read_body(read.document_body(path), path.name)
+        found = read_body(read.document_body(path), path.name, campaigns.current())
     except UsageError as error:  # a question of the form no longer found in what was written
         raise _unreadable(error.message.splitlines()[1:]) from None
     wanted = _flat(readable(answers).model_dump(by_alias=True))

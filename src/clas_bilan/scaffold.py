@@ -6,15 +6,14 @@ import json
 import re
 import textwrap
 import typing
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from clas_bilan import SCHEMA_FILE, files, form
-from clas_bilan.models import Date, Decimal, Reponses, Text, YesNo
+from clas_bilan import SCHEMA_FILE, campaigns, files, form, shipped
+from clas_bilan.models import Date, Decimal, Text, YesNo
 
 EXAMPLE = "bilan_exemple.yaml"
 
@@ -22,7 +21,7 @@ _WIDTH = 92
 
 HEADER = f"""\
 # yaml-language-server: $schema={SCHEMA_FILE}
-# Fichier de réponses — {form.TITLE} (Caf de l'Ain)
+# Fichier de réponses — {{title}} (Caf de l'Ain)
 #
 # Écrivez chaque réponse après les deux-points « : » de sa clé. Les lignes qui
 # commencent par « # » sont des commentaires : elles rappellent les questions du
@@ -44,15 +43,15 @@ def init_text(example: bool = False) -> str:
     """The answers file ``init`` writes: every question commented, or the full example."""
     if example:
         return example_text()
-    lines = HEADER.splitlines()
+    lines = HEADER.format(title=campaigns.current().title).splitlines()
     lines.append("")
-    _model_lines(Reponses, "", 0, lines, set())
+    _model_lines(campaigns.current().answers, "", 0, lines, set())
     return "\n".join(lines).rstrip() + "\n"
 
 
 def example_text() -> str:
-    """The complete, realistic example shipped inside the package."""
-    return resources.files("clas_bilan").joinpath("examples").joinpath(EXAMPLE).read_text("utf-8")
+    """The complete, realistic example shipped with the package."""
+    return shipped.path("examples", EXAMPLE).read_text("utf-8")
 
 
 _BOUND = re.compile(r" (?=[:;?!»])|(?<=«) ")
@@ -133,7 +132,7 @@ def _is(info: FieldInfo, kind: Any) -> bool:
 def _blank(key: str, dotted: str, info: FieldInfo) -> str:
     """The empty answer written after ``key:``, with a short hint of what to write."""
     if key == "campagne":
-        return f' "{form.CAMPAIGN}"'
+        return f' "{campaigns.current().code}"'
     if _is(info, YesNo):
         mandatory = dotted in form.MANDATORY_CHOICES
         return "   # oui / non — OBLIGATOIRE" if mandatory else "   # oui / non"
@@ -150,7 +149,7 @@ def _blank(key: str, dotted: str, info: FieldInfo) -> str:
 
 def json_schema() -> str:
     """The JSON Schema of the answers file, as indented JSON text."""
-    schema = Reponses.model_json_schema(by_alias=True)
+    schema = campaigns.current().answers.model_json_schema(by_alias=True)
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         **schema,

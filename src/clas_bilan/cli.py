@@ -348,7 +348,11 @@ def print_report(report: "Report") -> None:
         f"même dossier avec « clas-bilan schema -o {SCHEMA_FILE} » pour que VS Code "
         "(extension YAML) complète et vérifie les clés pendant la saisie.\n\n"
         "Exemple : clas-bilan init reponses.yaml\n\n"
-        "Exemple : clas-bilan init exemple.yaml --exemple"
+        "Exemple : clas-bilan init exemple.yaml --exemple\n\n"
+        "Avec --depuis, repart du bilan (ou du fichier de réponses) de l'an dernier : ce qui "
+        "ne change pas d'une année à l'autre est repris, les réponses de l'année sont à "
+        "remplir.\n\n"
+        "Exemple : clas-bilan init reponses.yaml --depuis bilan_an_dernier.docx"
     ),
 )
 def init_command(
@@ -359,12 +363,26 @@ def init_command(
         bool, typer.Option("--exemple", help="Écrit un exemple complet au lieu d'un fichier vide.")
     ] = False,
     force: Annotated[bool, _force("Remplace le fichier s'il existe déjà.")] = False,
+    depuis: Annotated[
+        Path | None,
+        typer.Option(
+            "--depuis",
+            metavar="ANCIEN",
+            help="Bilan Word (.docx) ou fichier de réponses d'une campagne précédente : "
+            "gestionnaire, équipement, intitulé, coordination, territoires et établissements "
+            "sont repris ; les réponses de l'année restent à remplir.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Write a commented answers file, or the complete example."""
+    """Write a commented answers file, the complete example, or one started from last year's."""
     from clas_bilan import scaffold
 
     with handled():
         try:
+            if depuis is not None:
+                _init_from(fichier, depuis, exemple=exemple, force=force)
+                return
             scaffold.write_new(fichier, scaffold.init_text(example=exemple), force)
         except UsageError as error:
             # init names its file as an argument: it has no -o option to suggest
@@ -383,6 +401,29 @@ def init_command(
         out.print(
             f"Remplissez-le, puis vérifiez-le avec : clas-bilan validate {escape(str(fichier))}"
         )
+
+
+def _init_from(fichier: Path, depuis: Path, *, exemple: bool, force: bool) -> None:
+    """``init --depuis``: a new answers file carrying over what stays true from an older one."""
+    from clas_bilan import carryover, scaffold
+
+    if exemple:
+        raise UsageError(
+            "--exemple et --depuis ne vont pas ensemble.",
+            hint="choisissez l'un des deux : l'exemple complet, ou la reprise d'un bilan.",
+        )
+    check_new(fichier, force=force, inputs=(depuis,))
+    text, carried = carryover.init_text(depuis)
+    scaffold.write_new(fichier, text, force)
+    for problem in carried.problems:
+        err.print(f"[yellow]Réponse non reprise :[/] {escape(problem)}")
+    out.print(f"Fichier de réponses créé : {escape(str(fichier))}")
+    out.print(
+        f"Repris du bilan CLAS {carried.source.label} « {escape(depuis.name)} » : "
+        f"{carryover.CARRIED_TEXT}. Les réponses de l'année {campaigns.current().label} sont à "
+        "remplir."
+    )
+    out.print(f"Remplissez-le, puis vérifiez-le avec : clas-bilan validate {escape(str(fichier))}")
 
 
 @app.command(

@@ -15,15 +15,12 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from clas_bilan import SCHEMA_FILE, __version__, campaigns
+from clas_bilan import SCHEMA_FILE, __version__
 from clas_bilan.errors import UsageError, UserError
 from clas_bilan.files import check_new
 
 if TYPE_CHECKING:
     from clas_bilan.report import Report
-
-CAMPAIGN = campaigns.current()
-"""This year's form: the one ``init``, ``validate`` and ``render`` work with."""
 
 # Start-up stays light (``--version``, ``--help``): rich, pydantic, yaml and python-docx
 # are imported inside the functions that use them.
@@ -130,21 +127,54 @@ class _FrenchGroup(TyperGroup):
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         _french_panels()
+        self.help = _yearly(self.help)
         super().format_help(ctx, formatter)
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        _french_panels()
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             _translate(command.get_params(ctx))
+            if not hasattr(command.format_help, "french"):
+                command.format_help = _in_french(command.format_help)  # type: ignore[method-assign]
         return command
+
+
+def _yearly(text: str | None) -> str | None:
+    """A help text naming the current campaign where it says {annee} or {campagne}.
+
+    Filled only when help is shown, so that running a command (or ``--version``) does not
+    load the campaigns' forms.
+    """
+    if not text or "{" not in text:
+        return text
+    from clas_bilan import campaigns
+
+    campaign = campaigns.current()
+    return text.replace("{annee}", campaign.label).replace("{campagne}", campaign.code)
+
+
+def _in_french(format_help: Any) -> Any:
+    """A command's ``format_help`` that sets typer's panels in French first.
+
+    Only a command's help needs typer's rich layer: running the command does not import it.
+    """
+
+    def french_help(ctx: Any, formatter: Any) -> None:
+        _french_panels()
+        for param in ctx.command.params:
+            if getattr(param, "help", None):
+                param.help = _yearly(param.help)
+        format_help(ctx, formatter)
+
+    french_help.french = True  # type: ignore[attr-defined]
+    return french_help
 
 
 app = typer.Typer(
     cls=_FrenchGroup,
     name="clas-bilan",
     help=(
-        f"Remplit le bilan CLAS {CAMPAIGN.label} de la Caf de l'Ain à partir d'un fichier de "
+        "Remplit le bilan CLAS {annee} de la Caf de l'Ain à partir d'un fichier de "
         "réponses YAML.\n\n"
         "Exemple : clas-bilan init reponses.yaml, puis clas-bilan validate reponses.yaml, "
         "puis clas-bilan render reponses.yaml -o bilan.docx"
@@ -405,7 +435,7 @@ def init_command(
 
 def _init_from(fichier: Path, depuis: Path, *, exemple: bool, force: bool) -> None:
     """``init --depuis``: a new answers file carrying over what stays true from an older one."""
-    from clas_bilan import carryover, scaffold
+    from clas_bilan import campaigns, carryover, scaffold
 
     if exemple:
         raise UsageError(
@@ -520,7 +550,7 @@ def render_command(
     sortie: Annotated[
         Path | None,
         _sortie(
-            f"Bilan .docx à écrire (par défaut : bilan_clas_{CAMPAIGN.code}_<équipement>.docx, "
+            "Bilan .docx à écrire (par défaut : bilan_clas_{campagne}_<équipement>.docx, "
             "à côté du fichier de réponses). Avec plusieurs fichiers ou un dossier : le "
             "dossier où écrire les bilans (créé s'il n'existe pas)."
         ),
@@ -536,7 +566,7 @@ def render_command(
     ] = False,
 ) -> None:
     """Validate the answers, then write the filled bilan (one per file for several files)."""
-    from clas_bilan import form
+    from clas_bilan import campaigns, form
     from clas_bilan import render as render_module
     from clas_bilan.checks import validate_file
     from clas_bilan.pdf import to_pdf
@@ -580,7 +610,7 @@ def _render_many(
     """Batch ``render``: a progress bar, then what became of each file; exit 1 if any failed."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from clas_bilan import batch, form
+    from clas_bilan import batch, campaigns, form
 
     with handled():
         if pdf:
@@ -887,6 +917,9 @@ def pdf_command(
 
 def main() -> None:
     """Entry point of the ``clas-bilan`` console script."""
+    # Pydantic looks for third-party plugins in every installed package's metadata when the
+    # first model is built (tens of ms); the tool uses none. A user's own setting wins.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     for stream in (sys.stdout, sys.stderr):
         # A console or pipe in cp850/cp1252 cannot show every character: degrade, never crash.
         if isinstance(stream, io.TextIOWrapper):

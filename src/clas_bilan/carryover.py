@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from clas_bilan import SCHEMA_FILE, campaigns, extract, loading
+from clas_bilan import campaigns, extract, loading, scaffold
 from clas_bilan.campaigns import Campaign
 from clas_bilan.errors import UsageError
 from clas_bilan.models import Reponses
@@ -97,23 +97,15 @@ def _answers_file(path: Path) -> tuple[Reponses, Campaign]:
 def init_text(path: Path) -> tuple[str, Carried]:
     """The text of ``init --depuis``'s new answers file, and what was carried over."""
     carried = carry_over(path)
-    return _answers_text(carried.answers, origin=origin(path, carried)), carried
+    values = carried.answers.model_dump(by_alias=True)
+    return scaffold.answers_text(values, origin=origin(path, carried)), carried
 
 
 def origin(path: Path, carried: Carried) -> str:
     """The comment saying where the answers came from, for the top of the new file."""
-    return (
+    text = (
         f"Réponses reprises de « {path.name} » (bilan CLAS {carried.source.label}) par "
         f"clas-bilan init --depuis : {CARRIED_TEXT}. Les autres réponses sont à remplir pour "
         f"le bilan CLAS {campaigns.of(carried.answers.campagne).label}."
     )
-
-
-def _answers_text(answers: Reponses, *, origin: str) -> str:
-    """An answers file holding ``answers``, every other answer empty, ``origin`` on top.
-
-    Stands in for ``scaffold.answers_text`` (init's commented layout filled with values)
-    until that lands; the call in ``init_text`` is the one line to switch.
-    """
-    comment = "\n".join(f"# {line}" for line in textwrap.wrap(origin, width=88))
-    return f"# yaml-language-server: $schema={SCHEMA_FILE}\n{comment}\n{extract.to_yaml(answers)}"
+    return "\n".join(textwrap.wrap(text, width=88))

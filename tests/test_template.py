@@ -300,17 +300,27 @@ def _canonical(path: Path) -> dict[str, bytes]:
     return found
 
 
-def test_committed_template_is_what_the_script_builds(tmp_path: Path) -> None:
+@pytest.mark.parametrize("code", campaigns.codes())
+def test_committed_template_of_each_campaign_is_what_the_script_builds(
+    code: str, tmp_path: Path
+) -> None:
     output = tmp_path / "rebuilt.docx"
+    script = ROOT / "scripts" / "build_template.py"
     subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "build_template.py"), "--output", str(output)],
+        [sys.executable, str(script), "--campagne", code, "--output", str(output)],
         check=True,
         capture_output=True,
     )
-    committed, rebuilt = _canonical(TEMPLATE), _canonical(output)
+    committed_path = ROOT / "templates" / f"bilan_{code.replace('-', '_')}.docx"
+    committed, rebuilt = _canonical(committed_path), _canonical(output)
     assert committed.keys() == rebuilt.keys()
     for name in committed:
         assert committed[name] == rebuilt[name], f"{name} differs: run scripts/build_template.py"
+
+
+def test_templates_folder_holds_one_template_per_known_campaign() -> None:
+    names = sorted(path.name for path in (ROOT / "templates").iterdir())
+    assert names == sorted(campaign.template_name for campaign in campaigns.known())
 
 
 def test_build_is_reproducible(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from clas_bilan.render import readable
 from helpers_docx import NS, body, cell_texts, checkbox_states, paragraph_text, w
 
 runner = CliRunner()
-EXAMPLE = Path(__file__).parents[1] / "src" / "clas_bilan" / "examples" / "bilan_exemple.yaml"
+EXAMPLE = Path(__file__).parents[1] / "examples" / "bilan_exemple.yaml"
 CORPUS = sorted((Path(__file__).parents[2] / "shared" / "docx-corpus").glob("*.docx")) or sorted(
     Path("/work/shared/docx-corpus").glob("*.docx")
 )

@@ -411,3 +411,18 @@ def test_a_named_pipe_given_as_answers_file_is_refused_without_waiting(tmp_path:
     )
     assert done.returncode == 2, done.stderr
     assert "pas un fichier ordinaire" in done.stdout + done.stderr
+
+
+def test_a_zip_asking_for_an_unknown_zip_version_is_refused_in_french(
+    bilan: Path, tmp_path: Path
+) -> None:
+    # found by test_fuzz_extract: zipfile raises NotImplementedError("zip file version 8.4")
+    data = bytearray(bilan.read_bytes())
+    central = data.index(b"PK\x01\x02")
+    data[central + 6] = 84  # "version needed to extract" of the first entry
+    damaged = tmp_path / "abime.docx"
+    damaged.write_bytes(bytes(data))
+    result = runner.invoke(app, ["extract", str(damaged), "-o", str(tmp_path / "r.yaml")])
+    assert result.exit_code == 2, result.output
+    assert "copie incomplète" in " ".join(result.output.split())
+    assert "inattendue" not in result.output and not (tmp_path / "r.yaml").exists()

@@ -85,9 +85,11 @@ def test_init_exemple_is_the_shipped_example_and_validates_clean(in_tmp: Path) -
     assert "Aucune erreur, aucun avertissement" in result.output
 
 
-def test_packaged_example_and_repository_copy_are_equal() -> None:
-    packaged = ROOT / "src" / "clas_bilan" / "examples" / "bilan_exemple.yaml"
-    assert packaged.read_bytes() == (ROOT / "examples" / "bilan_exemple.yaml").read_bytes()
+def test_example_and_templates_are_kept_once_at_the_top_of_the_repository() -> None:
+    assert (ROOT / "examples" / "bilan_exemple.yaml").is_file()
+    assert (ROOT / "templates" / "bilan_2025_2026.docx").is_file()
+    package = ROOT / "src" / "clas_bilan"
+    assert not list(package.rglob("*.yaml")) and not list(package.rglob("*.docx"))
 
 
 def test_init_never_overwrites_without_force(in_tmp: Path) -> None:

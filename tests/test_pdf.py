@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from clas_bilan import pdf
 from clas_bilan.cli import app
+from clas_bilan.docx.template import template_path
 from clas_bilan.errors import UsageError
 from clas_bilan.loading import load
 from clas_bilan.render import render
@@ -160,7 +161,7 @@ def test_unwritable_folder_is_explained(tmp_path: Path) -> None:
         pdf.to_pdf(source, tmp_path / "pas de dossier" / "bilan.pdf")
 
 
-TEMPLATE = Path(pdf.__file__).parent / "templates" / "bilan_2025_2026.docx"
+TEMPLATE = template_path()
 
 
 @needs_soffice

@@ -15,7 +15,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from lxml import etree
 
-from clas_bilan import form
+from clas_bilan import campaigns, form
 from clas_bilan.docx import fields
 from clas_bilan.docx.template import build, template_path
 from helpers_docx import (
@@ -36,8 +36,9 @@ Convert = Callable[[Path, str, Path], Path]
 ROOT = Path(__file__).resolve().parent.parent
 FORM_TEXT = ROOT / "tests" / "data" / "bilan_clas_2025_2026.txt"
 """The official form's text as extracted from the Caf's .docx (see CONTRACT.md)."""
-TEMPLATE = ROOT / "src" / "clas_bilan" / "templates" / "bilan_2025_2026.docx"
+TEMPLATE = ROOT / "templates" / "bilan_2025_2026.docx"
 EN_SPACES = "\u2002" * 5
+BLOCKS = campaigns.get("2025-2026").blocks
 
 
 def _squeeze(text: str) -> str:
@@ -113,7 +114,7 @@ def test_headings_use_word_heading_styles_for_the_outline() -> None:
     assert ("Heading2", "4. Synthèse territoriale de la mise en œuvre du projet Clas") in headings
     assert ("Heading1", "Axe d’intervention auprès des parents") in headings
     assert ("Heading1", "Conclusion / Suggestion") in headings
-    assert len(headings) == sum(isinstance(block, form.Heading) for block in form.FORM)
+    assert len(headings) == sum(isinstance(block, form.Heading) for block in BLOCKS)
     styles = part(TEMPLATE, "word/styles.xml")
     for style_id, level in (("Heading1", "0"), ("Heading2", "1")):
         style = styles.find(f"w:style[@w:styleId='{style_id}']", NS)
@@ -199,7 +200,7 @@ def test_tables_never_touch_and_rows_do_not_split() -> None:
 
 def test_two_unchecked_check_boxes_in_the_choice_paragraph() -> None:
     assert checkbox_states(body(TEMPLATE)) == [("CaseACocher1", False), ("CaseACocher2", False)]
-    choice = next(b for b in form.FORM if isinstance(b, form.Choice))
+    choice = next(b for b in BLOCKS if isinstance(b, form.Choice))
     paragraphs = [p for p in body(TEMPLATE).findall(w("p")) if checkbox_states(p)]
     assert len(paragraphs) == 1
     assert paragraph_text(paragraphs[0]) == choice.label + "\t\t  Oui \t Non"
@@ -210,7 +211,7 @@ def test_two_unchecked_check_boxes_in_the_choice_paragraph() -> None:
 def test_two_text_fields_alone_under_their_labels() -> None:
     paragraphs = body(TEMPLATE).findall(w("p"))
     assert text_field_names(body(TEMPLATE)) == ["Texte237", "Texte238"]
-    labels = [b.label for b in form.FORM if isinstance(b, form.Question) and b.layout == "field"]
+    labels = [b.label for b in BLOCKS if isinstance(b, form.Question) and b.layout == "field"]
     for name, label in zip(["Texte237", "Texte238"], labels, strict=True):
         index = next(i for i, p in enumerate(paragraphs) if paragraph_text(p) == label)
         field_paragraph = paragraphs[index + 1]
@@ -224,7 +225,7 @@ def test_two_text_fields_alone_under_their_labels() -> None:
 def test_question_labels_and_space_left_under_them() -> None:
     paragraphs = body(TEMPLATE).findall(w("p"))
     all_text = [paragraph_text(p) for p in paragraphs]
-    for block in form.FORM:
+    for block in BLOCKS:
         if not isinstance(block, form.Question):
             continue
         assert all_text.count(block.label) == 1, block.label
@@ -299,17 +300,27 @@ def _canonical(path: Path) -> dict[str, bytes]:
     return found
 
 
-def test_committed_template_is_what_the_script_builds(tmp_path: Path) -> None:
+@pytest.mark.parametrize("code", campaigns.codes())
+def test_committed_template_of_each_campaign_is_what_the_script_builds(
+    code: str, tmp_path: Path
+) -> None:
     output = tmp_path / "rebuilt.docx"
+    script = ROOT / "scripts" / "build_template.py"
     subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "build_template.py"), "--output", str(output)],
+        [sys.executable, str(script), "--campagne", code, "--output", str(output)],
         check=True,
         capture_output=True,
     )
-    committed, rebuilt = _canonical(TEMPLATE), _canonical(output)
+    committed_path = ROOT / "templates" / f"bilan_{code.replace('-', '_')}.docx"
+    committed, rebuilt = _canonical(committed_path), _canonical(output)
     assert committed.keys() == rebuilt.keys()
     for name in committed:
         assert committed[name] == rebuilt[name], f"{name} differs: run scripts/build_template.py"
+
+
+def test_templates_folder_holds_one_template_per_known_campaign() -> None:
+    names = sorted(path.name for path in (ROOT / "templates").iterdir())
+    assert names == sorted(campaign.template_name for campaign in campaigns.known())
 
 
 def test_build_is_reproducible(tmp_path: Path) -> None:

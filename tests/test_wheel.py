@@ -43,6 +43,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (wheel,) = dist.glob("clas_bilan-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "clas_bilan/templates/bilan_2025_2026.docx" in names
+    assert "clas_bilan/examples/bilan_exemple.yaml" in names
     env_dir = tmp_path_factory.mktemp("venv") / "v"
     venv.create(env_dir, with_pip=True)
     bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")

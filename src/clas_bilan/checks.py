@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clas_bilan import form, loading, signature_image
+from clas_bilan import campaigns, form, loading, signature_image
 from clas_bilan.models import (
     Benevoles,
     Reponses,
@@ -21,7 +20,6 @@ from clas_bilan.models import (
 )
 from clas_bilan.report import Eligibility, Finding, Report, Severity, Summary
 
-SIGNATURE_DEADLINE = dt.date(2026, 8, 1)
 MAX_PER_COLLECTIF = 12
 ETP_TOLERANCE = 0.01
 
@@ -33,7 +31,6 @@ _EMAIL = re.compile(
     r"[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]._]+(\.[^@\s<>(),;:\"\[\]._]+)*\.[A-Za-z]{2,}"
 )
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-_LABELS = form.labels()
 
 
 def validate_file(path: Path) -> Report:
@@ -131,12 +128,13 @@ def check(answers: Reponses, lines: Mapping[str, int]) -> list[Finding]:
 
 
 def _campaign(answers: Reponses, found: _Findings) -> None:
-    if answers.campagne != form.CAMPAIGN:
+    wanted = campaigns.current().code
+    if answers.campagne != wanted:
         given = f"« {loading.shown(answers.campagne)} »" if answers.campagne else "vide"
         found.error(
             "campagne",
-            f"la campagne du fichier ({given}) n’est pas celle du formulaire ({form.CAMPAIGN}).",
-            f'Écrivez : campagne: "{form.CAMPAIGN}"',
+            f"la campagne du fichier ({given}) n’est pas celle du formulaire ({wanted}).",
+            f'Écrivez : campagne: "{wanted}"',
         )
 
 
@@ -251,7 +249,8 @@ def _etp_matches(
 ) -> None:
     if etp is None or hours is None:
         return
-    base = form.ETP_PAID_HOURS if kind == "payées" else form.ETP_WORKED_HOURS
+    bases = campaigns.current()
+    base = bases.paid_hours if kind == "payées" else bases.worked_hours
     expected = hours / base
     if abs(etp - expected) > ETP_TOLERANCE + 1e-9:
         found.error(
@@ -358,11 +357,11 @@ def _signature(answers: Reponses, found: _Findings) -> None:
             "Ajoutez « signature: » avec lieu, date, nom et qualité du signataire.",
             label="Signature",
         )
-    elif signature.date is not None and signature.date > SIGNATURE_DEADLINE:
+    elif signature.date is not None and signature.date > campaigns.current().deadline:
         found.warning(
             "signature.date",
             f"signé le {signature.date:%d/%m/%Y}, après la date limite : le bilan doit être "
-            f"complété et signé avant le {form.DEADLINE_TEXT}.",
+            f"complété et signé avant le {campaigns.current().deadline_text}.",
         )
 
 
@@ -384,38 +383,41 @@ class Question:
 def questions(answers: Reponses) -> list[Question]:
     """Every question of the form, in order, with whether it is answered."""
     found: list[Question] = []
-    for block in form.FORM:
+    labels = form.labels()
+    for block in form.blocks():
         if isinstance(block, form.Question):
             keys = (block.keys,) if block.codec == "etp" else tuple((key,) for key in block.keys)
             for group in keys:
                 answered = any(get(answers, key) is not None for key in group)
-                found.append(Question(group[0], _LABELS[group[0]], answered, block.optional))
+                found.append(Question(group[0], labels[group[0]], answered, block.optional))
         elif isinstance(block, (form.Choice, form.Box)) and block.key:
             answered = get(answers, block.key) is not None
-            found.append(Question(block.key, _LABELS[block.key], answered, False))
+            found.append(Question(block.key, labels[block.key], answered, False))
         elif isinstance(block, form.Table):
-            found.extend(_table_questions(answers, block))
+            found.extend(_table_questions(answers, block, labels))
     return found
 
 
-def _table_questions(answers: Reponses, table: form.Table) -> Iterator[Question]:
+def _table_questions(
+    answers: Reponses, table: form.Table, labels: Mapping[str, str]
+) -> Iterator[Question]:
     if table.name == "formations":
         if answers.formations.suivie is True:
             answered = bool(answers.formations.sessions)
-            yield Question("formations.sessions", _LABELS["formations.sessions"], answered, False)
+            yield Question("formations.sessions", labels["formations.sessions"], answered, False)
     elif table.name == "public":
         answered = any(value is not None for value in answers.public.inscrits.by_key().values())
         label = "Nombre d’enfants / de jeunes différents inscrits par niveau scolaire"
         yield Question("public.inscrits", label, answered, False)
     elif table.items_key:
         answered = bool(get(answers, table.items_key))
-        yield Question(table.items_key, _LABELS[table.items_key], answered, False)
+        yield Question(table.items_key, labels[table.items_key], answered, False)
     else:
         for row in table.rows:
             for cell in row:
                 if cell.key:
                     answered = get(answers, cell.key) is not None
-                    yield Question(cell.key, _LABELS[cell.key], answered, False)
+                    yield Question(cell.key, labels[cell.key], answered, False)
 
 
 def _unanswered(answers: Reponses, found: _Findings) -> None:

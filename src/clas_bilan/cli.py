@@ -127,21 +127,54 @@ class _FrenchGroup(TyperGroup):
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         _french_panels()
+        self.help = _yearly(self.help)
         super().format_help(ctx, formatter)
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        _french_panels()
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             _translate(command.get_params(ctx))
+            if not hasattr(command.format_help, "french"):
+                command.format_help = _in_french(command.format_help)  # type: ignore[method-assign]
         return command
+
+
+def _yearly(text: str | None) -> str | None:
+    """A help text naming the current campaign where it says {annee} or {campagne}.
+
+    Filled only when help is shown, so that running a command (or ``--version``) does not
+    load the campaigns' forms.
+    """
+    if not text or "{" not in text:
+        return text
+    from clas_bilan import campaigns
+
+    campaign = campaigns.current()
+    return text.replace("{annee}", campaign.label).replace("{campagne}", campaign.code)
+
+
+def _in_french(format_help: Any) -> Any:
+    """A command's ``format_help`` that sets typer's panels in French first.
+
+    Only a command's help needs typer's rich layer: running the command does not import it.
+    """
+
+    def french_help(ctx: Any, formatter: Any) -> None:
+        _french_panels()
+        for param in ctx.command.params:
+            if getattr(param, "help", None):
+                param.help = _yearly(param.help)
+        format_help(ctx, formatter)
+
+    french_help.french = True  # type: ignore[attr-defined]
+    return french_help
 
 
 app = typer.Typer(
     cls=_FrenchGroup,
     name="clas-bilan",
     help=(
-        "Remplit le bilan CLAS 2025/2026 de la Caf de l'Ain à partir d'un fichier de "
+        "Remplit le bilan CLAS {annee} de la Caf de l'Ain à partir d'un fichier de "
         "réponses YAML.\n\n"
         "Exemple : clas-bilan init reponses.yaml, puis clas-bilan validate reponses.yaml, "
         "puis clas-bilan render reponses.yaml -o bilan.docx"
@@ -208,7 +241,7 @@ def _main(
         typer.Option("--debug", help="Affiche le détail technique (traceback) en cas d'erreur."),
     ] = False,
 ) -> None:
-    """Remplit le bilan CLAS 2025/2026 de la Caf de l'Ain."""
+    """Fill the Caf de l'Ain's Bilan CLAS (typer shows the app's help, not this)."""
     _state["debug"] = debug
 
 
@@ -349,7 +382,11 @@ def print_report(report: "Report", *, ready: bool = True) -> None:
         f"même dossier avec « clas-bilan schema -o {SCHEMA_FILE} » pour que VS Code "
         "(extension YAML) complète et vérifie les clés pendant la saisie.\n\n"
         "Exemple : clas-bilan init reponses.yaml\n\n"
-        "Exemple : clas-bilan init exemple.yaml --exemple"
+        "Exemple : clas-bilan init exemple.yaml --exemple\n\n"
+        "Avec --depuis, repart du bilan (ou du fichier de réponses) de l'an dernier : ce qui "
+        "ne change pas d'une année à l'autre est repris, les réponses de l'année sont à "
+        "remplir.\n\n"
+        "Exemple : clas-bilan init reponses.yaml --depuis bilan_an_dernier.docx"
     ),
 )
 def init_command(
@@ -360,12 +397,26 @@ def init_command(
         bool, typer.Option("--exemple", help="Écrit un exemple complet au lieu d'un fichier vide.")
     ] = False,
     force: Annotated[bool, _force("Remplace le fichier s'il existe déjà.")] = False,
+    depuis: Annotated[
+        Path | None,
+        typer.Option(
+            "--depuis",
+            metavar="ANCIEN",
+            help="Bilan Word (.docx) ou fichier de réponses d'une campagne précédente : "
+            "gestionnaire, équipement, intitulé, coordination, territoires et établissements "
+            "sont repris ; les réponses de l'année restent à remplir.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Write a commented answers file, or the complete example."""
+    """Write a commented answers file, the complete example, or one started from last year's."""
     from clas_bilan import scaffold
 
     with handled():
         try:
+            if depuis is not None:
+                _init_from(fichier, depuis, exemple=exemple, force=force)
+                return
             scaffold.write_new(fichier, scaffold.init_text(example=exemple), force)
         except UsageError as error:
             # init names its file as an argument: it has no -o option to suggest
@@ -384,6 +435,29 @@ def init_command(
         out.print(
             f"Remplissez-le, puis vérifiez-le avec : clas-bilan validate {escape(str(fichier))}"
         )
+
+
+def _init_from(fichier: Path, depuis: Path, *, exemple: bool, force: bool) -> None:
+    """``init --depuis``: a new answers file carrying over what stays true from an older one."""
+    from clas_bilan import campaigns, carryover, scaffold
+
+    if exemple:
+        raise UsageError(
+            "--exemple et --depuis ne vont pas ensemble.",
+            hint="choisissez l'un des deux : l'exemple complet, ou la reprise d'un bilan.",
+        )
+    check_new(fichier, force=force, inputs=(depuis,))
+    text, carried = carryover.init_text(depuis)
+    scaffold.write_new(fichier, text, force)
+    for problem in carried.problems:
+        err.print(f"[yellow]Réponse non reprise :[/] {escape(problem)}")
+    out.print(f"Fichier de réponses créé : {escape(str(fichier))}")
+    out.print(
+        f"Repris du bilan CLAS {carried.source.label} « {escape(depuis.name)} » : "
+        f"{carryover.CARRIED_TEXT}. Les réponses de l'année {campaigns.current().label} sont à "
+        "remplir."
+    )
+    out.print(f"Remplissez-le, puis vérifiez-le avec : clas-bilan validate {escape(str(fichier))}")
 
 
 @app.command(
@@ -480,7 +554,7 @@ def render_command(
     sortie: Annotated[
         Path | None,
         _sortie(
-            "Bilan .docx à écrire (par défaut : bilan_clas_2025-2026_<équipement>.docx, "
+            "Bilan .docx à écrire (par défaut : bilan_clas_{campagne}_<équipement>.docx, "
             "à côté du fichier de réponses). Avec plusieurs fichiers ou un dossier : le "
             "dossier où écrire les bilans (créé s'il n'existe pas)."
         ),
@@ -496,7 +570,7 @@ def render_command(
     ] = False,
 ) -> None:
     """Validate the answers, then write the filled bilan (one per file for several files)."""
-    from clas_bilan import form
+    from clas_bilan import campaigns, form
     from clas_bilan import render as render_module
     from clas_bilan.checks import validate_file
     from clas_bilan.pdf import to_pdf
@@ -536,7 +610,9 @@ def render_command(
         out.print(
             escape(
                 _NEXT_STEPS.format(
-                    email=form.CAF_EMAIL, deadline=form.DEADLINE_TEXT, bilan=_quoted(target)
+                    email=form.CAF_EMAIL,
+                    deadline=campaigns.current().deadline_text,
+                    bilan=_quoted(target),
                 )
             )
         )
@@ -546,7 +622,7 @@ def _render_many(
     inputs: list[Path], folder: Path | None, template: Path | None, *, force: bool, pdf: bool
 ) -> NoReturn:
     """Batch ``render``: a progress bar, then what became of each file; exit 1 if any failed."""
-    from clas_bilan import batch, form
+    from clas_bilan import batch, campaigns, form
 
     with handled():
         if pdf:
@@ -582,7 +658,8 @@ def _render_many(
     if written:
         out.print(
             f"Relisez, datez et signez chaque bilan, puis envoyez-le à {form.CAF_EMAIL} avant "
-            f"le {form.DEADLINE_TEXT} (clas-bilan email BILAN.docx) et déposez-le aussi sur "
+            f"le {campaigns.current().deadline_text} (clas-bilan email BILAN.docx) et déposez-le "
+            "aussi sur "
             "AFAS / ESPADA."
         )
         if any(outcome.warnings for outcome in result.written):
@@ -950,6 +1027,9 @@ def synthese_command(
 
 def main() -> None:
     """Entry point of the ``clas-bilan`` console script."""
+    # Pydantic looks for third-party plugins in every installed package's metadata when the
+    # first model is built (tens of ms); the tool uses none. A user's own setting wins.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     for stream in (sys.stdout, sys.stderr):
         # A console or pipe in cp850/cp1252 cannot show every character: degrade, never crash.
         if isinstance(stream, io.TextIOWrapper):

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from clas_bilan import form, schools
+from clas_bilan import campaigns, form, schools
 
 NARROW_NBSP = "\u202f"
 """Thousands separator of French typography."""
@@ -26,10 +26,11 @@ _NUMBER = r"\d(?:[\d\u00a0\u202f\u2007\u2009 ]*\d)?(?:[.,]\d+)?"
 _LEADING_NUMBER = re.compile(rf"\s*({_NUMBER})")
 _HOURS = re.compile(rf"({_NUMBER})\s*heures?(\s+(?:travaill|pay)\w*)?", re.IGNORECASE)
 _UNITS = {
-    "heures_travaillees": ("heures travaillées", form.ETP_WORKED_HOURS),
-    "heures_payees": ("heures payées", form.ETP_PAID_HOURS),
-    "heures": ("heures", form.ETP_WORKED_HOURS),
+    "heures_travaillees": ("heures travaillées", "worked_hours"),
+    "heures_payees": ("heures payées", "paid_hours"),
+    "heures": ("heures", "worked_hours"),
 }
+"""How each hours key is written, and the campaign's base it is divided by."""
 _COMPUTED = "calculé : "
 _MONTHS = {
     name: number
@@ -149,7 +150,8 @@ def _encode_etp(keys: Sequence[str], values: Sequence[Any]) -> str:
         return format_number(etp, decimals=2) + (f" ({', '.join(parts)})" if parts else "")
     if not given:
         return ""
-    amount, _, divisor = given[0]
+    amount, _, base = given[0]
+    divisor: int = getattr(campaigns.current(), base)
     parts[0] += f" / {format_number(divisor)}"
     computed = format_number(round(amount / divisor, 2), decimals=2)
     return f"{computed} ({_COMPUTED}{', '.join(parts)})"

@@ -1,8 +1,9 @@
 """Read a filled bilan (made by ``render`` or typed in Word) back into answers.
 
-Every answer is looked for where ``form.FORM`` says it lives, found by the form's
-own text. What cannot be read is reported in French in ``Extracted.problems``,
-never dropped silently.
+The document's form is recognised among the known campaigns (``located``); every
+answer is looked for where that form says it lives, found by the form's own text.
+What cannot be read is reported in French in ``Extracted.problems``, never dropped
+silently.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from clas_bilan import codec, files, form, loading, schools
+from clas_bilan import campaigns, codec, files, form, loading, schools
+from clas_bilan.campaigns import Campaign
 from clas_bilan.docx import locate, package, read, signature
 from clas_bilan.errors import UsageError
 from clas_bilan.models import Reponses
@@ -28,7 +30,7 @@ _NUMBER_WITH_SPACES = re.compile(r"\s*\d[\d\s]*\d\s*")
 
 @dataclass
 class Extracted:
-    """Answers read from a document, and what could not be read (French sentences).
+    """Answers read from a document, what could not be read (French sentences), and its form.
 
     ``warnings`` name the parts of the form the document lacks and the answers kept whole
     because they could not be told apart: read, but to look at.
@@ -39,12 +41,15 @@ class Extracted:
     warnings: list[str] = field(default_factory=list)
     signature_image: bool = False
     """True when a picture (scanned signature, stamp) sits in the signature block."""
+    campaign: Campaign = field(default_factory=campaigns.current)
+    """The campaign whose form the document is."""
 
 
 @dataclass
 class Located:
-    """Where each block of the form stands in a document, and the answer blocks it lacks."""
+    """Where each block of a campaign's form stands in a document, and the answers it lacks."""
 
+    campaign: Campaign
     places: list[locate.Place | None]
     absent: list[form.Block]
 
@@ -54,32 +59,57 @@ def open_document(path: Path, *, role: str = "document") -> Any:
     return package.open_docx(path, role=role)
 
 
-def places(document: Any, name: str, *, role: str = "document") -> list[locate.Place | None]:
-    """Locate every block of the form in a document; UsageError when it is not the form."""
-    return body_places(document.element.body, name, role=role)
+def places(
+    document: Any, name: str, campaign: Campaign | None = None, *, role: str = "document"
+) -> list[locate.Place | None]:
+    """Locate every block of a campaign's form in a document; UsageError when it is not the form."""
+    return body_places(document.element.body, name, campaign, role=role)
 
 
-def body_places(body: Any, name: str, *, role: str = "document") -> list[locate.Place | None]:
-    """Locate every block of the form in a document body (``w:body``), as ``places`` does."""
-    return located(body, name, role=role).places
+def body_places(
+    body: Any, name: str, campaign: Campaign | None = None, *, role: str = "document"
+) -> list[locate.Place | None]:
+    """Locate every block of a campaign's form in a document body (``w:body``), as ``places``."""
+    return located(body, name, campaign, role=role).places
 
 
-def located(body: Any, name: str, *, role: str = "document") -> Located:
-    """Locate the form's blocks; UsageError (exit 2) when fewer than half its questions are there.
+def located(
+    body: Any, name: str, campaign: Campaign | None = None, *, role: str = "document"
+) -> Located:
+    """Locate a campaign's form (by default, recognised among the known ones) in a ``w:body``.
 
     A user's copy of the form may lack parts of our template (the signature block first of
-    all): those are returned in ``absent``, to be named in a warning.
+    all): those are returned in ``absent``, to be named in a warning. UsageError (exit 2)
+    when fewer than half of the form's questions are there: it is not the form.
     """
-    found = locate.locate(body)
-    wanted = [i for i, block in enumerate(form.FORM) if locate.holds_answer(block)]
-    absent = [form.FORM[i] for i in wanted if found[i] is None]
-    if len(absent) * 2 > len(wanted):
-        raise _not_the_form(body, name, len(wanted) - len(absent), len(wanted), role)
-    return Located(found, absent)
+    known = [campaign] if campaign is not None else campaigns.known()
+    candidates = [_located(body, one) for one in known]
+    # The form that fits best (fewest answers missing); on a tie, the newest campaign's.
+    found = min(candidates, key=lambda candidate: len(candidate.absent))
+    if len(found.absent) * 2 > _answer_count(found.campaign):
+        raise _not_the_form(body, name, candidates[0], role)
+    return found
 
 
-def _not_the_form(body: Any, name: str, present: int, total: int, role: str) -> UsageError:
+def _answer_count(campaign: Campaign) -> int:
+    """How many blocks of a campaign's form hold an answer."""
+    return sum(1 for block in campaign.blocks if locate.holds_answer(block))
+
+
+def _located(body: Any, campaign: Campaign) -> Located:
+    """Where a campaign's blocks stand in ``body``, and its answer blocks not found there."""
+    found = locate.locate(body, campaign.blocks)
+    absent = [
+        block
+        for block, place in zip(campaign.blocks, found, strict=True)
+        if place is None and locate.holds_answer(block)
+    ]
+    return Located(campaign, found, absent)
+
+
+def _not_the_form(body: Any, name: str, found: Located, role: str) -> UsageError:
     """The refusal of a document that is not the form, saying what it seems to be."""
+    title = found.campaign.title
     first = next((line for line in _lines(body) if line), "")
     if not first:
         what = "il ne contient aucun texte"
@@ -87,18 +117,18 @@ def _not_the_form(body: Any, name: str, present: int, total: int, role: str) -> 
         shown = first if len(first) <= 80 else first[:79].rstrip() + "…"
         what = f"c'est un autre document, qui commence par « {shown} »"
     if role == "modèle":
-        hint = (
-            f"donnez à --modele le formulaire {form.TITLE} envoyé par la Caf, ou retirez --modele."
-        )
+        hint = f"donnez à --modele le formulaire {title} envoyé par la Caf, ou retirez --modele."
     else:
-        hint = f"donnez le bilan rempli à partir du formulaire {form.TITLE}."
-    found = (
+        hint = f"donnez le bilan rempli à partir du formulaire {title}."
+    total = _answer_count(found.campaign)
+    present = total - len(found.absent)
+    where = (
         f"aucune de ses {total} questions ne s'y trouve"
         if not present
         else f"seules {present} de ses {total} questions s'y trouvent"
     )
     return UsageError(
-        f"« {name} » ne contient pas le formulaire {form.TITLE} : {found} ; {what}.", hint=hint
+        f"« {name} » ne contient pas le formulaire {title} : {where} ; {what}.", hint=hint
     )
 
 
@@ -113,10 +143,14 @@ def _lines(body: Any) -> list[str]:
 
 
 def absent_warning(
-    absent: Sequence[form.Block], name: str, *, consequence: str = "elles ne sont pas reprises"
+    absent: Sequence[form.Block],
+    name: str,
+    campaign: Campaign,
+    *,
+    consequence: str = "elles ne sont pas reprises",
 ) -> str:
     """A French warning naming the parts of the form a document lacks."""
-    signature_part = signature_blocks()
+    signature_part = signature_blocks(campaign)
     listed = [f"« {locate.title(b)[:80]} »" for b in absent if b not in signature_part]
     if any(block in signature_part for block in absent):
         listed.append("le bloc de signature (« Fait à …, le … », nom et qualité du signataire)")
@@ -124,41 +158,47 @@ def absent_warning(
     return f"« {name} » ne contient pas ces parties du formulaire ; {consequence} :\n{shown}"
 
 
-def signature_blocks() -> tuple[form.Block, ...]:
+def signature_blocks(campaign: Campaign) -> tuple[form.Block, ...]:
     """The blocks of the signature block, which the Caf's own form does not have."""
-    return form.FORM[signature.start() :]
+    return tuple(campaign.blocks[signature.start(campaign.blocks) :])
 
 
 def extract(path: Path, *, template: Path | None = None) -> Extracted:
-    """Read the answers of a filled bilan; ``template`` is checked to be the same form."""
+    """Read the answers of a filled bilan; ``template`` is checked to be a form we know."""
+    campaign = None
     if template is not None:
-        places(open_document(template, role="modèle"), template.name, role="modèle")
+        copy = open_document(template, role="modèle")
+        campaign = located(copy.element.body, template.name, role="modèle").campaign
     document = open_document(path)
-    return read_document(document, path.name)
+    return read_body(document.element.body, path.name, campaign)
 
 
 def read_document(document: Any, name: str = "document") -> Extracted:
-    """Read the answers of an opened filled bilan."""
+    """Read the answers of an opened filled bilan, whichever known campaign's form it is."""
     return read_body(document.element.body, name)
 
 
-def read_body(body: Any, name: str = "document") -> Extracted:
-    """Read the answers of a filled bilan's body (``w:body``)."""
-    raw: dict[str, Any] = {}
+def read_body(body: Any, name: str = "document", campaign: Campaign | None = None) -> Extracted:
+    """Read the answers of a filled bilan's body (``w:body``) with a campaign's form.
+
+    Without ``campaign``, the form is recognised among the known campaigns.
+    """
+    found = located(body, name, campaign)
+    campaign = found.campaign
+    raw: dict[str, Any] = {"campagne": campaign.code}
     problems: list[str] = []
     warnings: list[str] = []
-    found = located(body, name)
     if found.absent:
-        warnings.append(absent_warning(found.absent, name))
-    for block, place in zip(form.FORM, found.places, strict=False):
+        warnings.append(absent_warning(found.absent, name, campaign))
+    for block, place in zip(campaign.blocks, found.places, strict=False):
         if place is None:
             continue
         try:
             _read_block(block, place, raw, problems, warnings)
         except ValueError as error:
             problems.append(f"« {locate.title(block)[:80]} » : {error} ; réponse non reprise.")
-    answers = _validate(raw, problems)
-    return Extracted(answers, problems, warnings, _signed(found.places))
+    answers = _validate(raw, problems, campaign.answers)
+    return Extracted(answers, problems, warnings, _signed(found.places), campaign)
 
 
 def _signed(places: Sequence[locate.Place | None]) -> bool:
@@ -251,11 +291,11 @@ def _put(target: dict[str, Any], key: str, value: Any) -> None:
     target[last] = value
 
 
-def _validate(raw: dict[str, Any], problems: list[str]) -> Reponses:
+def _validate(raw: dict[str, Any], problems: list[str], model: type[Reponses]) -> Reponses:
     """Build the answers; each value the models refuse is reported and left out."""
     for _ in range(10):
         try:
-            return Reponses.model_validate(raw)
+            return model.model_validate(raw)
         except ValidationError as error:
             for detail in error.errors():
                 typed = detail.get("input")
@@ -271,7 +311,7 @@ def _validate(raw: dict[str, Any], problems: list[str]) -> Reponses:
                 )
                 _drop(raw, detail["loc"])
     problems.append("les réponses n'ont pas pu être reprises : vérifiez le document.")
-    return Reponses()
+    return model(campagne=raw["campagne"])
 
 
 def _why(detail: ErrorDetails) -> str:
@@ -343,7 +383,7 @@ def to_yaml(answers: Reponses, *, source: str | None = None, problems: Sequence[
     """The answers as a readable answers file, keys and order of the reference file."""
     data = _plain_values(answers.model_dump(by_alias=True))
     body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
-    head = [f"# Réponses au {form.TITLE} (Caf de l'Ain)"]
+    head = [f"# Réponses au {campaigns.of(answers.campagne).title} (Caf de l'Ain)"]
     if source:
         head.append(f"# Reprises du document « {source} » par clas-bilan extract.")
     head.append("# Vérifiez-les avec : clas-bilan validate <ce fichier>")

@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from clas_bilan import form
+from clas_bilan import campaigns, form
 from clas_bilan.errors import UsageError
 from clas_bilan.models import LEVEL_SPELLINGS, Reponses
 from clas_bilan.report import Finding
@@ -589,7 +589,7 @@ def load(text: str) -> Loaded:
             )
         )
         return Loaded(None, lines, findings)
-    _fill_empty(data, Reponses)
+    _fill_empty(data, campaigns.current().answers)
     answers, errors, dropped = _validate(data, lines)
     findings += _cut_texts(answers, comments, lines)
     return Loaded(answers, lines, findings + errors, dropped)
@@ -640,7 +640,7 @@ def _validate(
     dropped: set[str] = set()
     for _ in range(5):
         try:
-            return Reponses.model_validate(data), findings, dropped
+            return campaigns.current().answers.model_validate(data), findings, dropped
         except ValidationError as error:
             details = error.errors()
             for detail in details:
@@ -653,7 +653,7 @@ def _validate(
                         dropped.add(".".join([*map(str, detail["loc"][:-1]), meant]))
             if not all(_drop(data, detail["loc"]) for detail in details):
                 break
-    return Reponses(), findings, dropped
+    return campaigns.current().answers(), findings, dropped
 
 
 def _drop(data: Any, loc: tuple[int | str, ...]) -> bool:
@@ -791,8 +791,6 @@ def _suggestion(loc: tuple[int | str, ...]) -> str | None:
 
 # Keys, models and labels ------------------------------------------------------------
 
-_FORM_LABELS = form.labels()
-
 
 def _inner_model(annotation: Any) -> type[BaseModel] | None:
     """Find the model class inside an annotation (``list[Session]``, ``Annotated[...]``)."""
@@ -807,7 +805,7 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
 
 def _walk(loc: tuple[int | str, ...]) -> Iterator[tuple[str, Any]]:
     """Yield (key, field description) down ``loc``, from the root model."""
-    model: type[BaseModel] | None = Reponses
+    model: type[BaseModel] | None = campaigns.current().answers
     for part in loc:
         if isinstance(part, int) or (isinstance(part, str) and part.isdigit()):
             continue
@@ -829,7 +827,7 @@ def _walk(loc: tuple[int | str, ...]) -> Iterator[tuple[str, Any]]:
 
 def _valid_keys(loc: tuple[int | str, ...]) -> list[str]:
     """Keys accepted at ``loc`` (by their answers-file spelling)."""
-    model: type[BaseModel] | None = Reponses
+    model: type[BaseModel] | None = campaigns.current().answers
     for part in loc:
         if isinstance(part, int) or model is None:
             continue
@@ -850,8 +848,8 @@ def describe(key: str | None) -> str:
     parts = key.split(".")
     while parts:
         plain = ".".join(part for part in parts if not part.isdigit())
-        if plain in _FORM_LABELS and not parts[-1].isdigit():
-            return _FORM_LABELS[plain]
+        if plain in form.labels() and not parts[-1].isdigit():
+            return form.labels()[plain]
         steps = list(_walk(tuple(parts)))
         if len(steps) == len([p for p in parts if not p.isdigit()]) and steps and steps[-1][1]:
             return str(steps[-1][1])

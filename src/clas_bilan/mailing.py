@@ -19,7 +19,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Literal
 
-from clas_bilan import files, form
+from clas_bilan import campaigns, files, form
 from clas_bilan.docx import package
 from clas_bilan.errors import UsageError, UserError
 from clas_bilan.extract import read_document
@@ -66,7 +66,7 @@ def answers_of(docx: Path) -> tuple[Reponses | None, str | None]:
 
 def subject(answers: Reponses | None) -> str:
     """French subject naming the campaign, the équipement and its commune when known."""
-    campaign = (answers.campagne if answers else None) or form.CAMPAIGN
+    campaign = (answers.campagne if answers else None) or campaigns.current().code
     text = f"Bilan CLAS {campaign}"
     place = _place(answers)
     return f"{text} — {place}" if place else text
@@ -74,7 +74,7 @@ def subject(answers: Reponses | None) -> str:
 
 def body(answers: Reponses | None, attachment: str, extra: Sequence[str] = ()) -> str:
     """Short polite French body; signed with the coordinator's name when known."""
-    campaign = (answers.campagne if answers else None) or form.CAMPAIGN
+    campaign = (answers.campagne if answers else None) or campaigns.current().code
     place = _place(answers)
     about = f" de l'équipement {place}" if place else ""
     manager = answers.gestionnaire.nom if answers else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -22,9 +22,14 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from clas_bilan import form
+from clas_bilan import campaigns, form
 
-_LABELS = form.labels()
+if TYPE_CHECKING:
+    from clas_bilan.campaigns import Campaign
+
+_CURRENT = campaigns.current()
+"""The campaign whose form's labels describe the answers (a later one may override some)."""
+_LABELS = form.labels(_CURRENT)
 
 
 def _label(key: str) -> str:
@@ -176,10 +181,11 @@ class Salaries(Section):
 
     nombre: Count = Field(None, description=_label("moyens_humains.salaries.nombre"))
     heures_travaillees: Decimal = Field(
-        None, description="Heures travaillées sur l’année (ETP = heures / 1607)"
+        None,
+        description=f"Heures travaillées sur l’année (ETP = heures / {_CURRENT.worked_hours})",
     )
     heures_payees: Decimal = Field(
-        None, description="Heures payées sur l’année (ETP = heures / 1820)"
+        None, description=f"Heures payées sur l’année (ETP = heures / {_CURRENT.paid_hours})"
     )
     etp: Decimal = Field(None, description=_label("moyens_humains.salaries.etp"))
 
@@ -189,7 +195,8 @@ class Benevoles(Section):
 
     nombre: Count = Field(None, description=_label("moyens_humains.benevoles.nombre"))
     heures: Decimal = Field(
-        None, description="Heures de bénévolat sur l’année (ETP = heures / 1607)"
+        None,
+        description=f"Heures de bénévolat sur l’année (ETP = heures / {_CURRENT.worked_hours})",
     )
     etp: Decimal = Field(None, description="Soit en ETP (bénévoles)")
 
@@ -414,17 +421,18 @@ class Signature(Section):
 
 
 class Reponses(Section):
-    """Every answer of the Bilan CLAS 2025/2026 form."""
+    """Every answer of the Bilan CLAS form; a campaign that asks more subclasses it."""
 
     model_config = ConfigDict(
         extra="forbid",
         validate_assignment=True,
         populate_by_name=True,
-        title="Réponses au bilan CLAS 2025/2026",
+        title=f"Réponses au bilan CLAS {_CURRENT.label}",
     )
 
     campagne: Line = Field(
-        form.CAMPAIGN, description="Campagne du bilan ; doit correspondre au modèle utilisé"
+        default_factory=lambda: campaigns.current().code,
+        description="Campagne du bilan ; doit correspondre au modèle utilisé",
     )
     gestionnaire: Gestionnaire = Field(
         default_factory=Gestionnaire, description=_label("gestionnaire.nom")
@@ -492,23 +500,24 @@ def _attribute(model: type[BaseModel], name: str) -> str:
 # Computed values -------------------------------------------------------------
 
 
-def etp_salaries(salaries: Salaries) -> float | None:
-    """ETP of the salaried staff: given, else hours worked / 1607, else hours paid / 1820."""
+def etp_salaries(salaries: Salaries, campaign: Campaign | None = None) -> float | None:
+    """ETP of the salaried staff: given, else hours worked, else hours paid, over the bases."""
+    bases = campaign or campaigns.current()
     if salaries.etp is not None:
         return salaries.etp
     if salaries.heures_travaillees is not None:
-        return salaries.heures_travaillees / form.ETP_WORKED_HOURS
+        return salaries.heures_travaillees / bases.worked_hours
     if salaries.heures_payees is not None:
-        return salaries.heures_payees / form.ETP_PAID_HOURS
+        return salaries.heures_payees / bases.paid_hours
     return None
 
 
-def etp_benevoles(benevoles: Benevoles) -> float | None:
-    """ETP of the volunteers: given, else hours / 1607."""
+def etp_benevoles(benevoles: Benevoles, campaign: Campaign | None = None) -> float | None:
+    """ETP of the volunteers: given, else hours over the campaign's worked-hours base."""
     if benevoles.etp is not None:
         return benevoles.etp
     if benevoles.heures is not None:
-        return benevoles.heures / form.ETP_WORKED_HOURS
+        return benevoles.heures / (campaign or campaigns.current()).worked_hours
     return None
 
 

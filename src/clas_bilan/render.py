@@ -20,7 +20,7 @@ from typing import Any
 import docx
 from pydantic import BaseModel
 
-from clas_bilan import codec, files, form, loading, models, schools, signature_image
+from clas_bilan import campaigns, codec, files, form, loading, models, schools, signature_image
 from clas_bilan.docx import fill as write
 from clas_bilan.docx import locate, read, save, signature
 from clas_bilan.docx.template import template_path
@@ -34,7 +34,7 @@ _PROPERTY_LENGTH = 255
 
 def default_name(answers: Reponses) -> str:
     """File name for the bilan, from the équipement: ASCII only, safe on Windows."""
-    base = f"bilan_clas_{form.CAMPAIGN}"
+    base = f"bilan_clas_{campaigns.current().code}"
     plain = unicodedata.normalize("NFKD", answers.equipement.nom or "")
     slug = re.sub(r"[^a-z0-9]+", "-", plain.encode("ascii", "ignore").decode().lower())
     slug = slug.strip("-")[:_SLUG_LENGTH].strip("-")
@@ -151,21 +151,24 @@ def fill(
     image = _signature_image(answers, base)  # first: a wrong file stops before any work
     style = write.answer_style(document.styles.element)
     look = write.answer_format(document.styles.element)
+    campaign = campaigns.current()
     body = document.element.body
-    found = located(body, name, role="modèle")
+    found = located(body, name, campaign, role="modèle")
     warnings: list[str] = []
-    if signature.absent(found.places):
-        signature.add_block(found.places)
-        found = located(body, name, role="modèle")
+    if signature.absent(found.places, campaign.blocks):
+        signature.add_block(found.places, campaign.blocks)
+        found = located(body, name, campaign, role="modèle")
         warnings.append(
             f"« {name} » n'a pas de bloc de signature : il a été ajouté après la dernière "
             "question, pour dater et signer le bilan."
         )
     if found.absent:
         warnings.append(
-            absent_warning(found.absent, name, consequence="leurs réponses n'y sont pas écrites")
+            absent_warning(
+                found.absent, name, campaign, consequence="leurs réponses n'y sont pas écrites"
+            )
         )
-    for block, place in zip(form.FORM, found.places, strict=False):
+    for block, place in zip(campaign.blocks, found.places, strict=False):
         if place is None:
             continue
         if isinstance(block, form.Question):
@@ -275,11 +278,12 @@ def _properties(document: Any, answers: Reponses) -> None:
     where = " — ".join(
         part for part in (answers.equipement.nom, answers.equipement.commune) if part
     )
-    properties.title = _property(f"{form.TITLE} — {where}" if where else form.TITLE)
+    title = campaigns.current().title
+    properties.title = _property(f"{title} — {where}" if where else title)
     properties.subject = "Contrat Local d’Accompagnement à la Scolarité (CLAS) — Caf de l’Ain"
     properties.author = _property(answers.gestionnaire.nom or "")
     properties.last_modified_by = "clas-bilan"
-    properties.keywords = f"CLAS; bilan; {form.CAMPAIGN_LABEL}"
+    properties.keywords = f"CLAS; bilan; {campaigns.current().label}"
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
     properties.created = now
     properties.modified = now
@@ -297,7 +301,7 @@ def readable(answers: Reponses) -> Reponses:
     total = models.subtotals(result.public.inscrits)["total"]
     if result.public.total is None:
         result.public.total = total
-    for block in form.FORM:
+    for block in campaigns.current().blocks:
         if isinstance(block, form.Table) and block.items_key:
             items = [item for item in models.get(result, block.items_key) if not _empty(item)]
             for item, key in itertools.product(items, block.item_lists):
@@ -323,7 +327,7 @@ def verify(path: Path, answers: Reponses, *, skipped: frozenset[str] = frozenset
     ``skipped`` are the keys of questions the copy of the form does not have (warned about).
     """
     try:
-        found = read_body(read.document_body(path), path.name)
+        found = read_body(read.document_body(path), path.name, campaigns.current())
     except UsageError as error:  # the form no longer found in what was written
         raise _unreadable([f"  - {error.message}"]) from None
     wanted = _flat(readable(answers).model_dump(by_alias=True))

@@ -23,7 +23,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Literal
 
-from clas_bilan import checks, form, models
+from clas_bilan import campaigns, checks, form, models
 from clas_bilan.errors import UsageError, UserError
 from clas_bilan.report import Finding
 
@@ -559,7 +559,7 @@ def totals(synthese: Synthese) -> list[tuple[str, float | int | None]]:
             count(lambda v: v["signature.date"] is None),
         ),
         (
-            f"Bilans signés après la date limite ({form.DEADLINE_TEXT})",
+            f"Bilans signés après la date limite ({campaigns.current().deadline_text})",
             count(lambda v: _late(v["signature.date"])),
         ),
         ("Salariés", total("moyens_humains.salaries.nombre")),
@@ -582,7 +582,7 @@ def totals(synthese: Synthese) -> list[tuple[str, float | int | None]]:
 
 def _late(signed: dt.date | None) -> bool:
     """True for a signature dated after the deadline (as ``validate`` warns)."""
-    return signed is not None and signed > checks.SIGNATURE_DEADLINE
+    return signed is not None and signed > campaigns.current().deadline
 
 
 def by_level(synthese: Synthese) -> list[tuple[str, int]]:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from clas_bilan import files, form
+from clas_bilan import campaigns, files
 from clas_bilan.synthese import (
     COLUMNS,
     SCHOOL_COLUMNS,
@@ -114,7 +114,7 @@ def write_xlsx(synthese: Synthese, stream: IO[bytes]) -> None:
         ({**bilan.values, **school} for bilan in synthese.bilans for school in bilan.schools),
     )
     _table(book.create_sheet(SHEETS[4]), _CHECKS, _checks(synthese), wrap=True)
-    book.properties.title = f"Synthèse des bilans CLAS {form.CAMPAIGN_LABEL}"
+    book.properties.title = f"Synthèse des bilans CLAS {campaigns.current().label}"
     book.properties.creator = "clas-bilan"
     book.save(stream)  # openpyxl's zip writer takes a binary stream as well as a name
 
@@ -256,7 +256,7 @@ def _summary(sheet: Any, synthese: Synthese) -> None:
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    title = WriteOnlyCell(sheet, f"Synthèse des bilans CLAS {form.CAMPAIGN_LABEL}")
+    title = WriteOnlyCell(sheet, f"Synthèse des bilans CLAS {campaigns.current().label}")
     title.font = Font(name="Calibri", bold=True, size=14)
     sheet.append([title])
     counted = len(synthese.counted)

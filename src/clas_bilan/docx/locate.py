@@ -1,4 +1,4 @@
-"""Find each block of ``form.FORM`` in a document body, by its text rather than its position.
+"""Find each block of a form in a document body, by its text rather than its position.
 
 Question labels are compared after folding spaces (no-break, en-spaces, line breaks),
 quotes and case, so another copy of the form (``--template``) or a hand-filled one
@@ -209,7 +209,7 @@ def _matches(block: form.Block, element: Element) -> bool:
     return matched and element.find(_ANSWER_STYLE) is None  # an answer is never a label
 
 
-def locate(body: Element, blocks: Sequence[form.Block] = form.FORM) -> list[Place | None]:
+def locate(body: Element, blocks: Sequence[form.Block]) -> list[Place | None]:
     """Place of each block in ``body`` (None where absent), answer blocks found first, in order."""
     elements = _inside(body, (_P, _TBL))
     found: list[int | None] = [None] * len(blocks)

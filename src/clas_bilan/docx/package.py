@@ -134,7 +134,14 @@ def check_package(path: Path, *, role: str = "document") -> None:
         with zipfile.ZipFile(path) as package:
             parts = package.infolist()
             mimetype = _mimetype(package)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        EOFError,
+        ValueError,
+        NotImplementedError,  # a damaged header asking for a zip version zipfile lacks
+    ):
         if _looks_like_answers(path):
             raise UsageError(
                 f"le {role} « {path.name} » n'est pas un document Word .docx : c'est un fichier "

@@ -29,47 +29,48 @@ _PICTURES = (qn("w:drawing"), qn("w:pict"), qn("w:object"))
 _DROPPED = (qn("w:pageBreakBefore"), qn("w:numPr"), qn("w:sectPr"), qn("w:pPrChange"))
 
 
-def start() -> int:
-    """Index in ``form.FORM`` of the signature block's first block (its heading)."""
+def start(blocks: Sequence[form.Block]) -> int:
+    """Index in a form's ``blocks`` of the signature block's first block (its heading)."""
     first = next(
         index
-        for index, block in enumerate(form.FORM)
+        for index, block in enumerate(blocks)
         if isinstance(block, form.Question) and block.keys[0].startswith("signature.")
     )
-    return first - 1 if isinstance(form.FORM[first - 1], form.Heading) else first
+    return first - 1 if isinstance(blocks[first - 1], form.Heading) else first
 
 
-def absent(places: Sequence[Place | None]) -> bool:
+def absent(places: Sequence[Place | None], blocks: Sequence[form.Block]) -> bool:
     """True when none of the signature block's answers was found in the document."""
     return all(
         places[index] is None
-        for index in range(start(), len(form.FORM))
-        if holds_answer(form.FORM[index])
+        for index in range(start(blocks), len(blocks))
+        if holds_answer(blocks[index])
     )
 
 
-def add_block(places: Sequence[Place | None]) -> None:
+def add_block(places: Sequence[Place | None], blocks: Sequence[form.Block]) -> None:
     """Write the signature block after the last question found, in the document's own look."""
+    first = start(blocks)
     last = max(
-        (i for i in range(start()) if places[i] is not None and holds_answer(form.FORM[i])),
+        (i for i in range(first) if places[i] is not None and holds_answer(blocks[i])),
         default=None,
     )
     if last is None:
         return
     place = places[last]
     assert place is not None
-    label = _label_paragraph(last, places)
+    label = _label_paragraph(last, places, blocks)
     heading = next(
         (
             places[i].element  # type: ignore[union-attr]
             for i in range(last, -1, -1)
-            if isinstance(form.FORM[i], form.Heading) and places[i] is not None
+            if isinstance(blocks[i], form.Heading) and places[i] is not None
         ),
         label,
     )
     anchor = place.after[-1] if place.after else place.element
     made: list[Element] = []
-    for block in form.FORM[start() :]:
+    for block in blocks[first:]:
         model = heading if isinstance(block, form.Heading) else label
         wording = block.label if isinstance(block, form.Question) else getattr(block, "text", "")
         made.append(_like(model, wording))
@@ -81,10 +82,12 @@ def add_block(places: Sequence[Place | None]) -> None:
         anchor = p
 
 
-def _label_paragraph(last: int, places: Sequence[Place | None]) -> Element:
+def _label_paragraph(
+    last: int, places: Sequence[Place | None], blocks: Sequence[form.Block]
+) -> Element:
     """The paragraph of the last question label found (a Oui/Non question counts too)."""
     for index in range(last, -1, -1):
-        block, place = form.FORM[index], places[index]
+        block, place = blocks[index], places[index]
         if isinstance(block, (form.Question, form.Choice)) and place is not None:
             return place.element
     return places[last].element  # type: ignore[union-attr]

@@ -1,4 +1,4 @@
-"""Build the blank Word template of the form from ``clas_bilan.form.FORM``.
+"""Build a campaign's blank Word template from the blocks of its form (``Campaign.blocks``).
 
 Conventions that ``render`` and ``extract`` rely on:
 
@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import tempfile
 from datetime import datetime
-from importlib.resources import files
 from pathlib import Path
 from typing import Any, cast
 
@@ -37,17 +36,15 @@ from docx.table import Table as DocxTable
 from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph
 
-from clas_bilan import form
+from clas_bilan import campaigns, form, shipped
+from clas_bilan.campaigns import Campaign
 from clas_bilan.docx.fields import add_checkbox, add_text_field
 from clas_bilan.docx.locate import ANSWER_STYLE_ID
 
-TEMPLATE_NAME = "bilan_2025_2026.docx"
 ANSWER_STYLE = "Réponse"
 """Paragraph style of answers; its style id is ``Reponse``."""
 FONT = "Arial"
 """Metric-compatible with Liberation Sans, which LibreOffice substitutes."""
-DATE = datetime(2025, 9, 1)
-"""Fixed creation and modification date, so rebuilding gives the same XML."""
 
 BLUE = RGBColor(0x1F, 0x38, 0x64)
 RED = RGBColor(0xC0, 0x00, 0x00)
@@ -58,19 +55,20 @@ TEXT_WIDTH = 17.4
 """Width between the margins, in centimetres (A4, 1.8 cm side margins)."""
 
 
-def template_path() -> Path:
-    """Return the path of the template shipped inside the package."""
-    return Path(str(files("clas_bilan") / "templates" / TEMPLATE_NAME))
+def template_path(campaign: Campaign | None = None) -> Path:
+    """The shipped blank template of a campaign (by default the current one)."""
+    return shipped.path("templates", (campaign or campaigns.current()).template_name)
 
 
-def build(path: Path) -> None:
-    """Build the blank form from ``form.FORM`` and write it, atomically, to ``path``."""
+def build(path: Path, campaign: Campaign | None = None) -> None:
+    """Build a campaign's blank form (by default the current one's), atomically, at ``path``."""
+    campaign = campaign or campaigns.current()
     document = docx.Document()
     _set_page(document)
     _set_styles(document)
-    _set_properties(document)
+    _set_properties(document, campaign)
     builder = _Builder(document)
-    for block in form.FORM:
+    for block in campaign.blocks:
         builder.add(block)
     for _ in range(4):
         document.add_paragraph()
@@ -485,13 +483,12 @@ def _insert_pPr_child(pPr: Any, child: Any) -> None:
     pPr.append(child)
 
 
-def _set_properties(document: Document) -> None:
-    """Core properties with fixed dates, so the build is reproducible."""
+def _set_properties(document: Document, campaign: Campaign) -> None:
+    """Core properties with fixed dates (the school year's 1 September), so builds reproduce."""
     properties = document.core_properties
-    properties.title = form.TITLE
+    properties.title = campaign.title
     properties.subject = (
-        "Bilan qualitatif du Contrat Local d’Accompagnement à la Scolarité (CLAS) "
-        f"{form.CAMPAIGN_LABEL}"
+        f"Bilan qualitatif du Contrat Local d’Accompagnement à la Scolarité (CLAS) {campaign.label}"
     )
     properties.author = "Caf de l'Ain"
     properties.last_modified_by = "Caf de l'Ain"
@@ -499,7 +496,8 @@ def _set_properties(document: Document) -> None:
     properties.comments = ""
     properties.category = "Formulaire"
     properties.language = "fr-FR"
-    properties.created = properties.modified = properties.last_printed = DATE
+    date = datetime(campaign.deadline.year - 1, 9, 1)
+    properties.created = properties.modified = properties.last_printed = date
     properties.revision = 1
 
 

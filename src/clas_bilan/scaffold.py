@@ -250,6 +250,11 @@ def _single_line(text: str, field: Field | None = None) -> str:
     resolved = _plain_value(text)
     if resolved == (text,) or (resolved and field is not None and _same(field, text, resolved[0])):
         return text
+    return quoted(text)
+
+
+def quoted(text: str) -> str:
+    """``text`` between quotes, written so that YAML reads back exactly these characters."""
     style = "'" if ('"' in text or "\\" in text) else '"'
     dumped = yaml.dump(
         {"k": text}, Dumper=yaml.SafeDumper, default_style=style, allow_unicode=True, width=2**30
@@ -314,21 +319,31 @@ def _is(info: FieldInfo, kind: Any) -> bool:
     return all(meta in info.metadata for meta in typing.get_args(kind)[1:])
 
 
+NOTES = (
+    "oui / non — OBLIGATOIRE",
+    "oui / non",
+    "date, par exemple 30/06/2026",
+    "nombre, par exemple 1,5",
+    "nombre entier",
+)
+"""The reminders ``init`` writes as a comment after an empty answer, longest first."""
+
+
 def _blank(key: str, dotted: str, info: FieldInfo) -> str:
     """The empty answer written after ``key:``, with a short hint of what to write."""
     if key == "campagne":
         return f' "{form.CAMPAIGN}"'
+    mandatory, yes_no, date, decimal, count = NOTES
     if _is(info, YesNo):
-        mandatory = dotted in form.MANDATORY_CHOICES
-        return "   # oui / non — OBLIGATOIRE" if mandatory else "   # oui / non"
+        return f"   # {mandatory if dotted in form.MANDATORY_CHOICES else yes_no}"
     if _is(info, Date):
-        return "   # date, par exemple 30/06/2026"
+        return f"   # {date}"
     if _is(info, Decimal):
-        return "   # nombre, par exemple 1,5"
+        return f"   # {decimal}"
     if _is(info, Text):
         return " |"
     if info.annotation is not None and "int" in str(info.annotation):
-        return "   # nombre entier"
+        return f"   # {count}"
     return ""
 
 

@@ -51,6 +51,8 @@ class Loaded:
     findings: list[Finding] = field(default_factory=list)
     dropped: set[str] = field(default_factory=set)
     """Keys whose faulty values were left out so the other answers could still be checked."""
+    set_aside: dict[str, Any] = field(default_factory=dict)
+    """The faulty values left out, as typed, by key."""
 
 
 # Bytes to text ----------------------------------------------------------------
@@ -277,12 +279,35 @@ class _Builder:
             return node.value
         typed = self.source[node.start_mark.index : node.end_mark.index]
         if not typed.strip():
+            self.comment_only(node, path)
             return None
         if not _is_text(path) and typed in _NULLS:
             return None
         if node.start_mark.line != node.end_mark.line:
             return "\n".join(line.strip() for line in typed.splitlines())
         return typed
+
+    def comment_only(self, node: yaml.ScalarNode, path: str) -> None:
+        """Report a text answer that is only a comment: « intitule_projet: #1 » is empty."""
+        mark = node.start_mark
+        if not _is_text(path) or mark.line >= len(self.text):
+            return
+        rest = self.text[mark.line][mark.column :].strip()
+        if not rest.startswith("#"):
+            return
+        name = path.rsplit(".", 1)[-1]
+        self.findings.append(
+            Finding(
+                "erreur",
+                path,
+                mark.line + 1,
+                describe(path),
+                f"« {shown(rest)} » est lu comme un commentaire (après « # ») : la réponse "
+                "resterait vide.",
+                "Si c’est la réponse, mettez-la entre guillemets : "
+                f"{name}: {scaffold.quoted(rest)}",
+            )
+        )
 
     def marked(self, node: yaml.Node, path: str) -> None:
         """Report an anchor or a tag written on ``node``: never applied silently."""
@@ -474,8 +499,10 @@ def _requote(error: yaml.YAMLError, text: str) -> tuple[str, Finding] | None:
         line = lines[mark.line].rstrip("\r")
         match = _KEY_LINE.match(line)
         value = (match.group("value") or "") if match else ""
-        if not match or not value or _BLOCK.match(value) or value.startswith("#"):
+        if not match or not value or value.startswith(("#", "|", ">")):
             continue
+        if value[0] in "'\"" and value.count(value[0]) == 1:
+            continue  # a quote opened and never closed: said as such below
         if _reads_alone(value):
             continue
         problem = _quoted_fix(value)
@@ -742,7 +769,7 @@ def _too_deep() -> Finding:
 def load(text: str) -> Loaded:
     """Parse and validate answers text; data problems become findings, never exceptions."""
     data, lines, findings, comments = parse(text)
-    if any(finding.is_error for finding in findings):
+    if data is None and any(finding.is_error for finding in findings):
         return Loaded(None, lines, findings)
     if data is None:
         findings.append(
@@ -771,9 +798,9 @@ def load(text: str) -> Loaded:
         )
         return Loaded(None, lines, findings)
     _fill_empty(data, Reponses)
-    answers, errors, dropped = _validate(data, lines)
+    answers, errors, dropped, set_aside = _validate(data, lines)
     findings += _cut_texts(answers, comments, lines)
-    return Loaded(answers, lines, findings + errors, dropped)
+    return Loaded(answers, lines, findings + errors, dropped, set_aside)
 
 
 def _cut_texts(
@@ -796,14 +823,15 @@ def _cut_texts(
         name = key.rsplit(".", 1)[-1]
         found.append(
             Finding(
-                "avertissement",
+                "erreur",
                 key,
                 line_of(lines, key),
                 describe(key),
                 f"« {shown(comment)} » est lu comme un commentaire (après « # ») : il "
-                "n’apparaîtra pas dans le bilan.",
+                "n’apparaîtrait pas dans le bilan.",
                 hint="S’il fait partie de la réponse, mettez toute la réponse entre "
-                f"guillemets : {name}: {scaffold.quoted(f'{value} {comment}')}",
+                f"guillemets : {name}: {scaffold.quoted(f'{value} {comment}')} ; sinon, "
+                "mettez le commentaire sur la ligne du dessus.",
             )
         )
     return found
@@ -811,7 +839,7 @@ def _cut_texts(
 
 def _validate(
     data: dict[str, Any], lines: Mapping[str, int]
-) -> tuple[Reponses, list[Finding], set[str]]:
+) -> tuple[Reponses, list[Finding], set[str], dict[str, Any]]:
     """Validate; drop each faulty value and retry, so the rest can still be checked.
 
     Also return the keys whose answers are missing because of an error: the faulty
@@ -819,22 +847,24 @@ def _validate(
     """
     findings: list[Finding] = []
     dropped: set[str] = set()
+    set_aside: dict[str, Any] = {}
     for _ in range(5):
         try:
-            return Reponses.model_validate(data), findings, dropped
+            return Reponses.model_validate(data), findings, dropped, set_aside
         except ValidationError as error:
             details = error.errors()
             for detail in details:
                 finding = _finding(detail, lines)
                 findings.append(finding)
                 dropped.add(finding.key or "")
+                set_aside[finding.key or ""] = detail.get("input")
                 if detail["type"] == "extra_forbidden":
                     meant = _suggestion(detail["loc"])
                     if meant:
                         dropped.add(".".join([*map(str, detail["loc"][:-1]), meant]))
             if not all(_drop(data, detail["loc"]) for detail in details):
                 break
-    return Reponses(), findings, dropped
+    return Reponses(), findings, dropped, set_aside
 
 
 def _drop(data: Any, loc: tuple[int | str, ...]) -> bool:

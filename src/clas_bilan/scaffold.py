@@ -71,13 +71,13 @@ def example_text() -> str:
     return resources.files("clas_bilan").joinpath("examples").joinpath(EXAMPLE).read_text("utf-8")
 
 
-_BOUND = re.compile(r" (?=[:;?!»])|(?<=«) ")
+FRENCH_SPACES = re.compile(r" (?=[:;?!»])|(?<=«) ")
 """Spaces of French typography (« : », « ? », « « … » ») a line must not break at."""
 
 
 def _comment(text: str, indent: str) -> list[str]:
     """``text`` as comment lines, never starting a line with « : » or « ? » (French spacing)."""
-    words = _BOUND.sub("\u00a0", " ".join(text.replace("\u00a0", " ").split()))
+    words = FRENCH_SPACES.sub("\u00a0", " ".join(text.replace("\u00a0", " ").split()))
     lines = textwrap.wrap(
         words, width=_WIDTH, initial_indent=f"{indent}# ", subsequent_indent=f"{indent}#   "
     )

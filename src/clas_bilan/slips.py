@@ -96,9 +96,7 @@ class _Scanner:
     def fix_line(self, number: int, text: str, path: str) -> str:
         stripped = text.lstrip(" ")
         if stripped.startswith("\t"):
-            tabs = len(stripped) - len(stripped.lstrip(" \t"))
-            spaces = len(text) - len(stripped)
-            text = " " * (spaces + 2 * stripped[:tabs].count("\t")) + stripped[tabs:].lstrip(" ")
+            text = " " * self.expected_indent(number) + stripped.lstrip(" \t")
             self.slips.append(
                 Slip(
                     number,
@@ -133,7 +131,7 @@ class _Scanner:
                     _join(path, key.strip()),
                     f"la réponse « {answer} » est écrite après « # » : tout ce qui suit « # » "
                     "est un commentaire, la question resterait sans réponse.",
-                    f"Écrivez la réponse avant le « # » : {text.strip()}",
+                    f"Écrivez la réponse avant le « # » : {key.strip()}: {answer}",
                 )
             )
         match = _KEY_LINE.match(text)
@@ -183,6 +181,10 @@ class _Scanner:
             match = _KEY_LINE.match(bare)
             if match is None:
                 continue
+            if self.unclosed(number, match, path):
+                bare = self.lines[number - 1].rstrip("\r")
+                match = _KEY_LINE.match(bare)
+                assert match is not None
             key, dash = match.group("key"), match.group("dash")
             col = len(match.group("indent")) + len(dash or "")
             value = match.group("value") or ""
@@ -243,6 +245,46 @@ class _Scanner:
                 continue
             previous = None
 
+    def unclosed(self, number: int, match: re.Match[str], path: str) -> bool:
+        """Close a quote opened on a key's line and never closed before the next key."""
+        value = match.group("value") or ""
+        quote = value[:1]
+        if quote not in ("'", '"') or value.count(quote) != 1:
+            return False
+        for text in self.lines[number:]:
+            bare = text.rstrip("\r")
+            if bare.strip() and not bare.lstrip().startswith("#"):
+                if not _KEY_LINE.match(bare):
+                    return False
+                break
+        text = self.lines[number - 1]
+        end = _end(text)
+        fixed = text[: len(text) - len(end)].rstrip() + quote
+        self.lines[number - 1] = fixed + end
+        self.slips.append(
+            Slip(
+                number,
+                _join(path, match.group("key")),
+                "guillemet ouvert mais jamais fermé.",
+                f"Ajoutez le guillemet fermant à la fin de la réponse : {fixed.strip()}",
+            )
+        )
+        return True
+
+    def expected_indent(self, number: int) -> int:
+        """The indentation a line should have: its sibling's above, or under its section."""
+        for above in reversed(self.lines[: number - 1]):
+            bare = above.rstrip("\r")
+            if not bare.strip() or bare.lstrip().startswith("#"):
+                continue
+            match = _KEY_LINE.match(bare)
+            if match is None:
+                return len(bare) - len(bare.lstrip(" "))
+            col = len(match.group("indent")) + len(match.group("dash") or "")
+            value = match.group("value") or ""
+            return col + 2 if not value or value.startswith("#") else col
+        return 0
+
     def spans(self, number: int, col: int, value: str) -> bool:
         """True when a text answer goes on below its key, more indented, without « | »."""
         if value.startswith(("'", '"', "#", "&", "*", "!", "[", "{")) and value:
@@ -265,10 +307,9 @@ class _Scanner:
                 number,
                 key,
                 "réponse écrite sur plusieurs lignes sans « | » : chaque ligne est gardée "
-                "telle quelle, comme un paragraphe du bilan.",
-                f"Pour que ce soit clair aussi dans le fichier, ajoutez | après les deux-points "
-                f"pour garder vos paragraphes : « {name}: | », puis le texte à la ligne, "
-                "décalé de deux espaces de plus que la clé.",
+                "comme un paragraphe du bilan.",
+                f"Ajoutez | après les deux-points pour garder vos paragraphes (« {name}: | », "
+                "le texte à la ligne suivante).",
                 "avertissement",
             )
         )
@@ -280,8 +321,8 @@ class _Scanner:
             Slip(
                 number,
                 None,
-                "tabulation en début de ligne dans un texte après « | » : le décalage se "
-                "fait avec des espaces.",
+                "tabulation interdite en début de ligne dans un texte après « | » : le "
+                "décalage se fait avec des espaces.",
                 f"Remplacez la tabulation du début de la ligne par {block + 2} espaces, comme "
                 "les autres lignes du texte.",
             )
@@ -362,8 +403,8 @@ class _Scanner:
                 None,
                 f"« {key}: » apparaît deux fois dans le même élément de liste : il manque sans "
                 "doute le tiret « - » qui commence l’élément suivant.",
-                f"Commencez la ligne par « - », aligné sur le tiret de l’élément au-dessus : "
-                f"{self.lines[number - 1].rstrip()}",
+                "Commencez la ligne par « - », aligné sur le tiret de l’élément au-dessus : "
+                f"{self.lines[number - 1].strip()}",
             )
         )
 

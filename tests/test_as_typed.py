@@ -226,3 +226,23 @@ def test_extract_writes_init_layout_and_gives_back_the_same_bilan(tmp_path: Path
     second = tmp_path / "encore.docx"
     assert runner.invoke(app, ["render", str(extracted), "-o", str(second)]).exit_code == 0
     assert texts(body(second)) == texts(body(first))
+
+
+def test_anchors_aliases_and_tags_are_reported_at_their_line_never_applied() -> None:
+    loaded = loading.load(
+        'campagne: "2025-2026"\n'
+        "gestionnaire:\n  nom: &nom Centre\n  adresse: *nom\n"
+        "equipement:\n  nom: !important Centre social\n"
+    )
+    errors = {(finding.line, finding.message.split(" : ")[0]) for finding in loaded.findings}
+    assert (3, "« &nom » est lu comme une ancre YAML, pas comme du texte") in errors
+    assert (
+        4,
+        "« *nom » est lu comme un alias YAML (la copie d’une autre réponse), pas comme du texte.",
+    ) in {(finding.line, finding.message) for finding in loaded.findings}
+    assert any(f.line == 6 and "« !important » refusée" in f.message for f in loaded.findings)
+    tag = next(f for f in loaded.findings if f.line == 6)
+    assert (
+        tag.hint == "Si ces caractères font partie de la réponse, mettez-la entre guillemets : "
+        'nom: "!important Centre social"'
+    )

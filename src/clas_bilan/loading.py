@@ -12,6 +12,7 @@ byte pattern is plain). A file that is not valid UTF-8 is read as Windows-1252
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import typing
 from collections.abc import Iterator, Mapping
@@ -315,6 +316,8 @@ class _Builder:
         key = path or None
         anchor = self.loader.anchor_names.get(id(node))
         tag = self.loader.tags.get(id(node))
+        if anchor is None and tag is None:
+            return
         typed = ""
         if isinstance(node, yaml.ScalarNode) and node.style is None:
             typed = self.source[node.start_mark.index : node.end_mark.index]
@@ -394,8 +397,13 @@ _NULLS = {"~", "null", "Null", "NULL"}
 
 def _is_text(path: str) -> bool:
     """True when the dotted key is a text answer (``Text`` or ``Line`` in models.py)."""
+    return _is_text_key(".".join(part for part in path.split(".") if not part.isdigit()))
+
+
+@functools.cache
+def _is_text_key(path: str) -> bool:
     model: type[BaseModel] | None = Reponses
-    parts = [part for part in path.split(".") if part and not part.isdigit()]
+    parts = [part for part in path.split(".") if part]
     for index, part in enumerate(parts):
         if model is None:
             return False

@@ -10,6 +10,7 @@ slip is an error.
 
 from __future__ import annotations
 
+import functools
 import re
 import typing
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ class Slip:
     severity: str = "erreur"
 
 
+@functools.cache
 def _fields(model: type[BaseModel]) -> dict[str, Any]:
     """The fields of a model by their answers-file key (« 6e », not « sixieme »)."""
     found = {info.alias or name: info.annotation for name, info in model.model_fields.items()}
@@ -423,6 +425,7 @@ def _answer_in_note(comment: str) -> tuple[str, str]:
     return "", ""
 
 
+@functools.cache
 def _is_text(model: type[BaseModel], key: str) -> bool:
     """True when ``key`` of ``model`` is a free text answer (``Text`` in models.py)."""
     info = next(

@@ -246,3 +246,9 @@ def test_anchors_aliases_and_tags_are_reported_at_their_line_never_applied() -> 
         tag.hint == "Si ces caractères font partie de la réponse, mettez-la entre guillemets : "
         'nom: "!important Centre social"'
     )
+
+
+def test_a_comment_under_an_empty_text_answer_stays_a_comment() -> None:
+    loaded = loading.load('campagne: "2025-2026"\nintitule_projet:\n  # une note\n')
+    assert loaded.answers is not None and loaded.answers.intitule_projet is None
+    assert not [f for f in loaded.findings if "plusieurs lignes" in f.message]

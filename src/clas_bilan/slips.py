@@ -294,7 +294,8 @@ class _Scanner:
         for text in self.lines[number:]:
             bare = text.rstrip("\r")
             if bare.strip():
-                return len(bare) - len(bare.lstrip(" \t")) > col
+                indent = len(bare) - len(bare.lstrip(" \t"))
+                return indent > col and not (not value and bare.lstrip().startswith("#"))
         return False
 
     def as_block(self, number: int, match: re.Match[str], key: str, value: str) -> None:

@@ -1,4 +1,4 @@
-"""The contract's reference answers, with some values changed, as a validated model."""
+"""The contract's reference answers, with some values changed; answers data as a file's text."""
 
 from __future__ import annotations
 
@@ -21,3 +21,17 @@ def reference(**changes: object) -> Reponses:
             target = target[part]
         target[last] = value
     return Reponses.model_validate(data)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes an unanswered value as nothing after « : », as a user leaves it (never `null`)."""
+
+
+_Dumper.add_representer(
+    type(None), lambda dumper, _: dumper.represent_scalar("tag:yaml.org,2002:null", "")
+)
+
+
+def answers_yaml(data: object) -> str:
+    """Answers data as an answers file's text; a None is left empty (`null` is a text there)."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False)

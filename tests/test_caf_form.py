@@ -20,6 +20,7 @@ from clas_bilan.cli import app
 from clas_bilan.extract import extract
 from clas_bilan.models import Reponses
 from clas_bilan.render import readable
+from helpers_answers import answers_yaml
 from helpers_docx import NS, body, cell_texts, checkbox_states, paragraph_text, w
 
 runner = CliRunner()
@@ -94,7 +95,7 @@ def _answers_file(folder: Path, data: dict[str, Any] | None = None) -> Path:
     if data is None:
         shutil.copyfile(EXAMPLE, target)
     else:
-        target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+        target.write_text(answers_yaml(data), "utf-8")
     return target
 
 
@@ -356,7 +357,7 @@ def test_a_wrong_signature_image_is_an_error_naming_its_line(case: str, tmp_path
     said = " ".join(result.output.split())
     assert result.exit_code == 1, result.output
     assert expected in said
-    assert "signature.image" in said and f"│ {line} │" in said
+    assert "signature.image" in said and f"ligne {line} —" in said
     assert not output.exists()
     assert runner.invoke(app, ["validate", str(answers_file)]).exit_code == 1
 

@@ -23,7 +23,6 @@ from typing import Any
 import docx
 import openpyxl
 import pytest
-import yaml
 from lxml import etree
 from typer.testing import CliRunner
 
@@ -32,7 +31,7 @@ from clas_bilan.docx.template import template_path
 from clas_bilan.mailing import build_draft, write_draft
 from clas_bilan.models import Reponses
 from clas_bilan.render import render
-from helpers_answers import reference
+from helpers_answers import answers_yaml, reference
 from helpers_hostile import repack, with_doctype
 from test_hostile_docx import CASES as HOSTILE
 
@@ -251,7 +250,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
         formations__sessions=[],
         signature__date=dt.date(2026, 7, 2),
     )
-    (folder / "gex.yaml").write_text(yaml.safe_dump(gex, allow_unicode=True), encoding="utf-8")
+    (folder / "gex.yaml").write_text(answers_yaml(gex), encoding="utf-8")
     expected.append(_expected("gex.yaml", gex))
 
     faux = _answers(
@@ -262,16 +261,14 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
         public__nombre_collectifs=7,
         signature__date=dt.date(2026, 6, 1),
     )
-    (folder / "sud.yaml").write_text(yaml.safe_dump(faux, allow_unicode=True), encoding="utf-8")
+    (folder / "sud.yaml").write_text(answers_yaml(faux), encoding="utf-8")
     expected.append(_expected("sud.yaml", faux, errors=1))
 
     # The corrected version of the Tilleuls bilan, signed later: counted, the other not.
     corrige = _answers(public__inscrits=_inscrits(2), public__total=None)
     corrige["signature"]["date"] = dt.date(2026, 7, 10)
     corrige["equipement"]["nom"] = "Espace de vie sociale les Tilleuls "  # other spelling
-    (folder / "tilleuls_corrige.yaml").write_text(
-        yaml.safe_dump(corrige, allow_unicode=True), encoding="utf-8"
-    )
+    (folder / "tilleuls_corrige.yaml").write_text(answers_yaml(corrige), encoding="utf-8")
     expected.append(_expected("tilleuls_corrige.yaml", corrige))
 
     expected.append(_hand_typed(folder / "saisi_a_la_main.docx"))
@@ -540,7 +537,7 @@ def test_usage_problems_write_nothing(
 def test_all_read_is_exit_0_and_a_formula_stays_text(tmp_path: Path) -> None:
     data = _answers(intitule_projet='=HYPERLINK("http://exemple.invalid")')
     source = tmp_path / "formule.yaml"
-    source.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    source.write_text(answers_yaml(data), encoding="utf-8")
     target = tmp_path / "s.xlsx"
     result = runner.invoke(app, ["synthese", str(source), "-o", str(target)])
     assert result.exit_code == 0, result.output

@@ -55,13 +55,16 @@ def answers_text(values: Mapping[str, Any], *, origin: str | None = None) -> str
 
     ``values`` is plain nested data keyed by the answers file's key names (lists for
     list items); any value, even one that fails its check, reads back as the same text.
-    ``origin`` (one or more lines) says where the values came from, as comments.
+    ``origin`` (one or more lines) says where the values came from, as comments. The
+    layout is the one of the campaign ``values`` name (``campagne``), else the current one.
     """
-    lines = HEADER.format(title=campaigns.current().title).splitlines()
+    code = values.get("campagne")
+    campaign = campaigns.of(code if isinstance(code, str) else None)
+    lines = HEADER.format(title=campaign.title).splitlines()
     if origin:
         lines.extend(f"# {line}".rstrip() for line in origin.splitlines())
     lines.append("")
-    _model_lines(campaigns.current().answers, "", 0, lines, set(), values)
+    _model_lines(campaign.answers, "", 0, lines, set(), values)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -70,13 +73,13 @@ def example_text() -> str:
     return shipped.path("examples", EXAMPLE).read_text("utf-8")
 
 
-_BOUND = re.compile(r" (?=[:;?!»])|(?<=«) ")
+FRENCH_SPACES = re.compile(r" (?=[:;?!»])|(?<=«) ")
 """Spaces of French typography (« : », « ? », « « … » ») a line must not break at."""
 
 
 def _comment(text: str, indent: str) -> list[str]:
     """``text`` as comment lines, never starting a line with « : » or « ? » (French spacing)."""
-    words = _BOUND.sub("\u00a0", " ".join(text.replace("\u00a0", " ").split()))
+    words = FRENCH_SPACES.sub("\u00a0", " ".join(text.replace("\u00a0", " ").split()))
     lines = textwrap.wrap(
         words, width=_WIDTH, initial_indent=f"{indent}# ", subsequent_indent=f"{indent}#   "
     )
@@ -249,6 +252,11 @@ def _single_line(text: str, field: Field | None = None) -> str:
     resolved = _plain_value(text)
     if resolved == (text,) or (resolved and field is not None and _same(field, text, resolved[0])):
         return text
+    return quoted(text)
+
+
+def quoted(text: str) -> str:
+    """``text`` between quotes, written so that YAML reads back exactly these characters."""
     style = "'" if ('"' in text or "\\" in text) else '"'
     dumped = yaml.dump(
         {"k": text}, Dumper=yaml.SafeDumper, default_style=style, allow_unicode=True, width=2**30
@@ -313,21 +321,31 @@ def _is(info: FieldInfo, kind: Any) -> bool:
     return all(meta in info.metadata for meta in typing.get_args(kind)[1:])
 
 
+NOTES = (
+    "oui / non — OBLIGATOIRE",
+    "oui / non",
+    "date, par exemple 30/06/2026",
+    "nombre, par exemple 1,5",
+    "nombre entier",
+)
+"""The reminders ``init`` writes as a comment after an empty answer, longest first."""
+
+
 def _blank(key: str, dotted: str, info: FieldInfo) -> str:
     """The empty answer written after ``key:``, with a short hint of what to write."""
     if key == "campagne":
         return f' "{campaigns.current().code}"'
+    mandatory, yes_no, date, decimal, count = NOTES
     if _is(info, YesNo):
-        mandatory = dotted in form.MANDATORY_CHOICES
-        return "   # oui / non — OBLIGATOIRE" if mandatory else "   # oui / non"
+        return f"   # {mandatory if dotted in form.MANDATORY_CHOICES else yes_no}"
     if _is(info, Date):
-        return "   # date, par exemple 30/06/2026"
+        return f"   # {date}"
     if _is(info, Decimal):
-        return "   # nombre, par exemple 1,5"
+        return f"   # {decimal}"
     if _is(info, Text):
         return " |"
     if info.annotation is not None and "int" in str(info.annotation):
-        return "   # nombre entier"
+        return f"   # {count}"
     return ""
 
 

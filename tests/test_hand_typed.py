@@ -524,3 +524,69 @@ def test_what_render_writes_in_a_schools_cell_reads_back(schools: list[Any]) -> 
     kept = [school for school in schools if any(school)]
     paragraphs = write_cell(kept)
     assert read_cell(paragraphs).schools == kept
+
+
+SKIPPED_LINE = {
+    "deux lignes": (
+        ["Association Les Amis", "3 rue Haute, 01100 Oyonnax"],
+        {"nom": "Association Les Amis", "adresse": "3 rue Haute, 01100 Oyonnax"},
+        None,
+    ),
+    "adresse sur deux lignes": (
+        ["Association Les Amis", "3 rue Haute", "01100 Oyonnax"],
+        {"nom": "Association Les Amis", "adresse": "3 rue Haute\n01100 Oyonnax"},
+        None,
+    ),
+    "ordre incertain": (
+        ["Association", "Les Amis de l'école", "3 rue Haute"],
+        {"nom": "Association, Les Amis de l'école, 3 rue Haute"},
+        "« Association, Les Amis de l'école, 3 rue Haute » n'a pas pu être séparé",
+    ),
+}
+
+
+@pytest.mark.parametrize("form_kind", ["caf", "ours"])
+@pytest.mark.parametrize("case", sorted(SKIPPED_LINE))
+def test_a_skipped_blank_line_does_not_shift_the_parts(
+    caf_form: Path, tmp_path: Path, form_kind: str, case: str
+) -> None:
+    """A blank line left under « Nom du gestionnaire… » or « Nom et commune… » is no part."""
+    lines, gestionnaire, warned = SKIPPED_LINE[case]
+    source = caf_form if form_kind == "caf" else template_path()
+    root = document_root(source)
+    typist = Typist(root)
+    p = typist.below("Nom du gestionnaire", 2)  # the first empty line skipped
+    for index, line in enumerate(lines):
+        typist.type(p if index == 0 else (p := typist.enter(p)), line)
+    p = typist.below("Nom et commune de l’équipement", 2)
+    typist.type(p, "Centre social Les Vignes")
+    typist.type(typist.enter(typist.enter(p)), "Oyonnax")  # and a blank line between
+    found = extract(rewrite(source, tmp_path / "rempli.docx", root))
+    assert found.problems == []
+    assert found.answers.gestionnaire.model_dump(exclude_none=True) == gestionnaire
+    assert found.answers.equipement.nom == "Centre social Les Vignes"
+    assert found.answers.equipement.commune == "Oyonnax"
+    said = [text for text in found.warnings if "n'a pas pu être séparé" in text]
+    if warned is None:
+        assert said == []
+    else:
+        assert len(said) == 1
+        assert said[0].startswith("« Nom du gestionnaire et adresse : » : " + "« ")
+        assert warned in said[0] and "repris tel quel dans « nom »" in said[0]
+
+
+def test_one_paragraph_typed_with_line_breaks_is_read_line_by_line(
+    caf_form: Path, tmp_path: Path
+) -> None:
+    root = document_root(caf_form)
+    typist = Typist(root)
+    typist.type(
+        typist.below("Nom du gestionnaire", 2), "Association Les Amis\n3 rue Haute\n01100 Oyonnax"
+    )
+    typist.type(typist.label("Nom et commune de l’équipement"), "Centre social Les Vignes")
+    typist.type(typist.below("Nom et commune de l’équipement", 2), "Oyonnax")
+    found = extract(rewrite(caf_form, tmp_path / "rempli.docx", root))
+    assert found.answers.gestionnaire.nom == "Association Les Amis"
+    assert found.answers.gestionnaire.adresse == "3 rue Haute\n01100 Oyonnax"
+    assert found.answers.equipement.commune == "Oyonnax"
+    assert not [text for text in found.warnings if "séparé" in text]

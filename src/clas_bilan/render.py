@@ -215,6 +215,9 @@ def _question(
         if any(value is not None for value in values):
             write.replace_text(place.element, codec.place_date_pieces(*values), look)
         return
+    if question.codec == "lines":
+        write.write_paragraphs(place.element, place.after, codec.encode_parts(values), style)
+        return
     value = codec.encode(question.codec, question.keys, values)
     if question.layout == "inline":
         write.write_inline(place.element, value.strip(), look)

@@ -29,9 +29,10 @@ from clas_bilan.cli import app
 from clas_bilan.docx.template import template_path
 from clas_bilan.extract import extract
 from clas_bilan.models import Reponses
-from clas_bilan.schools import read_cell, write_cell
+from clas_bilan.schools import Reading, read_cell, write_cell
 
 runner = CliRunner()
+EXAMPLE = Path(__file__).parents[1] / "src" / "clas_bilan" / "examples" / "bilan_exemple.yaml"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
@@ -523,7 +524,65 @@ _EMAIL = st.none() | st.from_regex(r"[a-z]{1,8}(\.[a-z0-9]{1,5})?@[a-z]{2,8}\.fr
 def test_what_render_writes_in_a_schools_cell_reads_back(schools: list[Any]) -> None:
     kept = [school for school in schools if any(school)]
     paragraphs = write_cell(kept)
-    assert read_cell(paragraphs).schools == kept
+    reading = read_cell(paragraphs)
+    assert reading.schools == kept
+    assert reading.unclear == []
+
+
+def test_two_lines_that_are_both_names_are_kept_whole_and_flagged() -> None:
+    """« École A » then « Quartier Nord » (Shift+Enter): maybe a name on two lines."""
+    reading = read_cell(["École Jean Macé\nQuartier de la Gare", "Collège Lumière\n2 rue Neuve"])
+    assert reading.schools == [
+        ("École Jean Macé, Quartier de la Gare", None, None),
+        ("Collège Lumière", "2 rue Neuve", None),
+    ]
+    assert reading.unclear == ["École Jean Macé, Quartier de la Gare"]
+
+
+def test_labelled_lines_are_read_as_their_part() -> None:
+    reading = read_cell(["Nom : École A, site B", "Adresse : Quartier Nord", "Mail : à venir"])
+    assert reading == Reading([("École A, site B", "Quartier Nord", "à venir")])
+
+
+def test_render_writes_an_unsure_school_so_that_it_reads_back_without_warning(
+    tmp_path: Path,
+) -> None:
+    data = yaml.safe_load(EXAMPLE.read_text("utf-8"))
+    data["territoires"][0]["etablissements"] = [
+        {"nom": "École Jean Macé", "adresse": "Quartier de la Gare"},
+        {"nom": "Collège Lumière", "adresse": "2 rue Neuve, 01000 Bourg-en-Bresse"},
+        {"adresse": "Hameau des Granges"},
+    ]
+    answers = tmp_path / "reponses.yaml"
+    answers.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    output = tmp_path / "bilan.docx"
+    result = runner.invoke(app, ["render", str(answers), "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    found = extract(output)
+    assert found.warnings == [] and found.problems == []
+    assert [(s.nom, s.adresse) for s in found.answers.territoires[0].etablissements] == [
+        ("École Jean Macé", "Quartier de la Gare"),
+        ("Collège Lumière", "2 rue Neuve, 01000 Bourg-en-Bresse"),
+        (None, "Hameau des Granges"),
+    ]
+
+
+def test_a_typed_cell_of_two_names_is_flagged_with_its_territoire(
+    caf_form: Path, tmp_path: Path
+) -> None:
+    root = document_root(caf_form)
+    typist = Typist(root)
+    row = typist.rows(typist.table("TERRITOIRES"), 2)[1]
+    typist.cell(row[0], "Quartier de la Gare")
+    typist.cell(row[1], "École Jean Macé\nGroupe scolaire Nord")
+    found = extract(rewrite(caf_form, tmp_path / "rempli.docx", root))
+    said = [text for text in found.warnings if "n'a pas pu être séparé" in text]
+    assert len(said) == 1
+    assert said[0].startswith("territoire « Quartier de la Gare » : ")
+    assert "« École Jean Macé, Groupe scolaire Nord »" in said[0]
+    assert found.answers.territoires[0].etablissements[0].nom == (
+        "École Jean Macé, Groupe scolaire Nord"
+    )
 
 
 SKIPPED_LINE = {

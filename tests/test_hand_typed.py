@@ -649,3 +649,53 @@ def test_one_paragraph_typed_with_line_breaks_is_read_line_by_line(
     assert found.answers.gestionnaire.adresse == "3 rue Haute\n01100 Oyonnax"
     assert found.answers.equipement.commune == "Oyonnax"
     assert not [text for text in found.warnings if "séparé" in text]
+
+
+def _title_as_paragraph(root: etree._Element) -> etree._Element:
+    """The « Intitulé du projet : » box of a copy made by hand: a bold paragraph, no frame."""
+    typist = Typist(root)
+    box = typist.table("Intitulé du projet")
+    p = etree.Element(w("p"))
+    r = etree.SubElement(p, w("r"))
+    etree.SubElement(etree.SubElement(r, w("rPr")), w("b"))
+    etree.SubElement(r, w("t")).text = "Intitulé du projet :"
+    box.addprevious(p)
+    box.getparent().remove(box)
+    return p
+
+
+@pytest.mark.parametrize("where", ["sur la ligne", "en dessous"])
+def test_the_project_title_typed_as_a_paragraph_is_read(
+    caf_form: Path, tmp_path: Path, where: str
+) -> None:
+    root = document_root(caf_form)
+    label = _title_as_paragraph(root)
+    if where == "sur la ligne":
+        Typist.type(label, " Lire ", "ensemble")
+    else:
+        Typist.type(Typist.enter(label), "Lire ensemble")
+        Typist.type(Typist.enter(label.getnext()), "avec les parents")
+    found = extract(rewrite(caf_form, tmp_path / "rempli.docx", root))
+    assert found.problems == []
+    assert not [text for text in found.warnings if "Intitulé" in text]
+    expected = "Lire ensemble" if where == "sur la ligne" else "Lire ensemble\navec les parents"
+    assert found.answers.intitule_projet == expected
+
+
+def test_render_writes_the_project_title_after_a_paragraph_label(
+    caf_form: Path, tmp_path: Path
+) -> None:
+    root = document_root(caf_form)
+    _title_as_paragraph(root)
+    modele = rewrite(caf_form, tmp_path / "copie_faite_main.docx", root)
+    output = tmp_path / "bilan.docx"
+    result = runner.invoke(
+        app, ["render", str(EXAMPLE), "--modele", str(modele), "-o", str(output)]
+    )
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "Intitulé du projet" not in said  # not named as missing
+    title = yaml.safe_load(EXAMPLE.read_text("utf-8"))["intitule_projet"]
+    label = Typist(document_root(output)).label("Intitulé du projet")
+    assert _plain(label) == " ".join(f"Intitulé du projet : {title}".split())
+    assert extract(output).answers.intitule_projet == title

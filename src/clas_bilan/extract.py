@@ -201,7 +201,10 @@ def _read_block(
         elif True in states:
             _put(raw, block.key, states[0])
     elif isinstance(block, form.Box) and block.key:
-        _put(raw, block.key, read.box(place.element, block.text))
+        if place.element.tag == _P:  # the box's text typed as a paragraph
+            _put(raw, block.key, read.inline(place.element, place.after, block.text))
+        else:
+            _put(raw, block.key, read.box(place.element, block.text))
     elif isinstance(block, form.Table):
         _read_table(block, place.element, raw, warnings)
 

@@ -247,14 +247,22 @@ def write_school(nom: str | None, adresse: str | None, email: str | None) -> str
 def write_cell(schools: Sequence[School]) -> list[str]:
     """The paragraphs of a cell holding ``schools``, laid out so ``read_cell`` gives them back.
 
-    One paragraph a school, its lines nom, adresse, e-mail. When that does not read back
-    exactly and without doubt (an address that does not look like one, say), each line is
-    labelled « Nom : », « Adresse : », « Mail : » and each paragraph holds a line break, so
+    One paragraph a school, its lines nom, adresse, e-mail. A school that would not read back
+    exactly and without doubt alone (an address that does not look like one, say) has its
+    lines labelled « Nom : », « Adresse : », « Mail : »; when the cell as a whole still
+    does not read back, every school is labelled, each paragraph holding a line break so
     that it is read as one school.
     """
-    paragraphs = [write_school(*school) for school in schools]
-    if read_cell(paragraphs) == Reading(list(schools)):
-        return paragraphs
+    plain = [write_school(*school) for school in schools]
+    wanted = Reading(list(schools))
+    if read_cell(plain) == wanted:
+        return plain
+    mixed = [
+        text if read_cell([text]) == Reading([school]) else _labelled(*school)
+        for text, school in zip(plain, schools, strict=True)
+    ]
+    if read_cell(mixed) == wanted:
+        return mixed
     return [_labelled(*school) for school in schools]
 
 

@@ -389,3 +389,45 @@ def test_the_signed_caf_bilan_converts_to_pdf(
     assert [line.split()[0] for line in listed] == [str(pages)]  # the signature, last page
     width, height = (int(value) for value in listed[0].split()[3:5])
     assert abs(width / height - 2) < 0.05  # the scan keeps its proportions
+
+
+def test_batch_render_prints_what_it_says_of_the_copy_for_each_file(
+    caf_form: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "dossier"
+    folder.mkdir()
+    for name in ("centre_a.yaml", "centre_b.yaml"):
+        data = yaml.safe_load(EXAMPLE.read_text("utf-8"))
+        data["equipement"]["nom"] = name.removesuffix(".yaml")
+        (folder / name).write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    result = runner.invoke(
+        app,
+        ["render", str(folder), "--modele", str(caf_form), "-o", str(tmp_path / "bilans")],
+    )
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert said.count("« formulaire_caf.docx » n'a pas de bloc de signature : il a été ajouté") == 2
+    first, second = said.split("centre_b.yaml →")
+    assert "centre_a.yaml →" in first and "bloc de signature" in first.split("centre_a.yaml →")[1]
+    assert "bloc de signature" in second
+
+
+@pytest.mark.parametrize("spelling", ["--template", "--modele"])
+def test_a_refused_copy_names_the_option_as_it_was_typed(spelling: str, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    letter = _letter(tmp_path / "lettre.docx", NOT_THE_FORM["lettre"])
+    answers_file = _answers_file(tmp_path / "in")
+    command = ["render", str(answers_file), spelling, str(letter), "-o", str(tmp_path / "b.docx")]
+    run = subprocess.run(
+        [sys.executable, "-m", "clas_bilan", *command],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    said = " ".join((run.stdout + run.stderr).split())
+    assert run.returncode == 2, said
+    other = "--modele" if spelling == "--template" else "--template"
+    assert f"donnez à {spelling} le formulaire" in said and other not in said

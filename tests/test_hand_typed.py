@@ -29,9 +29,10 @@ from clas_bilan.cli import app
 from clas_bilan.docx.template import template_path
 from clas_bilan.extract import extract
 from clas_bilan.models import Reponses
-from clas_bilan.schools import read_cell, write_cell
+from clas_bilan.schools import Reading, read_cell, write_cell
 
 runner = CliRunner()
+EXAMPLE = Path(__file__).parents[1] / "examples" / "bilan_exemple.yaml"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
@@ -523,4 +524,178 @@ _EMAIL = st.none() | st.from_regex(r"[a-z]{1,8}(\.[a-z0-9]{1,5})?@[a-z]{2,8}\.fr
 def test_what_render_writes_in_a_schools_cell_reads_back(schools: list[Any]) -> None:
     kept = [school for school in schools if any(school)]
     paragraphs = write_cell(kept)
-    assert read_cell(paragraphs).schools == kept
+    reading = read_cell(paragraphs)
+    assert reading.schools == kept
+    assert reading.unclear == []
+
+
+def test_two_lines_that_are_both_names_are_kept_whole_and_flagged() -> None:
+    """« École A » then « Quartier Nord » (Shift+Enter): maybe a name on two lines."""
+    reading = read_cell(["École Jean Macé\nQuartier de la Gare", "Collège Lumière\n2 rue Neuve"])
+    assert reading.schools == [
+        ("École Jean Macé, Quartier de la Gare", None, None),
+        ("Collège Lumière", "2 rue Neuve", None),
+    ]
+    assert reading.unclear == ["École Jean Macé, Quartier de la Gare"]
+
+
+def test_labelled_lines_are_read_as_their_part() -> None:
+    reading = read_cell(["Nom : École A, site B", "Adresse : Quartier Nord", "Mail : à venir"])
+    assert reading == Reading([("École A, site B", "Quartier Nord", "à venir")])
+
+
+def test_render_writes_an_unsure_school_so_that_it_reads_back_without_warning(
+    tmp_path: Path,
+) -> None:
+    data = yaml.safe_load(EXAMPLE.read_text("utf-8"))
+    data["territoires"][0]["etablissements"] = [
+        {"nom": "École Jean Macé", "adresse": "Quartier de la Gare"},
+        {"nom": "Collège Lumière", "adresse": "2 rue Neuve, 01000 Bourg-en-Bresse"},
+        {"adresse": "Hameau des Granges"},
+    ]
+    answers = tmp_path / "reponses.yaml"
+    answers.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    output = tmp_path / "bilan.docx"
+    result = runner.invoke(app, ["render", str(answers), "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    found = extract(output)
+    assert found.warnings == [] and found.problems == []
+    assert [(s.nom, s.adresse) for s in found.answers.territoires[0].etablissements] == [
+        ("École Jean Macé", "Quartier de la Gare"),
+        ("Collège Lumière", "2 rue Neuve, 01000 Bourg-en-Bresse"),
+        (None, "Hameau des Granges"),
+    ]
+
+
+def test_a_typed_cell_of_two_names_is_flagged_with_its_territoire(
+    caf_form: Path, tmp_path: Path
+) -> None:
+    root = document_root(caf_form)
+    typist = Typist(root)
+    row = typist.rows(typist.table("TERRITOIRES"), 2)[1]
+    typist.cell(row[0], "Quartier de la Gare")
+    typist.cell(row[1], "École Jean Macé\nGroupe scolaire Nord")
+    found = extract(rewrite(caf_form, tmp_path / "rempli.docx", root))
+    said = [text for text in found.warnings if "n'a pas pu être séparé" in text]
+    assert len(said) == 1
+    assert said[0].startswith("territoire « Quartier de la Gare » : ")
+    assert "« École Jean Macé, Groupe scolaire Nord »" in said[0]
+    assert found.answers.territoires[0].etablissements[0].nom == (
+        "École Jean Macé, Groupe scolaire Nord"
+    )
+
+
+SKIPPED_LINE = {
+    "deux lignes": (
+        ["Association Les Amis", "3 rue Haute, 01100 Oyonnax"],
+        {"nom": "Association Les Amis", "adresse": "3 rue Haute, 01100 Oyonnax"},
+        None,
+    ),
+    "adresse sur deux lignes": (
+        ["Association Les Amis", "3 rue Haute", "01100 Oyonnax"],
+        {"nom": "Association Les Amis", "adresse": "3 rue Haute\n01100 Oyonnax"},
+        None,
+    ),
+    "ordre incertain": (
+        ["Association", "Les Amis de l'école", "3 rue Haute"],
+        {"nom": "Association, Les Amis de l'école, 3 rue Haute"},
+        "« Association, Les Amis de l'école, 3 rue Haute » n'a pas pu être séparé",
+    ),
+}
+
+
+@pytest.mark.parametrize("form_kind", ["caf", "ours"])
+@pytest.mark.parametrize("case", sorted(SKIPPED_LINE))
+def test_a_skipped_blank_line_does_not_shift_the_parts(
+    caf_form: Path, tmp_path: Path, form_kind: str, case: str
+) -> None:
+    """A blank line left under « Nom du gestionnaire… » or « Nom et commune… » is no part."""
+    lines, gestionnaire, warned = SKIPPED_LINE[case]
+    source = caf_form if form_kind == "caf" else template_path()
+    root = document_root(source)
+    typist = Typist(root)
+    p = typist.below("Nom du gestionnaire", 2)  # the first empty line skipped
+    for index, line in enumerate(lines):
+        typist.type(p if index == 0 else (p := typist.enter(p)), line)
+    p = typist.below("Nom et commune de l’équipement", 2)
+    typist.type(p, "Centre social Les Vignes")
+    typist.type(typist.enter(typist.enter(p)), "Oyonnax")  # and a blank line between
+    found = extract(rewrite(source, tmp_path / "rempli.docx", root))
+    assert found.problems == []
+    assert found.answers.gestionnaire.model_dump(exclude_none=True) == gestionnaire
+    assert found.answers.equipement.nom == "Centre social Les Vignes"
+    assert found.answers.equipement.commune == "Oyonnax"
+    said = [text for text in found.warnings if "n'a pas pu être séparé" in text]
+    if warned is None:
+        assert said == []
+    else:
+        assert len(said) == 1
+        assert said[0].startswith("« Nom du gestionnaire et adresse : » : " + "« ")
+        assert warned in said[0] and "repris tel quel dans « nom »" in said[0]
+
+
+def test_one_paragraph_typed_with_line_breaks_is_read_line_by_line(
+    caf_form: Path, tmp_path: Path
+) -> None:
+    root = document_root(caf_form)
+    typist = Typist(root)
+    typist.type(
+        typist.below("Nom du gestionnaire", 2), "Association Les Amis\n3 rue Haute\n01100 Oyonnax"
+    )
+    typist.type(typist.label("Nom et commune de l’équipement"), "Centre social Les Vignes")
+    typist.type(typist.below("Nom et commune de l’équipement", 2), "Oyonnax")
+    found = extract(rewrite(caf_form, tmp_path / "rempli.docx", root))
+    assert found.answers.gestionnaire.nom == "Association Les Amis"
+    assert found.answers.gestionnaire.adresse == "3 rue Haute\n01100 Oyonnax"
+    assert found.answers.equipement.commune == "Oyonnax"
+    assert not [text for text in found.warnings if "séparé" in text]
+
+
+def _title_as_paragraph(root: etree._Element) -> etree._Element:
+    """The « Intitulé du projet : » box of a copy made by hand: a bold paragraph, no frame."""
+    typist = Typist(root)
+    box = typist.table("Intitulé du projet")
+    p = etree.Element(w("p"))
+    r = etree.SubElement(p, w("r"))
+    etree.SubElement(etree.SubElement(r, w("rPr")), w("b"))
+    etree.SubElement(r, w("t")).text = "Intitulé du projet :"
+    box.addprevious(p)
+    box.getparent().remove(box)
+    return p
+
+
+@pytest.mark.parametrize("where", ["sur la ligne", "en dessous"])
+def test_the_project_title_typed_as_a_paragraph_is_read(
+    caf_form: Path, tmp_path: Path, where: str
+) -> None:
+    root = document_root(caf_form)
+    label = _title_as_paragraph(root)
+    if where == "sur la ligne":
+        Typist.type(label, " Lire ", "ensemble")
+    else:
+        Typist.type(Typist.enter(label), "Lire ensemble")
+        Typist.type(Typist.enter(label.getnext()), "avec les parents")
+    found = extract(rewrite(caf_form, tmp_path / "rempli.docx", root))
+    assert found.problems == []
+    assert not [text for text in found.warnings if "Intitulé" in text]
+    expected = "Lire ensemble" if where == "sur la ligne" else "Lire ensemble\navec les parents"
+    assert found.answers.intitule_projet == expected
+
+
+def test_render_writes_the_project_title_after_a_paragraph_label(
+    caf_form: Path, tmp_path: Path
+) -> None:
+    root = document_root(caf_form)
+    _title_as_paragraph(root)
+    modele = rewrite(caf_form, tmp_path / "copie_faite_main.docx", root)
+    output = tmp_path / "bilan.docx"
+    result = runner.invoke(
+        app, ["render", str(EXAMPLE), "--modele", str(modele), "-o", str(output)]
+    )
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "Intitulé du projet" not in said  # not named as missing
+    title = yaml.safe_load(EXAMPLE.read_text("utf-8"))["intitule_projet"]
+    label = Typist(document_root(output)).label("Intitulé du projet")
+    assert _plain(label) == " ".join(f"Intitulé du projet : {title}".split())
+    assert extract(output).answers.intitule_projet == title

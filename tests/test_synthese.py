@@ -458,7 +458,7 @@ def test_a_verifier_names_each_unread_input_and_each_finding(
     assert rows[: len(unread)] == unread  # inputs not read come first
     why = {Path(row["Fichier"]).name: row["Problème"] for row in unread}
     assert "n'est pas un document Word .docx valide" in why["abime.docx"]
-    assert "ne contient pas le formulaire" in why["lettre.docx"]
+    assert "ne contient pas le formulaire Bilan CLAS" in why["lettre.docx"]
     assert "aucun bilan .docx joint" in why["sans_bilan.eml"]
     assert "Outlook (.msg)" in why["outlook.msg"]
     sud = [row for row in rows if str(row["Fichier"]).endswith("sud.yaml")]

@@ -31,6 +31,8 @@ class Outcome:
     output: Path | None = None
     problem: str | None = None
     warnings: int = 0
+    notes: tuple[str, ...] = ()
+    """What to know about the copy of the form filled (parts missing, signature block added)."""
 
     @property
     def ok(self) -> bool:
@@ -189,7 +191,7 @@ def _one(
             "sur ce seul fichier avec --debug et signalez-nous le message affiché.",
             warnings=warnings,
         )
-    return Outcome(source, output=output, warnings=warnings)
+    return Outcome(source, output=output, warnings=warnings, notes=tuple(notes))
 
 
 def _errors(errors: Sequence[Finding]) -> str:

@@ -262,10 +262,16 @@ def _force(help: str) -> Any:
 
 def fail(error: UserError) -> NoReturn:
     """Print a user error in French on stderr and exit with its code."""
-    err.print(f"[bold red]Erreur :[/] {escape(error.message)}")
+    err.print(f"[bold red]Erreur :[/] {escape(_as_typed(error.message))}")
     if error.hint:
-        err.print(f"[yellow]Conseil :[/] {escape(error.hint)}")
+        err.print(f"[yellow]Conseil :[/] {escape(_as_typed(error.hint))}")
     raise typer.Exit(error.exit_code)
+
+
+def _as_typed(message: str) -> str:
+    """The message naming the form option as the user spelled it (--template or --modele)."""
+    typed = any(arg == "--template" or arg.startswith("--template=") for arg in sys.argv[1:])
+    return message.replace("--modele", "--template") if typed else message
 
 
 @contextmanager
@@ -693,6 +699,8 @@ def _render_many(
             continue
         warned = f" [yellow]({outcome.warnings} avertissement(s))[/]" if outcome.warnings else ""
         out.print(f"[green]Bilan écrit[/] {name} → {escape(str(outcome.output))}{warned}")
+        for note in outcome.notes:
+            err.print(f"  [yellow]Avertissement :[/] {escape(note)}")
     written, failed = len(result.written), len(result.failed)
     out.print(f"[bold]{written} bilan(s) écrit(s), {failed} échec(s).[/]")
     if failed:

@@ -112,11 +112,50 @@ def encode(codec: form.Codec, keys: Sequence[str], values: Sequence[Any]) -> str
     if codec == "place_date":
         return _encode_place_date(*values)
     if codec == "lines":
-        texts = [value or "" for value in values]
-        while texts and not texts[-1]:
-            texts.pop()
-        return "\n".join(texts)
+        return "\n".join(encode_parts(values))
     return values[0] or ""
+
+
+def encode_parts(values: Sequence[str | None]) -> list[str]:
+    """The paragraphs of a multi-part answer (« nom », then « adresse »…), one a value.
+
+    A value's own lines stay in its paragraph (line breaks); a missing value before a given
+    one is written « … », so each value keeps its place when read back by ``decode_parts``.
+    """
+    parts = [value or EMPTY_PART for value in values]
+    while parts and parts[-1] == EMPTY_PART:
+        parts.pop()
+    return parts
+
+
+def decode_parts(keys: Sequence[str], paragraphs: Sequence[str]) -> tuple[dict[str, Any], bool]:
+    """Values of a multi-part answer typed one paragraph a value; True when kept whole.
+
+    Blank paragraphs are not parts (a skipped line). One paragraph typed with line breaks
+    (Shift+Enter) is read line by line. One part a key is read in order; more parts than
+    keys go to the last key when it can hold several lines and the second part looks like
+    an address; otherwise they are kept whole in the first key, to be checked (True).
+    """
+    parts = [p for p in paragraphs if p.strip()]
+    if len(parts) == 1 and "\n" in parts[0]:
+        parts = [line for line in parts[0].split("\n") if line.strip()]
+    values: dict[str, Any] = dict.fromkeys(keys)
+    whole = len(parts) > len(keys) and not (
+        keys[-1] in _MULTILINE_KEYS and schools.looks_like_address(parts[len(keys) - 1])
+    )
+    if whole:
+        values[keys[0]] = ", ".join(" ".join(part.split()) for part in parts)
+        return values, True
+    head, rest = parts[: len(keys) - 1], parts[len(keys) - 1 :]
+    for key, part in zip(keys, [*head, "\n".join(rest)], strict=False):
+        values[key] = None if not part.strip().strip(EMPTY_PART) else part
+    return values, False
+
+
+EMPTY_PART = "…"
+"""What stands for a missing part before a given one (« … » then the address)."""
+_MULTILINE_KEYS = frozenset({"gestionnaire.adresse"})
+"""Last parts of a multi-part answer that may span several lines."""
 
 
 def decode(codec: form.Codec, keys: Sequence[str], text: str) -> dict[str, Any]:
@@ -130,11 +169,7 @@ def decode(codec: form.Codec, keys: Sequence[str], text: str) -> dict[str, Any]:
     if codec == "place_date":
         return dict(zip(keys, _decode_place_date(text), strict=False))
     if codec == "lines":
-        lines = text.split("\n")
-        head = lines[: len(keys) - 1]
-        rest = "\n".join(lines[len(keys) - 1 :])
-        values = [*head, *([""] * (len(keys) - 1 - len(head))), rest]
-        return {key: value or None for key, value in zip(keys, values, strict=False)}
+        return decode_parts(keys, text.split("\n"))[0]
     return {keys[0]: text or None}
 
 

@@ -214,14 +214,20 @@ def _read_block(
     warnings: list[str],
 ) -> None:
     if isinstance(block, form.Question):
+        if block.codec == "lines":
+            typed = read.paragraphs_below(place.element, place.after, block.label)
+            decoded_parts, whole = codec.decode_parts(block.keys, typed)
+            if whole:
+                warnings.append(_kept_whole(block, decoded_parts[block.keys[0]]))
+            for key, decoded in decoded_parts.items():
+                _put(raw, key, decoded)
+            return
         if block.codec == "place_date":
             value = locate.text(place.element)
         elif block.layout == "inline":
             value = read.inline(place.element, place.after, block.label)
         else:
-            value = read.below(
-                place.element, place.after, block.label, keep_leading=block.codec == "lines"
-            )
+            value = read.below(place.element, place.after, block.label)
         for key, decoded in codec.decode(block.codec, block.keys, value).items():
             _put(raw, key, decoded)
     elif isinstance(block, form.Choice):
@@ -234,7 +240,10 @@ def _read_block(
         elif True in states:
             _put(raw, block.key, states[0])
     elif isinstance(block, form.Box) and block.key:
-        _put(raw, block.key, read.box(place.element, block.text))
+        if place.element.tag == _P:  # the box's text typed as a paragraph
+            _put(raw, block.key, read.inline(place.element, place.after, block.text))
+        else:
+            _put(raw, block.key, read.box(place.element, block.text))
     elif isinstance(block, form.Table):
         _read_table(block, place.element, raw, warnings)
 
@@ -265,6 +274,15 @@ def _read_table(table: form.Table, tbl: Any, raw: dict[str, Any], warnings: list
         if item:
             items.append(item)
     _put(raw, table.items_key, items)
+
+
+def _kept_whole(question: form.Question, text: str) -> str:
+    """The warning for a multi-part answer kept whole in its first part."""
+    first = question.keys[0].rsplit(".", 1)[-1]
+    return (
+        f"« {locate.title(question)[:80]} » : « {text[:120]} » n'a pas pu être séparé "
+        f"sans doute possible ; repris tel quel dans « {first} » : vérifiez-le."
+    )
 
 
 def _unclear(item: dict[str, Any], table: form.Table, texts: Sequence[str]) -> list[str]:

@@ -28,6 +28,7 @@ from clas_bilan.errors import AnswersError, UsageError
 from clas_bilan.extract import absent_warning, located, open_document, read_body
 from clas_bilan.models import Reponses
 
+_P = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
 _SLUG_LENGTH = 60
 _PROPERTY_LENGTH = 255
 
@@ -176,7 +177,11 @@ def fill(
         elif isinstance(block, form.Choice):
             write.tick(place.element, models.get(answers, block.key))
         elif isinstance(block, form.Box) and block.key:
-            write.write_box(place.element, (models.get(answers, block.key) or "").strip(), look)
+            value = (models.get(answers, block.key) or "").strip()
+            if place.element.tag == _P:  # the box's text typed as a paragraph
+                write.write_inline(place.element, value, look)
+            else:
+                write.write_box(place.element, value, look)
         elif isinstance(block, form.Table):
             _table(block, place.element, answers, look)
     if image is not None:
@@ -217,6 +222,9 @@ def _question(
     if question.codec == "place_date":
         if any(value is not None for value in values):
             write.replace_text(place.element, codec.place_date_pieces(*values), look)
+        return
+    if question.codec == "lines":
+        write.write_paragraphs(place.element, place.after, codec.encode_parts(values), style)
         return
     value = codec.encode(question.codec, question.keys, values)
     if question.layout == "inline":

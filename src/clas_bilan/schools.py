@@ -4,8 +4,8 @@ People type that cell in many ways: one paragraph a line, line breaks (Shift+Ent
 line with separators (« nom – adresse – mail »), a blank line between schools, the e-mail
 anywhere. Lines are grouped into établissements by blank lines and by what they look like:
 an e-mail; an address (a number and a street word, or a postal code and a commune); else
-a name. What cannot be told apart is kept whole in ``nom`` and reported, never split or
-merged silently.
+a name; a line typed « Nom : », « Adresse : » or « Mail : » is that part, whole. What cannot
+be told apart is kept whole in ``nom`` and reported, never split or merged silently.
 """
 
 from __future__ import annotations
@@ -40,6 +40,13 @@ _STREET = re.compile(
     r"^(?:rue|avenue|boulevard|chemin|all[ée]e|impasse|route|quai|place)\s+\S", re.IGNORECASE
 )
 _POSTAL = re.compile(r"(?:^|[\s,])\d{5}\s+[^\W\d]", re.UNICODE)
+_LABELS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
+    ("email", re.compile(r"^\s*(?:adresse\s+)?(?:(?:e-?\s?)?mail|m[ée]l|courriel)\s*:\s*", re.I)),
+    ("adresse", re.compile(r"^\s*adresse(?:\s+postale)?\s*:\s*", re.I)),
+    ("nom", re.compile(r"^\s*nom\s*:\s*", re.I)),
+)
+"""A line typed « Nom : … », « Adresse : … » or « Mail : … » is that part, read whole."""
+_LABEL_WORDS: dict[Kind, str] = {"nom": "Nom", "adresse": "Adresse", "email": "Mail"}
 _SEPARATOR = re.compile(r"\s+[–—-]\s+|\s*[;,]\s+|\s*;\s*")
 _JOIN = ", "
 """How lines kept whole in ``nom`` are joined (a one-line value)."""
@@ -111,6 +118,11 @@ def _pieces(line: str) -> list[_Piece]:
     text = line.strip()
     if not text:
         return []
+    for kind, label in _LABELS:
+        found = label.match(text)
+        if found:
+            rest = text[found.end() :].strip()
+            return [_Piece(rest, kind)] if rest else []
     spans = [(b, e, _kind(text[b:e])) for b, e in _tokens(text)]
     spans = [
         (b, e, kind)
@@ -171,10 +183,8 @@ def _groups(paragraphs: Sequence[str]) -> tuple[list[list[str]], Mode]:
     * ``blank``: a blank line (an empty paragraph, or an empty line between two lines of a
       paragraph) separates schools: each group is one school, or more when it shows so;
     * ``paragraph``: some paragraph holds line breaks (Shift+Enter within a school, Enter
-      between schools): each paragraph is a school, its lines in order nom, adresse, e-mail;
+      between schools): each paragraph is a school, or more when it shows so;
     * ``flat``: one paragraph a line, no line break: the whole cell is one list of lines.
-
-    Lines keep their place in ``paragraph`` groups: an empty first line is an empty name.
     """
     per_paragraph = [[line.strip() for line in p.split("\n")] for p in paragraphs]
     inner_blank = any("" in _inner(lines) for lines in per_paragraph)
@@ -216,11 +226,6 @@ def read_cell(paragraphs: Sequence[str]) -> Reading:
     schools: list[School] = []
     unclear: list[str] = []
     for lines in groups:
-        if mode == "paragraph":
-            known = _positional(lines)
-            if known is not None:
-                schools.append(known)
-                continue
         pieces = [piece for line in lines if line for piece in _pieces(line)]
         if mode == "flat" and all(piece.kind == "nom" for piece in pieces):
             schools += [(piece.text, None, None) for piece in pieces]  # a list of names
@@ -234,20 +239,6 @@ def read_cell(paragraphs: Sequence[str]) -> Reading:
     return Reading(schools, unclear)
 
 
-def _positional(lines: list[str]) -> School | None:
-    """A paragraph of at most nom, adresse and e-mail lines, read by place; None otherwise."""
-    emails = [line for line in lines if looks_like_email(line)]
-    others = [line for line in lines if line not in emails]
-    while others and not others[-1]:
-        others.pop()
-    if len(emails) > 1 or len(others) > 2:
-        return None
-    if emails and _EMAIL.fullmatch(emails[0]) is None:
-        return None  # an e-mail with other words around it: read by what each part is
-    nom, adresse = [*others, "", ""][:2]
-    return nom or None, adresse or None, emails[0] if emails else None
-
-
 def write_school(nom: str | None, adresse: str | None, email: str | None) -> str:
     """One établissement as its lines (nom, adresse, e-mail), line breaks between."""
     return "\n".join(part for part in (nom, adresse, email) if part)
@@ -256,18 +247,28 @@ def write_school(nom: str | None, adresse: str | None, email: str | None) -> str
 def write_cell(schools: Sequence[School]) -> list[str]:
     """The paragraphs of a cell holding ``schools``, laid out so ``read_cell`` gives them back.
 
-    One paragraph a school. When that alone does not read back, each school's lines are
-    marked by line breaks (Shift+Enter), an empty first line for a missing name.
+    One paragraph a school, its lines nom, adresse, e-mail. A school that would not read back
+    exactly and without doubt alone (an address that does not look like one, say) has its
+    lines labelled « Nom : », « Adresse : », « Mail : »; when the cell as a whole still
+    does not read back, every school is labelled, each paragraph holding a line break so
+    that it is read as one school.
     """
-    paragraphs = [write_school(*school) for school in schools]
-    if read_cell(paragraphs).schools == list(schools):
-        return paragraphs
-    return [_by_place(*school) for school in schools]
+    plain = [write_school(*school) for school in schools]
+    wanted = Reading(list(schools))
+    if read_cell(plain) == wanted:
+        return plain
+    mixed = [
+        text if read_cell([text]) == Reading([school]) else _labelled(*school)
+        for text, school in zip(plain, schools, strict=True)
+    ]
+    if read_cell(mixed) == wanted:
+        return mixed
+    return [_labelled(*school) for school in schools]
 
 
-def _by_place(nom: str | None, adresse: str | None, email: str | None) -> str:
-    lines = [nom or ""] if nom or adresse else []
-    lines += [part for part in (adresse, email) if part]
-    if len(lines) == 1 and not email:
-        lines.append("")  # a line break: the paragraph is read line by line
+def _labelled(nom: str | None, adresse: str | None, email: str | None) -> str:
+    parts: list[tuple[Kind, str | None]] = [("nom", nom), ("adresse", adresse), ("email", email)]
+    lines = [f"{_LABEL_WORDS[kind]}\u00a0: {value}" for kind, value in parts if value]
+    if len(lines) == 1:
+        lines.append("")  # a line break: the paragraph is one school, not a line of a list
     return "\n".join(lines)

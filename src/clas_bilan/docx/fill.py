@@ -64,13 +64,21 @@ def is_blank(p: Element) -> bool:
 
 def write_below(label: Element, after: Sequence[Element], value: str, style: str | None) -> None:
     """Put ``value`` one paragraph a line right after ``label``, replacing blank room."""
-    if not value:
+    if value:
+        write_paragraphs(label, after, value.split("\n"), style)
+
+
+def write_paragraphs(
+    label: Element, after: Sequence[Element], texts: Sequence[str], style: str | None
+) -> None:
+    """Put ``texts`` one paragraph each right after ``label`` (newlines as line breaks)."""
+    if not texts:
         return
     for p in after:
         if is_blank(p):
             _remove(p)
     anchor = label
-    for line in [*value.split("\n"), ""]:
+    for line in [*texts, ""]:
         p = _paragraph(line, style)
         anchor.addnext(p)
         anchor = p

@@ -184,7 +184,7 @@ def title(block: form.Block) -> str:
 
 def _matches(block: form.Block, element: Element) -> bool:
     tag = element.tag
-    if isinstance(block, (form.Table, form.Box)):
+    if isinstance(block, form.Table) or (isinstance(block, form.Box) and tag == _TBL):
         if tag != _TBL:
             return False
         first = first_cell(element)
@@ -197,7 +197,9 @@ def _matches(block: form.Block, element: Element) -> bool:
     if tag != _P:
         return False
     found = normalize(text(element))
-    if isinstance(block, form.Question) and block.codec == "place_date":
+    if isinstance(block, form.Box):  # a copy made by hand: the box's text as a paragraph
+        matched = found.startswith(normalize(block.text))
+    elif isinstance(block, form.Question) and block.codec == "place_date":
         prefix = normalize(block.label.split("…")[0])
         matched = found.startswith(prefix) and ", le" in found
     elif isinstance(block, (form.Question, form.Choice)):

@@ -39,23 +39,26 @@ def document_body(path: Path) -> Element:
     return document.body
 
 
-def trim(lines: Sequence[str], *, keep_leading: bool = False) -> str:
+def trim(lines: Sequence[str]) -> str:
     """Lines joined by newlines, without the blank lines at the end (and start)."""
     kept = list(lines)
     while kept and not kept[-1].strip():
         kept.pop()
-    while kept and not keep_leading and not kept[0].strip():
+    while kept and not kept[0].strip():
         kept.pop(0)
     return "\n".join(kept)
 
 
-def below(
-    label: Element, after: Sequence[Element], label_text: str, *, keep_leading: bool = False
-) -> str:
+def below(label: Element, after: Sequence[Element], label_text: str) -> str:
     """Text typed after a label: on its line, then in the paragraphs up to the next form item.
 
     A table typed there is read too, one line a row, cells separated by tabs.
     """
+    return trim(paragraphs_below(label, after, label_text))
+
+
+def paragraphs_below(label: Element, after: Sequence[Element], label_text: str) -> list[str]:
+    """The paragraphs typed after a label: the rest of its line first, then those below."""
     lines: list[str] = []
     rest = after_label(text(label), label_text)
     if rest is not None and rest.strip():
@@ -68,7 +71,7 @@ def below(
                 "\t".join(" ".join(cell_text(tc).split()) for tc in cells(tr))
                 for tr in rows(element)
             )
-    return trim(lines, keep_leading=keep_leading)
+    return lines
 
 
 def inline(label: Element, after: Sequence[Element], label_text: str) -> str:

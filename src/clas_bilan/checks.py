@@ -38,7 +38,16 @@ _LABELS = form.labels()
 
 def validate_file(path: Path) -> Report:
     """Load an answers file and run every check; file problems raise UsageError (exit 2)."""
-    loaded = loading.load_file(path)
+    return _report(path, loading.load_file(path))
+
+
+def validate_text(text: str, path: Path) -> Report:
+    """Run ``validate``'s loading and checks on answers text not written yet (browser form)."""
+    return _report(path, loading.load(text))
+
+
+def _report(path: Path, loaded: loading.Loaded) -> Report:
+    """Check loaded answers and collect every finding, in file order, with the summary."""
     findings = list(loaded.findings)
     summary = None
     answers = loaded.answers

@@ -30,6 +30,7 @@ ARGS = [
     "--no-first-run",
 ]
 SAVED = "Tout est enregistré"
+BILAN = "bilan_clas_2025-2026_espace-de-vie-sociale-les-tilleuls"
 
 
 @pytest.fixture(scope="module")
@@ -205,7 +206,8 @@ def test_a_file_changed_on_disk_is_not_overwritten_and_the_user_chooses(
         assert answers.read_text(encoding="utf-8") == edited
         draft = tmp_path / "reponses.yaml.brouillon"
         assert "Plus de formations." in draft.read_text(encoding="utf-8")
-        page.get_by_role("button", name="Remplacer le fichier par les réponses de cette page").click()
+        keep = "Remplacer le fichier par les réponses de cette page"
+        page.get_by_role("button", name=keep).click()
         _wait_saved(page)
     saved = load_file(answers).answers
     assert saved is not None and saved.conclusion.suggestions_caf == "Plus de formations."
@@ -220,15 +222,16 @@ def test_produire_le_bilan_writes_a_docx_the_reader_checks(page: Any, tmp_path: 
         page.goto(server.url)
         _type(page, "conclusion.suggestions_caf", "Merci pour l'accompagnement.")
         page.get_by_role("button", name="Produire le bilan").click()
-        link = page.get_by_role("link", name="Télécharger bilan_clas_2025-2026_espace-de-vie-sociale-les-tilleuls.docx")
+        link = page.get_by_role("link", name=f"Télécharger {BILAN}.docx")
         expect(link).to_be_visible(timeout=120_000)
         with page.expect_download() as download:
             link.click()
         fetched = tmp_path / "telecharge.docx"
         download.value.save_as(fetched)
         page.get_by_role("button", name="Préparer le courriel").click()
-        expect(page.get_by_role("link", name="Télécharger bilan_clas_2025-2026_espace-de-vie-sociale-les-tilleuls.eml")).to_be_visible(timeout=30_000)
-    docx = tmp_path / "bilan_clas_2025-2026_espace-de-vie-sociale-les-tilleuls.docx"
+        eml = page.get_by_role("link", name=f"Télécharger {BILAN}.eml")
+        expect(eml).to_be_visible(timeout=30_000)
+    docx = tmp_path / f"{BILAN}.docx"
     assert fetched.read_bytes() == docx.read_bytes()
     words = "\n".join(texts(body(docx)))
     assert "Merci pour l'accompagnement." in words

@@ -11,6 +11,8 @@ Run with the project's Python (docxtpl comes with the ``bench`` extra)::
 * start-up: ``clas-bilan --version`` process against ``python -c "import typer"``;
 * batch: one ``render_batch`` call on N answers files against N x (validate + render);
 * memory: peak resident size of a fresh process rendering one bilan, and tracemalloc.
+* formulaire: one check as the browser form asks for it (HTTP POST to the local server,
+  answers text built, validate's loading and checks, JSON back), on the shipped example.
 
 Timed cases are interleaved round by round (so a noisy neighbour hits all of them) and
 reported as medians. The output is Markdown, ready for benchmarks/RESULTS.md.
@@ -57,6 +59,7 @@ TARGETS = {
     "startup": 1.3,
     "batch": 1.1,
     "memory_mb": 120.0,
+    "formulaire_ms": 100.0,
 }
 
 Case = Callable[[], object]
@@ -481,11 +484,56 @@ def section_memory(work: Path, count: int) -> list[str]:
     return lines
 
 
+def section_formulaire(work: Path, repeats: int) -> list[str]:
+    """The browser form's check round trip, over a kept-alive connection like the page's."""
+    import http.client
+    import json
+    import threading
+
+    from clas_bilan import scaffold
+    from clas_bilan.web import server
+
+    answers = work / "formulaire.yaml"
+    answers.write_text(scaffold.example_text(), encoding="utf-8")
+    session, _ = server.prepare(answers)
+    values = session.values()
+    sock = server.bind(None)
+    ready = threading.Event()
+    threading.Thread(
+        target=server.serve,
+        args=(session, sock),
+        kwargs={"browser": False, "ready": lambda url: ready.set()},
+        daemon=True,
+    ).start()
+    ready.wait(30)
+    connection = http.client.HTTPConnection("127.0.0.1", sock.getsockname()[1], timeout=30)
+    body = json.dumps({"valeurs": values}).encode()
+    headers = {"Content-Type": "application/json", "X-Jeton": session.token}
+
+    def round_trip() -> None:
+        connection.request("POST", "/api/verifier", body, headers)
+        response = connection.getresponse()
+        assert response.status == 200 and b'"erreurs":0' in response.read()
+
+    times = interleaved({"http": round_trip, "core": lambda: session.check(values)}, repeats)
+    connection.close()
+    met = "yes" if median_ms(times["http"]) < TARGETS["formulaire_ms"] else "**no**"
+    return [
+        "| measure | time | target | met |",
+        "|---|---|---|---|",
+        f"| check round trip (POST /api/verifier, example's {len(values)} answers) "
+        f"| {spread(times['http'])} | < {TARGETS['formulaire_ms']:g} ms | {met} |",
+        f"| of which answers text + validate's checks (`Session.check`) "
+        f"| {spread(times['core'])} | | |",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15, help="timed rounds (default 15)")
     parser.add_argument("--batch", type=int, default=200, help="bilans in the batch (200)")
     parser.add_argument("--batch-repeats", type=int, default=3, help="timed batch runs (default 3)")
+    parser.add_argument("--only", help="run only the section whose title contains this word")
     options = parser.parse_args()
     report = validate_file(EXAMPLE)
     assert report.answers is not None and not report.errors
@@ -502,8 +550,11 @@ def main() -> None:
             ("Start-up", lambda: section_startup(options.repeats)),
             ("Batch", lambda: section_batch(work, options.batch, options.batch_repeats)),
             ("Peak memory", lambda: section_memory(work, options.batch)),
+            ("Browser form", lambda: section_formulaire(work, options.repeats)),
         ]
         for title, section in sections:
+            if options.only and options.only.lower() not in title.lower():
+                continue
             print(f"\n## {title}\n")
             print("\n".join(section()), flush=True)
 

@@ -281,3 +281,23 @@ def test_cli_import_does_not_load_the_web_libraries() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_draft_left_by_a_conflict_is_offered_at_the_next_start(tmp_path: Path) -> None:
+    answers = tmp_path / "reponses.yaml"
+    answers.write_text(REFERENCE.read_text(encoding="utf-8"), encoding="utf-8")
+    draft = tmp_path / "reponses.yaml.brouillon"
+    with running(answers) as server:
+        token = _token(server)
+        answers.write_text(answers.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        values = {**_page_values(REFERENCE), "intitule_projet": "Gardé dans le brouillon"}
+        assert _post(server, "/api/enregistrer", {"valeurs": values}, token)[0] == 409
+    assert draft.is_file()
+    with running(answers) as server:
+        status, page = _request(server, "GET", "/")
+        assert status == 200
+        offered = re.search(rb'<script type="application/json" id="brouillon">(.*?)</script>', page)
+        assert offered is not None
+        assert json.loads(offered.group(1))["intitule_projet"] == "Gardé dans le brouillon"
+        assert _post(server, "/api/brouillon/oublier", {}, _token(server))[0] == 200
+    assert not draft.exists()

@@ -154,6 +154,7 @@ def create_app(session: Session, port: int) -> ASGIApp:
 
     routes = [
         Route("/", home),
+        Route("/favicon.ico", lambda request: Response(status_code=204)),
         Route("/api/fichier", guarded(reload), methods=["POST"]),
         Route("/api/verifier", guarded(verify), methods=["POST"]),
         Route("/api/enregistrer", guarded(save), methods=["POST"]),

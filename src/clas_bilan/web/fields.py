@@ -9,6 +9,7 @@ goes (``formations.sessions.#.organisme``), numbered from 0 by the page.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import typing
 from collections.abc import Iterator, Mapping
@@ -167,7 +168,8 @@ def _nested_list(pattern: str) -> ItemList:
     return ItemList(pattern, ITEM_NOUNS[pattern], inputs)
 
 
-def all_patterns() -> set[str]:
+@functools.cache
+def all_patterns() -> frozenset[str]:
     """Every key the page may send, ``#`` marking list indices."""
     found = {"campagne"}
     for block in form.FORM:
@@ -179,7 +181,7 @@ def all_patterns() -> set[str]:
             found.update(_list_patterns(item_list(block)))
         elif isinstance(block, form.Table):
             found.update(cell.key for row in block.rows for cell in row if cell.key)
-    return found
+    return frozenset(found)
 
 
 def _list_patterns(items: ItemList) -> Iterator[str]:

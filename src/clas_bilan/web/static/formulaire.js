@@ -198,16 +198,16 @@
         if (!list.length) continue;
         const group = document.createElement("div");
         group.className = kind;
-        group.append(...list.map((f) => findingElement(f, false)));
+        const named = box.parentElement.classList.contains("constats-tableau");
+        group.append(...list.map((f) => findingElement(f, named)));
         parts.push(group);
       }
       box.replaceChildren(...parts);
-      const wrapper = box.parentElement;
-      for (const input of wrapper.querySelectorAll(":scope > input, :scope > textarea, :scope > .paire input")) {
+      for (const input of form.querySelectorAll(`[aria-describedby="${CSS.escape(box.id)}"]`)) {
         if (errors.length) input.setAttribute("aria-invalid", "true");
         else input.removeAttribute("aria-invalid");
+        input.closest(".champ").classList.toggle("en-erreur", errors.length > 0);
       }
-      wrapper.classList.toggle("en-erreur", errors.length > 0);
     }
     const othersBox = document.getElementById("autres-constats");
     const othersText = JSON.stringify(others);
@@ -222,10 +222,16 @@
     const errors = data.erreurs;
     const warnings = data.avertissements;
     let text;
-    if (errors) text = `${errors} erreur(s), ${warnings} avertissement(s) : corrigez les erreurs avant de produire le bilan.`;
-    else if (warnings) text = `Aucune erreur, ${warnings} avertissement(s) à relire.`;
-    else text = "Aucune erreur, aucun avertissement : le bilan est prêt.";
-    if (checkState.textContent !== text) checkState.textContent = text;
+    if (errors) text = `${errors} erreur(s), ${warnings} avertissement(s)`;
+    else if (warnings) text = `Aucune erreur, ${warnings} avertissement(s) à relire`;
+    else text = "Aucune erreur, aucun avertissement : le bilan est prêt";
+    const advice = errors ? " : corrigez les erreurs avant de produire le bilan." : ".";
+    if (checkState.textContent !== text + advice) {
+      const long = document.createElement("span");
+      long.className = "long";
+      long.textContent = advice;
+      checkState.replaceChildren(text, long);
+    }
     checkState.className = errors ? "mauvais" : warnings ? "moyen" : "bon";
     firstError.hidden = !errors;
     const summary = data.resume;

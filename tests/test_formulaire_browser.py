@@ -262,3 +262,39 @@ def test_text_typed_and_not_saved_survives_closing_the_tab_and_stopping_the_serv
         tab.goto(server.url)
         expect(_field(tab, "intitule_projet")).to_have_value("Réussir ensemble, deuxième année")
         context.close()
+
+
+def test_every_answer_has_its_question_as_label_and_the_keyboard_is_enough(
+    page: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    with running(tmp_path / "reponses.yaml") as server:
+        page.goto(server.url)
+        page.get_by_role("button", name="+ Ajouter : territoire").click()
+        unlabelled = page.evaluate(
+            """() => [...document.querySelectorAll('#formulaire [name]')]
+                .filter((e) => e.type !== 'hidden')
+                .filter((e) => !(e.labels && e.labels.length && e.labels[0].textContent.trim()))
+                .map((e) => e.name)"""
+        )
+        assert unlabelled == []
+        expect(page.get_by_label("Nombre de salariés")).to_have_attribute(
+            "name", "moyens_humains.salaries.nombre"
+        )
+        page.get_by_role("button", name="Supprimer : Territoire 1").click()
+        # Keyboard alone: a button reached and pressed, typing, Tab to the next answer.
+        page.get_by_role("button", name="+ Ajouter : territoire").focus()
+        page.keyboard.press("Enter")
+        page.keyboard.type("Centre-ville")
+        expect(_field(page, "territoires.0.territoire")).to_have_value("Centre-ville")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")  # past « Ajouter : établissement scolaire »
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")  # « Supprimer : Territoire 1 »
+        expect(_field(page, "territoires.0.territoire")).to_have_count(0)
+        page.locator('[id="c-formations.suivie-oui"]').focus()
+        page.keyboard.press("ArrowRight")  # radio pair: arrows move the choice
+        expect(page.locator('[id="c-formations.suivie-non"]')).to_be_checked()
+        _wait_saved(page)

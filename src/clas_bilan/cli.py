@@ -852,7 +852,10 @@ def pdf_command(
 )
 def formulaire_command(
     fichier: Annotated[
-        Path, typer.Argument(help="Fichier de réponses à remplir (créé s'il n'existe pas).")
+        Path,
+        typer.Argument(
+            help="Fichier de réponses à remplir (créé s'il n'existe pas).", metavar="FICHIER"
+        ),
     ] = Path("reponses.yaml"),
     port: Annotated[
         int | None, _port("Port du formulaire, de 1 à 65535 (par défaut : un port libre).")
@@ -878,6 +881,10 @@ def formulaire_command(
 
     def ready(url: str) -> None:
         out.print(f"[bold green]Formulaire ouvert[/] à l'adresse : {url}")
+        if sans_navigateur:
+            out.print("Ouvrez cette adresse dans votre navigateur.")
+        else:
+            out.print("Si le navigateur ne s'est pas ouvert, ouvrez-y cette adresse.")
         out.print(
             f"Les réponses sont enregistrées dans {escape(str(fichier))}. "
             "Pour arrêter le formulaire : Ctrl+C dans ce terminal."

@@ -34,19 +34,15 @@ class Running:
 
 
 @contextmanager
-def running(answers: Path, *args: str) -> Iterator[Running]:
-    """Start the form on ``answers`` (no browser), wait for its address, stop it after."""
+def running(answers: Path, *args: str, program: Path | None = None) -> Iterator[Running]:
+    """Start the form on ``answers`` (no browser), wait for its address, stop it after.
+
+    ``program`` is the ``clas-bilan`` to run (by default this Python's ``-m clas_bilan``).
+    """
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
+    command = [str(program)] if program else [sys.executable, "-m", "clas_bilan"]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "clas_bilan",
-            "formulaire",
-            str(answers),
-            "--sans-navigateur",
-            *args,
-        ],
+        [*command, "formulaire", str(answers), "--sans-navigateur", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

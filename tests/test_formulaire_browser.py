@@ -146,6 +146,7 @@ def test_fill_the_whole_form_by_typing_then_validate_gives_the_reference(
         expect(page.locator('output[data-calcul="elementaire"]')).to_have_text("28")
         expect(page.locator('output[data-calcul="etp_salaries"]')).to_have_text("1,50")
         expect(page.locator("#etat-verification")).to_contain_text("Aucune erreur")
+        page.get_by_role("button", name="Enregistrer maintenant").click()
         _wait_saved(page)
 
     validate = subprocess.run(

@@ -99,8 +99,12 @@ def create_app(session: Session, port: int) -> ASGIApp:
         return endpoint
 
     async def home(request: Request) -> Response:
-        values = await run_in_threadpool(session.values)
-        draft = await run_in_threadpool(session.draft_values)
+        try:
+            values = await run_in_threadpool(session.values)
+            draft = await run_in_threadpool(session.draft_values)
+        except UserError as error:  # the answers file vanished or cannot be shown any more
+            text = f"{error.message} {error.hint or ''}".strip()
+            return PlainTextResponse(text, status_code=500, headers=_SECURITY_HEADERS)
         html = page.render(session.path.name, session.token, values, draft)
         return HTMLResponse(html, headers=_SECURITY_HEADERS)
 

@@ -101,7 +101,11 @@ class Session:
         with self.lock:
             data = _read(self.path)
             if data is None:
-                raise UsageError(f"le fichier « {self.path} » n'existe plus.")
+                raise UsageError(
+                    f"le fichier de réponses « {self.path} » n'existe plus.",
+                    hint="remettez-le en place, ou arrêtez le formulaire (Ctrl+C) et relancez-le "
+                    "pour en créer un nouveau.",
+                )
             self.disk = _digest(data)
         text, _ = loading.decode(data, self.path.name)
         return page_values(self.path, text)

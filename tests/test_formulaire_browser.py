@@ -178,6 +178,9 @@ def test_wrong_total_and_missing_yes_no_are_shown_beside_their_field_while_typin
             "le total donné (12) ne correspond pas à la somme des inscrits (10)."
         )
         expect(_field(page, "public.total")).to_have_attribute("aria-invalid", "true")
+        # Announced to screen readers, and tied to the field it is about.
+        expect(total).to_have_attribute("aria-live", "polite")
+        expect(_field(page, "public.total")).to_have_attribute("aria-describedby", "k-public.total")
         # Fixed by typing: the message goes; answering Oui removes the other.
         _field(page, "public.total").fill("")
         _type(page, "public.total", "10")

@@ -21,6 +21,7 @@
   let saveTimer = null;
   let checkTimer = null;
   let saving = null;
+  let announcing = false;
 
   // Values ------------------------------------------------------------------------
 
@@ -101,6 +102,7 @@
   function addRow(list, focus) {
     const row = list.querySelector(":scope > template").content.firstElementChild.cloneNode(true);
     list.querySelector(":scope > ol").append(row);
+    liveFindings(row);
     renumber();
     if (focus) row.querySelector("input, textarea").focus();
     return row;
@@ -265,6 +267,16 @@
     if (number !== checkNumber) return;
     showFindings(data.constats);
     showSummary(data);
+    if (!announcing) {
+      // From now on, a finding that appears or goes is read out by screen readers (not
+      // the whole list at opening).
+      announcing = true;
+      liveFindings(document);
+    }
+  }
+
+  function liveFindings(root) {
+    if (announcing) root.querySelectorAll(".constats").forEach((box) => box.setAttribute("aria-live", "polite"));
   }
 
   // Saving -----------------------------------------------------------------------------

@@ -186,7 +186,7 @@ def test_render_command_on_a_folder_writes_one_bilan_per_valid_file(
     result = runner.invoke(app, ["render", str(folder), "-o", str(out)])
     assert result.exit_code == 1, result.output
     output = " ".join(result.output.split())
-    assert "Échec" in output and "casse.yaml : 1 erreur(s) dans les réponses" in output
+    assert "Échec" in output and "casse.yaml : 7 erreur(s) dans les réponses" in output
     assert "3 bilan(s) écrit(s), 1 échec(s)." in output
     written = sorted(out.iterdir())
     assert len(written) == 3

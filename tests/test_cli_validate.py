@@ -21,7 +21,8 @@ def run(tmp_path: Path, old: str, new: str) -> tuple[int, list[str]]:
     path = tmp_path / "reponses.yaml"
     path.write_text(EXAMPLE.replace(old, new), encoding="utf-8")
     result = runner.invoke(app, ["validate", str(path)])
-    rows = [" ".join(line.split()) for line in result.output.splitlines() if "│" in line]
+    blocks = [" ".join(block.split()) for block in result.output.split("\n\n")]
+    rows = [block for block in blocks if block.startswith(("Erreur — ", "Avertissement — "))]
     return result.exit_code, rows
 
 
@@ -31,27 +32,28 @@ def run(tmp_path: Path, old: str, new: str) -> tuple[int, list[str]]:
         (
             "\nequipement:\n",
             "\nequipment:\n",
-            "│ 16 │ (equipment) │ Erreur : clé inconnue « equipment » : vouliez-vous dire "
-            "« equipement » ? Corrigez le nom de la clé. Sinon cette réponse serait perdue. │",
+            "Erreur — ligne 16 equipment clé inconnue « equipment » : vouliez-vous dire "
+            "« equipement » ? Corrigez le nom de la clé. Sinon cette réponse serait perdue.",
         ),
         (
             "  total: 48",
             "  total: 49",
-            "│ 78 │ TOTAL (public.total) │ Erreur : le total donné (49) ne correspond pas à la "
-            "somme des inscrits (48). Corrigez le total ou supprimez-le : il sera calculé. │",
+            "Erreur — ligne 78 — TOTAL public.total le total donné (49) ne correspond pas à la "
+            "somme des inscrits (48). Corrigez le total ou supprimez-le : il sera calculé.",
         ),
         (
             "  suivie: oui\n",
             "  suivie:\n",
-            "│ 40 │ Une formation a-t-elle été suivie par les accompagnateurs du Clas au… "
-            "(formations.suivie) │ Erreur : réponse Oui/Non obligatoire manquante. "
-            "2 session(s) de formation sont décrites : écrivez sans doute « suivie: oui ». │",
+            "Erreur — ligne 40 — Une formation a-t-elle été suivie par les accompagnateurs du Clas "
+            "au… formations.suivie réponse Oui/Non obligatoire manquante. "
+            "2 session(s) de formation sont décrites : écrivez sans doute « suivie: oui ».",
         ),
         (
             "    nombre: 11",
             "    nombre: 11,5",
-            "│ 28 │ Nombre de bénévoles (volontaires inclus) (moyens_humains.benevoles.nombre) │ "
-            "Erreur : nombre entier attendu, pas « 11,5 ». Écrivez par exemple 12. │",
+            "Erreur — ligne 28 — Nombre de bénévoles (volontaires inclus) "
+            "moyens_humains.benevoles.nombre nombre entier attendu, pas « 11,5 ». Écrivez par "
+            "exemple 12.",
         ),
     ],
     ids=["faute de frappe", "total faux", "oui-non manquant", "virgule decimale"],
@@ -75,7 +77,7 @@ def test_summary_after_the_findings(tmp_path: Path) -> None:
     path = tmp_path / "r.yaml"
     path.write_text(EXAMPLE.replace("  total: 48", "  total: 49"), encoding="utf-8")
     output = runner.invoke(app, ["validate", str(path)]).output
-    assert output.index("Problème") < output.index("Questions renseignées")
+    assert output.index("Erreur — ") < output.index("Questions renseignées")
     flat = " ".join(output.split())
     for expected in [
         "Questions renseignées 45 / 45",
@@ -90,8 +92,8 @@ def test_summary_after_the_findings(tmp_path: Path) -> None:
         assert expected in flat
 
 
-def test_yaml_syntax_error_gives_line_and_column(tmp_path: Path) -> None:
+def test_unclosed_quote_gives_its_line_and_the_closed_answer(tmp_path: Path) -> None:
     code, rows = run(tmp_path, '  commune: "Bourg-en-Bresse"', '  commune: "Bourg-en-Bresse')
     assert code == 1
     assert len(rows) == 1
-    assert "le fichier YAML ne se lit pas (colonne" in rows[0]
+    assert "ligne 18" in rows[0] and "guillemet ouvert mais jamais fermé" in rows[0]

@@ -284,8 +284,8 @@ def test_extract_command_writes_a_valid_readable_answers_file(
     assert "Fichier de réponses écrit" in result.output
     written = tmp_path / "reprise.yaml"
     text = written.read_text(encoding="utf-8")
-    assert "  bilan: |-\n    Année positive.\n\n    Deuxième paragraphe : « freins ».\n" in text
-    assert "  suivie: oui\n" in text
+    assert "  bilan: |\n    Année positive.\n\n    Deuxième paragraphe : « freins ».\n" in text
+    assert "  suivie: oui   # oui / non — OBLIGATOIRE\n" in text
     report = validate_file(written)
     assert report.errors == []
     assert report.answers == readable(answers)
@@ -306,7 +306,7 @@ def test_extract_command_never_overwrites_without_force(
     assert target.read_text(encoding="utf-8") == "mes réponses\n"
     result = runner.invoke(app, ["extract", str(bilan), "--force"])
     assert result.exit_code == 0, result.output
-    assert target.read_text(encoding="utf-8").startswith("# Réponses au Bilan CLAS")
+    assert "# Relu depuis « bilan.docx » par clas-bilan extract." in target.read_text("utf-8")
 
 
 def test_problems_are_written_at_the_top_of_the_answers_file() -> None:

@@ -27,28 +27,28 @@ def validate(tmp_path: Path, text: str) -> tuple[int, str]:
     [
         (
             "gestionnaire:\n  nom: CS\n  adresse: | 12 rue Anatole France\n",
-            "3 Erreur : le fichier YAML ne se lit pas (colonne 14) : texte écrit sur la même "
+            "Erreur — ligne 3 le fichier YAML ne se lit pas (colonne 14) : texte écrit sur la même "
             "ligne que « | ». Après « | », allez à la ligne : le texte commence à la ligne "
             "suivante, décalé de deux espaces de plus que « adresse: »",
         ),
         (
             "axe_enfants:\n  actions: |\n    Aide aux devoirs.\n  Sorties au musée.\n"
             "  ecarts: aucun\n",
-            "4 Erreur : le fichier YAML ne se lit pas (colonne 3) : ligne de texte pas assez "
+            "Erreur — ligne 4 le fichier YAML ne se lit pas (colonne 3) : ligne de texte pas assez "
             "décalée. Si cette ligne fait partie de la réponse « actions: | » (ligne 2), "
             "décalez-la de deux espaces de plus que « actions: »",
         ),
         (
             "gestionnaire:\n  nom: 'Centre social d'Oyonnax'\n",
-            "2 Erreur : le fichier YAML ne se lit pas (colonne 25) : apostrophe à l’intérieur "
+            "Erreur — ligne 2 le fichier YAML ne se lit pas : apostrophe à l’intérieur "
             "d’un texte entre apostrophes. Mettez le texte entre guillemets droits : "
             'nom: "Centre social d\'Oyonnax"',
         ),
         (
             'equipement:\n  nom: "Centre "Les Tilleuls""\n',
-            '2 Erreur : le fichier YAML ne se lit pas (colonne 17) : guillemets droits « " » à '
-            "l’intérieur d’un texte entre guillemets. Mettez le texte entre apostrophes, en "
-            "doublant celles qu’il contient : nom: 'Centre \"Les Tilleuls\"'",
+            'Erreur — ligne 2 le fichier YAML ne se lit pas : guillemets droits « " » à '
+            "l’intérieur d’un texte entre guillemets. Mettez le texte entre apostrophes : "
+            "nom: 'Centre \"Les Tilleuls\"'",
         ),
         (
             "equipement:\n  nom: [Centre] social\n",
@@ -57,7 +57,8 @@ def validate(tmp_path: Path, text: str) -> tuple[int, str]:
         ),
         (
             "equipement:\n  nom: CS\n   commune: Oyonnax\n",
-            "3 Erreur : le fichier YAML ne se lit pas (colonne 11) : indentation incohérente. "
+            "Erreur — ligne 3 le fichier YAML ne se lit pas (colonne 11) : indentation "
+            "incohérente. "
             "Alignez « commune: » sur « nom: » de la ligne 2",
         ),
         (
@@ -67,13 +68,15 @@ def validate(tmp_path: Path, text: str) -> tuple[int, str]:
         ),
         (
             "formations:\n  appreciation: |\n    Très utile.\n\tLa suite.\n",
-            "4 Erreur : le fichier YAML ne se lit pas (colonne 1) : tabulation interdite : "
-            "indentez avec des espaces. Remplacez la tabulation de la ligne 4 par des espaces",
+            "Erreur — ligne 4 tabulation interdite en début de ligne dans un texte après « | » : "
+            "le décalage se fait avec des espaces. Remplacez la tabulation du début de la ligne "
+            "par 4 espaces",
         ),
         (
             'equipement:\n  nom: "Centre social\n  commune: Oyonnax\n',
-            "2 Erreur : le fichier YAML ne se lit pas (colonne 8) : guillemet ouvert mais jamais "
-            "fermé. Ajoutez le guillemet fermant à la fin du texte qui commence ligne 2.",
+            "Erreur — ligne 2 — Nom et commune de l’équipement concerné equipement.nom guillemet "
+            "ouvert mais jamais fermé. Ajoutez le guillemet fermant à la fin de la réponse : "
+            'nom: "Centre social"',
         ),
         (
             "territoires:\n  - territoire: Centre-ville : local du centre social\n",
@@ -109,10 +112,10 @@ def test_hash_in_an_unquoted_text_is_flagged_not_silently_cut(tmp_path: Path) ->
         "conclusion:\n  suggestions_caf: Le n°1 #1 des demandes : les locaux\n",
     )
     assert (
-        "7 Avez-vous des remarques, des suggestions à faire dans la conduite du… "
-        "(conclusion.suggestions_caf) Avertissement : « #1 des demandes : les locaux » est lu "
-        "comme un commentaire (après « # ») : il n’apparaîtra pas dans le bilan. S’il fait "
-        "partie de la réponse, mettez toute la réponse entre guillemets : "
+        "Erreur — ligne 7 — Avez-vous des remarques, des suggestions à faire dans la conduite "
+        "du… conclusion.suggestions_caf « #1 des demandes : les locaux » est lu comme un "
+        "commentaire (après « # ») : il n’apparaîtrait pas dans le bilan. S’il fait partie de "
+        "la réponse, mettez toute la réponse entre guillemets : "
         'suggestions_caf: "Le n°1 #1 des demandes : les locaux"'
     ) in output
     assert output.count("est lu comme un commentaire") == 1  # notes after numbers, oui/non: fine
@@ -123,7 +126,7 @@ def test_the_empty_signature_block_of_init_is_called_empty_not_absent(tmp_path: 
     result = runner.invoke(app, ["validate", str(tmp_path / "reponses.yaml")])
     output = " ".join(result.output.replace("│", " ").split())
     assert (
-        "Signature (signature) Avertissement : bloc de signature vide : le bilan doit être daté "
+        "— Signature signature bloc de signature vide : le bilan doit être daté "
         "et signé. Remplissez sous « signature: » le lieu, la date, le nom et la qualité du "
         "signataire."
     ) in output
@@ -135,9 +138,9 @@ def test_findings_follow_the_file_and_keys_missing_from_it_come_last(tmp_path: P
         tmp_path,
         "campagne: '2025-2026'\nmoyens_humains:\n  salaries:\n    nombre: 5 salariés\n",
     )
-    rows = output.split(" Erreur : ")
+    rows = output.split("Erreur — ")
     assert "nombre entier attendu, pas « 5 salariés »" in rows[1]  # line 4 first
-    assert output.index("(moyens_humains.salaries.nombre)") < output.index("(formations.suivie)")
+    assert output.index("moyens_humains.salaries.nombre") < output.index("formations.suivie")
 
 
 def test_a_narrow_console_wraps_the_key_instead_of_cutting_it(tmp_path: Path) -> None:
@@ -150,15 +153,20 @@ def test_a_narrow_console_wraps_the_key_instead_of_cutting_it(tmp_path: Path) ->
         result = runner.invoke(app, ["validate", str(tmp_path / "reponses.yaml")])
     finally:
         cli.out.width = width
-    question_cells = [line.split("│")[2] for line in result.output.splitlines() if "│" in line]
-    column = "".join(cell.strip() for cell in question_cells)
-    assert "(axe_parents.criteres_bonus.surcout_sorties_parents_enfants)" in column
+    lines = result.output.splitlines()
+    assert "  axe_parents.criteres_bonus.surcout_sorties_parents_enfants" in lines
+    assert all(len(line.rstrip()) <= 80 for line in lines), lines
+    words = {word for line in lines for word in line.split()}
+    for finding_text in ("réponse Oui/Non obligatoire manquante.", "question sans réponse."):
+        assert all(word in words for word in finding_text.split())
+    assert "»" not in [line.strip() for line in lines]  # never alone on its line
 
 
 def test_hours_with_a_thousands_dot_are_flagged(tmp_path: Path) -> None:
     _, output = validate(tmp_path, "moyens_humains:\n  benevoles:\n    heures: 1.250\n")
     assert (
-        "3 Soit en ETP (moyens_humains.benevoles.heures) Avertissement : « 1.250 » est lu comme "
+        "Avertissement — ligne 3 — Soit en ETP moyens_humains.benevoles.heures « 1.250 » est "
+        "lu comme "
         "1,25 heure(s) : le point marque les décimales. Pour 1 250 heures, écrivez 1250."
     ) in output
     _, output = validate(tmp_path, "moyens_humains:\n  benevoles:\n    heures: 12.5\n")

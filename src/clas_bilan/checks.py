@@ -17,6 +17,7 @@ from clas_bilan.models import (
     etp_benevoles,
     etp_salaries,
     get,
+    set_value,
     subtotals,
 )
 from clas_bilan.report import Eligibility, Finding, Report, Severity, Summary
@@ -37,7 +38,13 @@ _LABELS = form.labels()
 
 
 def validate_file(path: Path) -> Report:
-    """Load an answers file and run every check; file problems raise UsageError (exit 2)."""
+    """Load an answers file and run every check; file problems raise UsageError (exit 2).
+
+    A value that fails its own check is set aside; every check that does not need it
+    still runs. A count typed with words (« 6 enfants ») is read as its number for the
+    checks that need it, and their findings say so; a check that needs a value that
+    cannot be read at all says so once instead of raising a contradicting warning.
+    """
     return _report(path, loading.load_file(path))
 
 
@@ -47,44 +54,56 @@ def validate_text(text: str, path: Path) -> Report:
 
 
 def _report(path: Path, loaded: loading.Loaded) -> Report:
-    """Check loaded answers and collect every finding, in file order, with the summary."""
+    """Check loaded answers and collect every finding, errors first, with the summary."""
     findings = list(loaded.findings)
     summary = None
     answers = loaded.answers
     if answers is not None:
+        probe, guessed = _with_guesses(answers, loaded.set_aside)
+        unread = {key: value for key, value in loaded.set_aside.items() if key not in guessed}
         findings += [
             finding
-            for finding in check(answers, loaded.lines)
+            for finding in check(probe, loaded.lines, unread=unread, guessed=guessed)
             if not _depends(finding.key, loaded.dropped)
         ]
         summary = summarize(answers)
-    # In file order; findings on keys absent from the file (no line) come last.
+    # Errors first, each group in file order; findings on keys absent from the file last.
     findings.sort(
-        key=lambda finding: (finding.line is None, finding.line or 0, not finding.is_error)
+        key=lambda finding: (not finding.is_error, finding.line is None, finding.line or 0)
     )
     return Report(path, answers, findings, summary)
 
 
-_INPUTS = {
-    "public.total": ("public.inscrits",),
-    "public.nombre_collectifs": ("public.inscrits",),
-    "moyens_humains.salaries.etp": ("moyens_humains.salaries",),
-    "moyens_humains.salaries.heures_travaillees": ("moyens_humains.salaries",),
-    "moyens_humains.salaries.heures_payees": ("moyens_humains.salaries",),
-    "moyens_humains.benevoles.etp": ("moyens_humains.benevoles",),
-    "moyens_humains.benevoles.heures": ("moyens_humains.benevoles",),
-    "axe_enfants.criteres_bonus.collectifs_ouverture_culturelle": ("public.nombre_collectifs",),
-    "axe_parents.criteres_bonus.collectifs_accompagnement_parents": ("public.nombre_collectifs",),
-}
-"""Keys a check reads besides its own: a finding is moot when one of them was dropped."""
+_LEADING_NUMBER = re.compile(r"\s*(\d+(?:[.,]\d+)?)(?=\s|$)")
+
+
+def _with_guesses(
+    answers: Reponses, set_aside: Mapping[str, Any]
+) -> tuple[Reponses, dict[str, str]]:
+    """A copy of ``answers`` where numbers typed with words (« 3 salariés ») are read as numbers.
+
+    Only for the checks that need them; return the copy and, by key, how each was read.
+    """
+    probe = answers.model_copy(deep=True)
+    guessed: dict[str, str] = {}
+    for key, typed in set_aside.items():
+        match = _LEADING_NUMBER.match(typed) if isinstance(typed, str) else None
+        if match is None:
+            continue
+        try:
+            set_value(probe, key, match.group(1))
+        except (ValueError, KeyError, AttributeError):
+            continue
+        number = match.group(1)
+        guessed[key] = f"« {loading.shown(typed)} » lu comme {number}"
+    return probe, guessed
 
 
 def _depends(key: str | None, dropped: set[str]) -> bool:
-    """True when a check's finding on ``key`` rests on a value dropped while loading."""
+    """True when a finding is about a value set aside while loading (its own error is shown)."""
     if key is None:
         return False
-    inputs = (key, *next((v for k, v in _INPUTS.items() if key.startswith(k)), ()))
-    return any(_inside(one, bad) or _inside(bad, one) for one in inputs for bad in dropped if bad)
+    return any(_inside(key, bad) or _inside(bad, key) for bad in dropped if bad)
 
 
 def _inside(key: str, parent: str) -> bool:
@@ -95,9 +114,27 @@ def _inside(key: str, parent: str) -> bool:
 class _Findings:
     """Collects findings, filling in each key's line and form label."""
 
-    def __init__(self, lines: Mapping[str, int]) -> None:
+    def __init__(
+        self,
+        lines: Mapping[str, int],
+        unread: Mapping[str, Any] | None = None,
+        guessed: Mapping[str, str] | None = None,
+    ) -> None:
         self.lines = lines
         self.items: list[Finding] = []
+        self.unread = unread or {}
+        """Values set aside that no check can use, as typed, by key."""
+        self.guessed = guessed or {}
+        """Values set aside but read as a number for the checks, and how, by key."""
+
+    def blocked(self, *keys: str) -> str | None:
+        """The first of ``keys`` (or one of their sub-keys) whose value could not be read."""
+        return next((bad for key in keys for bad in self.unread if _inside(bad, key)), None)
+
+    def read_as(self, *keys: str) -> str:
+        """« (« 6 enfants » lu comme 6) » when the check used a value typed with words."""
+        used = [how for key in keys for bad, how in self.guessed.items() if _inside(bad, key)]
+        return f" ({'; '.join(used)} pour cette vérification)" if used else ""
 
     def add(
         self, severity: Severity, key: str, message: str, hint: str | None = None, label: str = ""
@@ -120,9 +157,19 @@ class _Findings:
         self.add("avertissement", key, message, hint, label)
 
 
-def check(answers: Reponses, lines: Mapping[str, int]) -> list[Finding]:
-    """Run every business check of CONTRACT.md on loaded answers."""
-    found = _Findings(lines)
+def check(
+    answers: Reponses,
+    lines: Mapping[str, int],
+    *,
+    unread: Mapping[str, Any] | None = None,
+    guessed: Mapping[str, str] | None = None,
+) -> list[Finding]:
+    """Run every business check of CONTRACT.md on loaded answers.
+
+    ``unread``: values set aside while loading; the checks that need them do not run.
+    ``guessed``: values read as numbers for the checks; their findings say so.
+    """
+    found = _Findings(lines, unread, guessed)
     _campaign(answers, found)
     _mandatory(answers, found)
     _formations(answers, found)
@@ -180,6 +227,7 @@ def _formations(answers: Reponses, found: _Findings) -> None:
         )
     staff = answers.moyens_humains.salaries.nombre
     volunteers = answers.moyens_humains.benevoles.nombre
+    staff_key, volunteers_key = "moyens_humains.salaries.nombre", "moyens_humains.benevoles.nombre"
     for index, session in enumerate(formations.sessions):
         trained = session.personnes_formees
         key = f"formations.sessions.{index}.personnes_formees"
@@ -187,7 +235,7 @@ def _formations(answers: Reponses, found: _Findings) -> None:
             found.error(
                 f"{key}.salaries",
                 f"{trained.salaries} salariés formés dans cette session, mais le projet compte "
-                f"{staff} salarié(s) (« Nombre de salariés »).",
+                f"{staff} salarié(s) (« Nombre de salariés »){found.read_as(staff_key)}.",
                 "Corrigez l’un des deux nombres.",
             )
         helpers = (trained.volontaires or 0) + (trained.benevoles or 0)
@@ -196,7 +244,8 @@ def _formations(answers: Reponses, found: _Findings) -> None:
             found.error(
                 f"{key}.{which}",
                 f"{helpers} volontaires et bénévoles formés dans cette session, mais le projet "
-                f"compte {volunteers} bénévole(s) (« Nombre de bénévoles (volontaires inclus) »).",
+                f"compte {volunteers} bénévole(s) (« Nombre de bénévoles (volontaires inclus) »)"
+                f"{found.read_as(volunteers_key)}.",
                 "Corrigez l’un des deux nombres.",
             )
 
@@ -204,20 +253,30 @@ def _formations(answers: Reponses, found: _Findings) -> None:
 def _public(answers: Reponses, found: _Findings) -> None:
     public = answers.public
     computed = subtotals(public.inscrits)["total"]
-    if public.total is not None and public.total != (computed or 0):
+    unread = found.blocked("public.inscrits")
+    if public.total is not None and unread and public.total >= (computed or 0):
+        found.warning(
+            "public.total",
+            f"total non vérifié : le nombre d’inscrits « {unread.rsplit('.', 1)[-1]} » "
+            f"(ligne {loading.line_of(found.lines, unread)}) est à corriger d’abord.",
+        )
+    elif public.total is not None and public.total != (computed or 0):
         found.error(
             "public.total",
             f"le total donné ({public.total}) ne correspond pas à la somme des inscrits "
-            f"({computed or 0}).",
+            f"({computed or 0}){found.read_as('public.inscrits')}.",
             "Corrigez le total ou supprimez-le : il sera calculé.",
         )
     collectifs = public.nombre_collectifs
     total = computed
+    if found.blocked("public.inscrits", "public.nombre_collectifs"):
+        return
     if collectifs and total and total / collectifs > MAX_PER_COLLECTIF:
         found.warning(
             "public.nombre_collectifs",
             f"{_fr(total / collectifs, 1)} enfants par collectif en moyenne ({total} inscrits, "
-            f"{collectifs} collectifs) : la Caf recommande des groupes de 8 à 12 enfants.",
+            f"{collectifs} collectifs) : la Caf recommande des groupes de 8 à 12 enfants"
+            f"{found.read_as('public.inscrits', 'public.nombre_collectifs')}.",
             "Vérifiez le nombre de collectifs ou expliquez-le dans le bilan.",
         )
 
@@ -230,18 +289,18 @@ def _etp(answers: Reponses, found: _Findings) -> None:
     _etp_matches(found, f"{base}.etp", staff.etp, staff.heures_payees, "payées")
     base = "moyens_humains.benevoles"
     _etp_matches(found, f"{base}.etp", volunteers.etp, volunteers.heures, "de bénévolat")
-    for key, etp, people in (
-        (_given(staff, "moyens_humains.salaries"), etp_salaries(staff), staff.nombre),
-        (
-            _given(volunteers, "moyens_humains.benevoles"),
-            etp_benevoles(volunteers),
-            volunteers.nombre,
-        ),
+    for base, etp, people in (
+        ("moyens_humains.salaries", etp_salaries(staff), staff.nombre),
+        ("moyens_humains.benevoles", etp_benevoles(volunteers), volunteers.nombre),
     ):
+        key = _given(staff if base.endswith("salaries") else volunteers, base)
+        if found.blocked(base):
+            continue
         if etp is not None and people is not None and round(etp, 2) > people:
             found.warning(
                 key,
-                f"l’ETP ({_fr(etp)}) dépasse le nombre de personnes ({people}).",
+                f"l’ETP ({_fr(etp)}) dépasse le nombre de personnes ({people})"
+                f"{found.read_as(f'{base}.nombre')}.",
                 "Vérifiez les heures ou l’ETP : un ETP correspond à une personne à temps plein.",
             )
 
@@ -277,18 +336,20 @@ def _bonus(answers: Reponses, found: _Findings) -> None:
         f"{_PARENTS}.collectifs_accompagnement_parents",
     ):
         count = get(answers, key)
+        if found.blocked("public.nombre_collectifs"):
+            continue
         if collectifs is not None and count is not None and count > collectifs:
             found.error(
                 key,
                 f"{count} collectifs concernés, mais le projet n’en compte que {collectifs} "
-                "(« Nombre de collectifs »).",
+                f"(« Nombre de collectifs »){found.read_as('public.nombre_collectifs', key)}.",
                 "Corrigez l’un des deux nombres.",
             )
     for table, count_key, costs in (
         (_ENFANTS, "collectifs_ouverture_culturelle", _ENFANTS_COSTS),
         (_PARENTS, "collectifs_accompagnement_parents", _PARENTS_COSTS),
     ):
-        if get(answers, f"{table}.{count_key}"):
+        if get(answers, f"{table}.{count_key}") or found.blocked(f"{table}.{count_key}"):
             continue
         for cost in costs:
             if get(answers, f"{table}.{cost}") is True:
@@ -302,7 +363,7 @@ def _bonus(answers: Reponses, found: _Findings) -> None:
         ("parents", _PARENTS, bonus_parents(answers)),
     ):
         untouched = all(value is None for value in get(answers, table).model_dump().values())
-        if not eligibility.eligible and not untouched:
+        if not eligibility.eligible and not untouched and not found.blocked(table):
             found.warning(
                 table,
                 f"critères du bonus {name} non remplis : {eligibility.reason}.",

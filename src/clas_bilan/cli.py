@@ -276,60 +276,102 @@ def _number(value: float | None, digits: int = 2) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
 
 
+def wrapped(text: str, indent: str = "", width: int | None = None) -> str:
+    """``text`` cut into lines at the console's width, between words only.
+
+    Keys and long words are never cut, and « and » never end up alone on a line.
+    """
+    import textwrap
+
+    from clas_bilan.scaffold import FRENCH_SPACES
+
+    width = width or max(int(out.width or 80), 40)
+    protected = FRENCH_SPACES.sub("\u00a0", text.replace("\u00a0", " "))
+    lines = textwrap.wrap(
+        protected,
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return "\n".join(line.replace("\u00a0", " ") for line in lines)
+
+
 def print_report(report: "Report") -> None:
-    """Print every finding in a table (errors red, warnings yellow), then the summary."""
+    """Print every finding, errors first (red) then warnings (yellow), then the summary.
+
+    Each finding is a short block, wrapped between words at the console's width:
+    kind, line and question, then the key as in the file, then what to do.
+    """
     from rich.table import Table
 
+    errors, warnings = len(report.errors), len(report.warnings)
     if report.findings:
-        table = Table(title=f"Contrôle de {report.path.name}", title_justify="left")
-        table.add_column("Ligne", justify="right", no_wrap=True)
-        table.add_column("Question du formulaire", overflow="fold")  # keys never cut with « … »
-        table.add_column("Problème")
-        for finding in report.findings:
-            colour = "red" if finding.is_error else "yellow"
-            question = escape(finding.short_label)
-            if finding.key:
-                question = f"{question} [dim]({escape(finding.key)})[/]".lstrip()
-            problem = finding.message + (f" {finding.hint}" if finding.hint else "")
-            kind = "Erreur" if finding.is_error else "Avertissement"
-            table.add_row(
-                str(finding.line) if finding.line else "—",
-                question,
-                f"[{colour}]{kind} :[/] {escape(problem)}",
-            )
-        out.print(table)
+        out.print(
+            escape(
+                wrapped(
+                    f"Contrôle de {report.path.name} : {errors} erreur(s), "
+                    f"{warnings} avertissement(s)"
+                )
+            ),
+            style="bold",
+        )
+    for finding in (*report.errors, *report.warnings):
+        colour = "red" if finding.is_error else "yellow"
+        kind = "Erreur" if finding.is_error else "Avertissement"
+        where = f"ligne {finding.line}" if finding.line else "fichier"
+        head = " — ".join(part for part in (kind, where, finding.short_label) if part)
+        out.print("")
+        out.print(escape(wrapped(head)), style=f"bold {colour}")
+        if finding.place:
+            out.print(escape(wrapped(finding.place, "  ")), style="dim")
+        problem = finding.message + (f" {finding.hint}" if finding.hint else "")
+        out.print(escape(wrapped(problem, "  ")))
+    if report.findings:
+        out.print("")
     summary = report.summary
     if summary is not None:
         grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold")
-        grid.add_column()
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(no_wrap=True)
+        room = max(int(out.width or 80), 40) - len("Moyenne par collectif") - 2
         sub = summary.subtotals
         grid.add_row("Questions renseignées", f"{summary.answered} / {summary.questions}")
         grid.add_row("ETP salariés", _number(summary.etp_salaries))
         grid.add_row("ETP bénévoles", _number(summary.etp_benevoles))
-        grid.add_row(
-            "Inscrits",
+        inscrits = (
             f"Elémentaire {_number(sub.get('elementaire'), 0)} · "
             f"Collège {_number(sub.get('college'), 0)} · "
             f"Lycée {_number(sub.get('lycee'), 0)} · "
             f"Autre {_number(sub.get('autre'), 0)} · "
-            f"TOTAL {_number(summary.total, 0)}",
+            f"TOTAL {_number(summary.total, 0)}"
         )
+        grid.add_row("Inscrits", escape(wrapped(inscrits, width=room)))
         grid.add_row(
             "Moyenne par collectif", f"{_number(summary.average_per_collectif, 1)} enfant(s)"
         )
         for name, bonus in (("enfants", summary.bonus_enfants), ("parents", summary.bonus_parents)):
-            verdict = "[green]critères remplis[/]" if bonus.eligible else "[yellow]non remplis[/]"
-            grid.add_row(f"Bonus {name}", f"{verdict} : {escape(bonus.reason)}")
-        out.print(grid)
-    errors, warnings = len(report.errors), len(report.warnings)
+            verdict = "critères remplis" if bonus.eligible else "non remplis"
+            text = escape(wrapped(f"{verdict} : {bonus.reason}", width=room))
+            colour = "green" if bonus.eligible else "yellow"
+            grid.add_row(f"Bonus {name}", f"[{colour}]{verdict}[/]{text[len(verdict) :]}")
+        out.print(grid, soft_wrap=False)
     if errors:
         out.print(
-            f"[bold red]{errors} erreur(s)[/], {warnings} avertissement(s) : "
-            "corrigez les erreurs avant de produire le bilan."
+            escape(
+                wrapped(
+                    f"{errors} erreur(s), {warnings} avertissement(s) : corrigez les erreurs "
+                    "avant de produire le bilan."
+                )
+            ),
+            style="bold red",
         )
     elif warnings:
-        out.print(f"[green]Aucune erreur[/], [yellow]{warnings} avertissement(s)[/] à relire.")
+        out.print(
+            escape(wrapped(f"Aucune erreur, {warnings} avertissement(s) à relire.")),
+            style="yellow",
+        )
     else:
         out.print("[bold green]Aucune erreur, aucun avertissement : le fichier est prêt.[/]")
 
@@ -500,7 +542,7 @@ def render_command(
     from clas_bilan import form
     from clas_bilan import render as render_module
     from clas_bilan.checks import validate_file
-    from clas_bilan.pdf import to_pdf
+    from clas_bilan.pdf import refresh_copy, to_pdf
 
     fichier = fichiers[0]
     if len(fichiers) > 1 or fichier.is_dir() or (sortie is not None and sortie.is_dir()):
@@ -519,11 +561,16 @@ def render_command(
                 f"le fichier « {pdf_target} » existe déjà.",
                 hint="ajoutez --force pour le remplacer.",
             )
+        replaced = target.exists()
         render_module.render(report.answers, target, template=modele, force=force)
         out.print(f"[bold green]Bilan écrit :[/] {escape(str(target))}")
         if pdf:
             to_pdf(target, pdf_target)
             out.print(f"[green]Copie PDF :[/] {escape(str(pdf_target))}")
+        elif replaced:
+            said = refresh_copy(target, pdf_target)
+            if said:
+                out.print(f"[yellow]{escape(said)}[/]")
         out.print(
             escape(
                 _NEXT_STEPS.format(
@@ -737,6 +784,7 @@ def email_command(
 ) -> None:
     """Write the e-mail draft to the Caf, or send it through SMTP."""
     from clas_bilan import form, mailing
+    from clas_bilan.pdf import made_from, older
 
     with handled():
         if not envoyer and (serveur or utilisateur or port is not None):
@@ -750,6 +798,20 @@ def email_command(
                 hint="par exemple --serveur smtp.exemple.fr (voir les réglages de votre "
                 "messagerie), ou retirez --envoyer pour obtenir un brouillon à envoyer vous-même.",
             )
+        for attached in joindre or ():
+            if older(attached, bilan) and made_from(bilan, attached):
+                raise UsageError(
+                    f"« {attached.name} » a été produit avant la dernière version de "
+                    f"« {bilan.name} » : il ne correspond plus au bilan.",
+                    hint=f"refaites la copie PDF avec : clas-bilan pdf {_quoted(bilan)} --force, "
+                    "puis relancez cette commande.",
+                )
+            if older(attached, bilan) and attached.suffix.lower() == ".pdf":
+                err.print(
+                    f"[yellow]Attention :[/] « {escape(attached.name)} » est plus ancien que "
+                    f"« {escape(bilan.name)} » : vérifiez qu'il correspond à la dernière version "
+                    "du bilan."
+                )
         answers, problem = mailing.answers_of(bilan)
         message = mailing.build_draft(bilan, sender=de, answers=answers, extra=joindre or ())
         if not envoyer or sortie is not None:

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from clas_bilan import codec, files, form, loading
+from clas_bilan import codec, files, form, loading, scaffold
 from clas_bilan.docx import locate, package, read
 from clas_bilan.errors import UsageError
 from clas_bilan.models import Reponses
@@ -213,29 +212,10 @@ def _drop(data: Any, loc: tuple[int | str, ...]) -> None:
 # Answers to YAML --------------------------------------------------------------
 
 
-class _Dumper(yaml.SafeDumper):
-    """Multi-line text as ``|`` blocks, empty answers as empty values."""
-
-
-def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else '"' if value[:1].isdigit() else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-def _none(dumper: yaml.SafeDumper, value: None) -> yaml.Node:
-    return dumper.represent_scalar("tag:yaml.org,2002:null", "")
-
-
-_Dumper.add_representer(str, _text)
-_Dumper.add_representer(type(None), _none)
-
-
 def _plain_values(value: Any) -> Any:
-    """Booleans as « oui »/« non », whole hours as integers, for a readable file."""
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return int(value)
+    """Answers as plain values; a text of several lines ends with its line break (« | »)."""
+    if isinstance(value, str) and "\n" in value and not value.endswith("\n"):
+        return value + "\n"
     if isinstance(value, dict):
         return {key: _plain_values(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -244,16 +224,14 @@ def _plain_values(value: Any) -> Any:
 
 
 def to_yaml(answers: Reponses, *, source: str | None = None, problems: Sequence[str] = ()) -> str:
-    """The answers as a readable answers file, keys and order of the reference file."""
-    data = _plain_values(answers.model_dump(by_alias=True))
-    body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
-    head = [f"# Réponses au {form.TITLE} (Caf de l'Ain)"]
-    if source:
-        head.append(f"# Reprises du document « {source} » par clas-bilan extract.")
-    head.append("# Vérifiez-les avec : clas-bilan validate <ce fichier>")
-    for problem in problems:
-        head.append("# À REVOIR : " + " ".join(problem.split()))
-    return "\n".join(head) + "\n\n" + body
+    """The answers in ``init``'s commented layout: each question above its key, ready to edit.
+
+    Long answers are ``|`` blocks, one paragraph a line; dates as the form writes them.
+    """
+    notes = [f"Relu depuis « {source} » par clas-bilan extract." if source else ""]
+    notes.extend("À REVOIR : " + " ".join(problem.split()) for problem in problems)
+    values = _plain_values(answers.model_dump(by_alias=True))
+    return scaffold.answers_text(values, origin="\n".join(note for note in notes if note))
 
 
 def save_yaml(text: str, path: Path, *, force: bool = False) -> Path:

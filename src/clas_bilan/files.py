@@ -61,7 +61,7 @@ def check_new(path: Path, *, force: bool, inputs: Iterable[Path | None] = ()) ->
         raise UsageError(f"« {path} » est un dossier : donnez un nom de fichier.")
     if not path.parent.is_dir():
         raise UsageError(
-            f"impossible d’écrire « {path.name} » : le dossier « {path.parent} » n’existe pas.",
+            f"impossible d’écrire « {path.name} » : le dossier « {folder(path)} » n’existe pas.",
             hint="créez d’abord le dossier, ou choisissez un autre emplacement avec -o.",
         )
     if path.exists() and not force:
@@ -69,6 +69,11 @@ def check_new(path: Path, *, force: bool, inputs: Iterable[Path | None] = ()) ->
             f"le fichier « {path} » existe déjà ; il n’a pas été modifié.",
             hint="ajoutez --force pour le remplacer, ou choisissez un autre nom avec -o.",
         )
+
+
+def folder(path: Path) -> str:
+    """The folder holding ``path``, by its real name (never « . »)."""
+    return str(path.absolute().parent)
 
 
 def write_atomic(
@@ -89,7 +94,7 @@ def write_atomic(
         handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as error:
         raise UsageError(
-            f"impossible d’écrire « {path.name} » dans le dossier « {path.parent} » "
+            f"impossible d’écrire « {path.name} » dans le dossier « {folder(path)} » "
             f"({reason(error)}).",
             hint="vérifiez que vous pouvez écrire dans ce dossier, ou choisissez-en un autre "
             "avec -o.",

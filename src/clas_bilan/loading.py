@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from clas_bilan import form
+from clas_bilan import form, models, scaffold, slips
 from clas_bilan.errors import UsageError
 from clas_bilan.models import LEVEL_SPELLINGS, Reponses
 from clas_bilan.report import Finding
@@ -51,6 +51,8 @@ class Loaded:
     findings: list[Finding] = field(default_factory=list)
     dropped: set[str] = field(default_factory=set)
     """Keys whose faulty values were left out so the other answers could still be checked."""
+    set_aside: dict[str, Any] = field(default_factory=dict)
+    """The faulty values left out, as typed, by key."""
 
 
 # Bytes to text ----------------------------------------------------------------
@@ -184,13 +186,28 @@ class _Loader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.nodes = 0
+        self.anchor_names: dict[int, str] = {}
+        """Anchor names (« &nom »), by id of the node they mark."""
+        self.tags: dict[int, str] = {}
+        """Tags written in the file (« !secret »), by id of the node they mark."""
+        self.aliases: list[tuple[int, str]] = []
+        """(line, name) of every alias « *nom »."""
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         self.nodes += 1
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        line = event.start_mark.line + 1 if event.start_mark is not None else None
         if self.nodes > MAX_NODES:
-            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-            raise _Refused(_TOO_MANY, mark.line + 1, None)
-        return super().compose_node(parent, index)
+            raise _Refused(_TOO_MANY, line, None)
+        if isinstance(event, yaml.AliasEvent):
+            self.aliases.append((line or 0, str(event.anchor)))
+        node = super().compose_node(parent, index)
+        anchor, tag = getattr(event, "anchor", None), getattr(event, "tag", None)
+        if node is not None and anchor and not isinstance(event, yaml.AliasEvent):
+            self.anchor_names[id(node)] = str(anchor)
+        if node is not None and tag and tag != "!":
+            self.tags[id(node)] = str(tag)
+        return node
 
 
 _TOO_MANY = (
@@ -203,9 +220,11 @@ _TOO_MANY = (
 class _Builder:
     """Build plain values from YAML nodes, recording lines, duplicate keys and comments."""
 
-    def __init__(self, loader: _Loader, text: list[str]) -> None:
+    def __init__(self, loader: _Loader, text: str, firsts: Mapping[int, str]) -> None:
         self.loader = loader
-        self.text = text
+        self.firsts = firsts
+        self.source = text
+        self.text = text.splitlines()
         self.lines: dict[str, int] = {}
         self.comments: dict[str, str] = {}
         """Unquoted text values followed by « # … » on their line: the comment, by key."""
@@ -227,10 +246,9 @@ class _Builder:
                 line,
                 path or None,
             )
+        self.marked(node, path)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
-        if node.tag not in (_MAP_TAG, _SEQ_TAG):
-            raise _Refused(_tag_message(node.tag), line, path or None)
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.MappingNode):
@@ -241,6 +259,12 @@ class _Builder:
             self.active.discard(id(node))
 
     def scalar(self, node: yaml.ScalarNode, path: str) -> Any:
+        """A scalar as the characters typed: YAML 1.1's implicit types never apply.
+
+        A plain scalar over several lines keeps its lines (each a paragraph), as a
+        ``|`` block would; an empty one is no answer, and so are ``~`` and ``null``
+        outside text answers.
+        """
         end = node.end_mark
         if node.style is None and node.value and end.line < len(self.text):
             rest = self.text[end.line][end.column :]
@@ -248,17 +272,75 @@ class _Builder:
                 self.comments[path] = rest.strip()
             if _THOUSANDS_DOT.fullmatch(node.value):
                 self.dotted[path] = node.value
-        try:
-            return self.loader.construct_object(node)
-        except yaml.constructor.ConstructorError:
-            raise _Refused(_tag_message(node.tag), node.start_mark.line + 1, path or None) from None
-        except (ValueError, OverflowError):
-            raise _Refused(
-                f"valeur « {shown(node.value)} » illisible (nombre bien trop long ou date "
-                "impossible) : vérifiez la saisie.",
-                node.start_mark.line + 1,
-                path or None,
-            ) from None
+        first = self.firsts.get(node.start_mark.line + 1)
+        if first is not None and node.style == "|":
+            return f"{first}\n{node.value}" if node.value else first
+        if node.style is not None:
+            return node.value
+        typed = self.source[node.start_mark.index : node.end_mark.index]
+        if not typed.strip():
+            self.comment_only(node, path)
+            return None
+        if not _is_text(path) and typed in _NULLS:
+            return None
+        if node.start_mark.line != node.end_mark.line:
+            return "\n".join(line.strip() for line in typed.splitlines())
+        return typed
+
+    def comment_only(self, node: yaml.ScalarNode, path: str) -> None:
+        """Report a text answer that is only a comment: « intitule_projet: #1 » is empty."""
+        mark = node.start_mark
+        if not _is_text(path) or mark.line >= len(self.text):
+            return
+        rest = self.text[mark.line][mark.column :].strip()
+        if not rest.startswith("#"):
+            return
+        name = path.rsplit(".", 1)[-1]
+        self.findings.append(
+            Finding(
+                "erreur",
+                path,
+                mark.line + 1,
+                describe(path),
+                f"« {shown(rest)} » est lu comme un commentaire (après « # ») : la réponse "
+                "resterait vide.",
+                "Si c’est la réponse, mettez-la entre guillemets : "
+                f"{name}: {scaffold.quoted(rest)}",
+            )
+        )
+
+    def marked(self, node: yaml.Node, path: str) -> None:
+        """Report an anchor or a tag written on ``node``: never applied silently."""
+        line = node.start_mark.line + 1
+        key = path or None
+        anchor = self.loader.anchor_names.get(id(node))
+        tag = self.loader.tags.get(id(node))
+        typed = ""
+        if isinstance(node, yaml.ScalarNode) and node.style is None:
+            typed = self.source[node.start_mark.index : node.end_mark.index]
+        name = key.rsplit(".", 1)[-1] if key else ""
+        hint = "Écrivez chaque réponse en entier, sans « & », « * » ni « ! » devant."
+        if typed and "\n" not in typed and name:
+            hint = (
+                "Si ces caractères font partie de la réponse, mettez-la entre guillemets : "
+                f"{name}: {scaffold.quoted(typed)}"
+            )
+        if anchor is not None:
+            self.findings.append(
+                Finding(
+                    "erreur",
+                    key,
+                    line,
+                    describe(key),
+                    f"« &{shown(anchor)} » est lu comme une ancre YAML, pas comme du texte : "
+                    f"« &{shown(anchor)} » n’apparaîtrait pas dans le bilan.",
+                    hint,
+                )
+            )
+        if tag is not None:
+            self.findings.append(
+                Finding("erreur", key, line, describe(key), _tag_message(tag), hint)
+            )
 
     def mapping(self, node: yaml.MappingNode, path: str, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -304,6 +386,36 @@ def _tag_message(tag: str) -> str:
         f"étiquette YAML « {shown(tag, 60)} » refusée : ce fichier ne contient que du texte, "
         "des nombres, des dates et oui/non."
     )
+
+
+_NULLS = {"~", "null", "Null", "NULL"}
+"""Plain values YAML reads as « nothing »: no answer, except where a text is expected."""
+
+
+def _is_text(path: str) -> bool:
+    """True when the dotted key is a text answer (``Text`` or ``Line`` in models.py)."""
+    model: type[BaseModel] | None = Reponses
+    parts = [part for part in path.split(".") if part and not part.isdigit()]
+    for index, part in enumerate(parts):
+        if model is None:
+            return False
+        info = next(
+            (
+                info
+                for name, info in model.model_fields.items()
+                if LEVEL_SPELLINGS.get(part, part) in (name, info.alias)
+            ),
+            None,
+        )
+        if info is None:
+            return False
+        if index == len(parts) - 1:
+            return any(
+                getattr(meta, "func", None) in (models.text_answer, models.line_answer)
+                for meta in info.metadata
+            )
+        model = slips.inner_model(info.annotation)
+    return False
 
 
 _YAML_PROBLEMS = (
@@ -362,6 +474,66 @@ _KEY_LINE = re.compile(
 )
 _BLOCK = re.compile(r"^[|>][-+0-9]*\s*(#.*)?$")
 _START_QUOTE = "[{@`*&%"
+
+
+_MAX_REPAIRS = 200
+"""Most one-line answers put between quotes in memory before giving up on the file."""
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    """Drop a YAML error on a line where a slip is already reported: the slip says more."""
+    slipped = {finding.line for finding in findings[:-1]}
+    last = findings[-1]
+    if last.line in slipped and last.message.startswith("le fichier YAML ne se lit pas"):
+        return findings[:-1]
+    return findings
+
+
+def _requote(error: yaml.YAMLError, text: str) -> tuple[str, Finding] | None:
+    """Quote the one-line answer a YAML error stopped at, if quoting alone makes it readable."""
+    lines = text.split("\n")
+    marks = [getattr(error, "context_mark", None), getattr(error, "problem_mark", None)]
+    for mark in marks:
+        if mark is None or not 0 <= mark.line < len(lines):
+            continue
+        line = lines[mark.line].rstrip("\r")
+        match = _KEY_LINE.match(line)
+        value = (match.group("value") or "") if match else ""
+        if not match or not value or value.startswith(("#", "|", ">")):
+            continue
+        if value[0] in "'\"" and value.count(value[0]) == 1:
+            continue  # a quote opened and never closed: said as such below
+        if _reads_alone(value):
+            continue
+        problem = _quoted_fix(value)
+        why, how, fixed = _NEEDS_QUOTES, _KEEPS, scaffold.quoted(value)
+        if problem:
+            why, how, fixed = problem
+        key = f"{match.group('dash') or ''}{match.group('key')}"
+        lines[mark.line] = line[: match.start("value")] + fixed + lines[mark.line][len(line) :]
+        finding = Finding(
+            "erreur",
+            None,
+            mark.line + 1,
+            "",
+            f"le fichier YAML ne se lit pas : {why}.",
+            f"{how} : {key}: {fixed}",
+        )
+        return "\n".join(lines), finding
+    return None
+
+
+_NEEDS_QUOTES = "ce texte ne se lit pas tel quel sans guillemets"
+_KEEPS = "Mettez toute la réponse entre guillemets, elle restera telle quelle"
+
+
+def _reads_alone(value: str) -> bool:
+    """True when ``k: value`` alone is read by YAML as one value (anchors and tags aside)."""
+    try:
+        node = yaml.compose(f"k: {value}\n", Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return False
+    return isinstance(node, yaml.MappingNode) and len(node.value) == 1
 
 
 def _syntax_fix(lines: list[str], line: int, problem: str) -> tuple[str | None, str] | None:
@@ -451,20 +623,26 @@ def _key_above(lines: list[str], line: int) -> tuple[int, str, int] | None:
 
 
 def _quoted_fix(value: str) -> tuple[str, str, str] | None:
-    """(problem, how to fix, the value as it should be written) for a value needing quotes."""
+    """(problem, how to fix, the value as it should be written) for a value needing quotes.
+
+    The value written keeps every character typed; quotes at both ends are taken as
+    the user's own quotes around the text.
+    """
     quote = value[0]
-    inner = value[1:-1] if len(value) > 1 and value.endswith(quote) else value[1:]
+    closed = len(value) > 1 and value.endswith(quote)
+    inner = value[1:-1] if closed else value[1:]
+    fixed = scaffold.quoted(inner if closed else value)
     if quote == "'" and "'" in inner:
         return (
             "apostrophe à l’intérieur d’un texte entre apostrophes",
             "Mettez le texte entre guillemets droits",
-            _quote(inner),
+            fixed,
         )
     if quote == '"' and '"' in inner:
         return (
             'guillemets droits « " » à l’intérieur d’un texte entre guillemets',
-            "Mettez le texte entre apostrophes, en doublant celles qu’il contient",
-            "'" + inner.replace("'", "''") + "'",
+            "Mettez le texte entre apostrophes",
+            fixed,
         )
     if value[0] in "'\"":
         return None
@@ -472,47 +650,64 @@ def _quoted_fix(value: str) -> tuple[str, str, str] | None:
         return (
             "deux-points « : » inattendu",
             "Un texte qui contient « : » se met entre guillemets",
-            _quote(value),
+            fixed,
         )
-    if value[0] in _START_QUOTE:
+    if value[0] in _START_QUOTE or value.startswith(("- ", "? ")) or value in ("-", "?"):
         return (
             f"un texte ne peut pas commencer par « {value[0]} » sans guillemets",
             "Mettez-le entre guillemets",
-            _quote(value),
+            fixed,
         )
     return None
-
-
-def _quote(value: str) -> str:
-    """A YAML quoted scalar for ``value``: double quotes, or single ones when it holds any."""
-    if '"' in value:
-        return "'" + value.replace("'", "''") + "'"
-    return f'"{value}"'
 
 
 def parse(text: str) -> tuple[Any, dict[str, int], list[Finding], dict[str, str]]:
     """Parse YAML text safely: plain values, each dotted key's line, findings, comments.
 
     The comments are those after an unquoted value on its line, by key: for a text
-    answer, they are words the user may have meant as part of it.
+    answer, they are words the user may have meant as part of it. Slips found line by
+    line (slips.py), and one-line answers that YAML cannot read without quotes, are
+    reported and repaired in memory, so that every other answer is still read.
     """
-    try:
-        loader = _Loader(text)
-    except yaml.YAMLError as error:
-        return None, {}, [_yaml_finding(error, text)], {}
-    try:
-        node = loader.get_single_node()
-    except yaml.YAMLError as error:
-        return None, {}, [_yaml_finding(error, text)], {}
-    except _Refused as refused:
-        return None, {}, [Finding("erreur", None, refused.line, "", refused.message)], {}
-    except RecursionError:
-        return None, {}, [_too_deep()], {}
-    finally:
-        loader.dispose()
+    scanned = slips.scan(text)
+    text = scanned.text
+    early = [
+        Finding(
+            "avertissement" if slip.severity == "avertissement" else "erreur",
+            slip.key,
+            slip.line,
+            describe(slip.key),
+            slip.message,
+            slip.hint,
+        )
+        for slip in scanned.slips
+    ]
+    for _ in range(_MAX_REPAIRS):
+        try:
+            loader = _Loader(text)
+            try:
+                node = loader.get_single_node()
+            finally:
+                loader.dispose()
+        except yaml.YAMLError as error:
+            repaired = _requote(error, text)
+            if repaired is None:
+                return None, {}, _unique([*early, _yaml_finding(error, text)]), {}
+            text, finding = repaired
+            early.append(finding)
+            continue
+        except _Refused as refused:
+            finding = Finding("erreur", None, refused.line, "", refused.message)
+            return None, {}, [*early, finding], {}
+        except RecursionError:
+            return None, {}, [*early, _too_deep()], {}
+        break
+    else:
+        return None, {}, early, {}
     if node is None:
-        return None, {}, [], {}
-    builder = _Builder(loader, text.splitlines())
+        return None, {}, early, {}
+    builder = _Builder(loader, text, scanned.firsts)
+    builder.findings.extend(early)
     try:
         data = builder.build(node, "", 0)
     except _Refused as refused:
@@ -521,6 +716,19 @@ def parse(text: str) -> tuple[Any, dict[str, int], list[Finding], dict[str, str]
         return None, builder.lines, [*builder.findings, finding], {}
     except RecursionError:
         return None, builder.lines, [*builder.findings, _too_deep()], {}
+    for alias_line, name in loader.aliases:
+        builder.findings.append(
+            Finding(
+                "erreur",
+                None,
+                alias_line,
+                "",
+                f"« *{shown(name)} » est lu comme un alias YAML (la copie d’une autre réponse), "
+                "pas comme du texte.",
+                hint="Écrivez la réponse en entier ; si « * » en fait partie, mettez toute la "
+                "réponse entre guillemets.",
+            )
+        )
     for spelled, key in LEVEL_SPELLINGS.items():
         line = builder.lines.get(f"public.inscrits.{spelled}")
         if line is not None:
@@ -561,7 +769,7 @@ def _too_deep() -> Finding:
 def load(text: str) -> Loaded:
     """Parse and validate answers text; data problems become findings, never exceptions."""
     data, lines, findings, comments = parse(text)
-    if any(finding.is_error for finding in findings):
+    if data is None and any(finding.is_error for finding in findings):
         return Loaded(None, lines, findings)
     if data is None:
         findings.append(
@@ -590,9 +798,9 @@ def load(text: str) -> Loaded:
         )
         return Loaded(None, lines, findings)
     _fill_empty(data, Reponses)
-    answers, errors, dropped = _validate(data, lines)
+    answers, errors, dropped, set_aside = _validate(data, lines)
     findings += _cut_texts(answers, comments, lines)
-    return Loaded(answers, lines, findings + errors, dropped)
+    return Loaded(answers, lines, findings + errors, dropped, set_aside)
 
 
 def _cut_texts(
@@ -615,14 +823,15 @@ def _cut_texts(
         name = key.rsplit(".", 1)[-1]
         found.append(
             Finding(
-                "avertissement",
+                "erreur",
                 key,
                 line_of(lines, key),
                 describe(key),
                 f"« {shown(comment)} » est lu comme un commentaire (après « # ») : il "
-                "n’apparaîtra pas dans le bilan.",
+                "n’apparaîtrait pas dans le bilan.",
                 hint="S’il fait partie de la réponse, mettez toute la réponse entre "
-                f"guillemets : {name}: {_quote(f'{value} {comment}')}",
+                f"guillemets : {name}: {scaffold.quoted(f'{value} {comment}')} ; sinon, "
+                "mettez le commentaire sur la ligne du dessus.",
             )
         )
     return found
@@ -630,7 +839,7 @@ def _cut_texts(
 
 def _validate(
     data: dict[str, Any], lines: Mapping[str, int]
-) -> tuple[Reponses, list[Finding], set[str]]:
+) -> tuple[Reponses, list[Finding], set[str], dict[str, Any]]:
     """Validate; drop each faulty value and retry, so the rest can still be checked.
 
     Also return the keys whose answers are missing because of an error: the faulty
@@ -638,22 +847,24 @@ def _validate(
     """
     findings: list[Finding] = []
     dropped: set[str] = set()
+    set_aside: dict[str, Any] = {}
     for _ in range(5):
         try:
-            return Reponses.model_validate(data), findings, dropped
+            return Reponses.model_validate(data), findings, dropped, set_aside
         except ValidationError as error:
             details = error.errors()
             for detail in details:
                 finding = _finding(detail, lines)
                 findings.append(finding)
                 dropped.add(finding.key or "")
+                set_aside[finding.key or ""] = detail.get("input")
                 if detail["type"] == "extra_forbidden":
                     meant = _suggestion(detail["loc"])
                     if meant:
                         dropped.add(".".join([*map(str, detail["loc"][:-1]), meant]))
             if not all(_drop(data, detail["loc"]) for detail in details):
                 break
-    return Reponses(), findings, dropped
+    return Reponses(), findings, dropped, set_aside
 
 
 def _drop(data: Any, loc: tuple[int | str, ...]) -> bool:
@@ -691,7 +902,7 @@ def _fill_empty(data: dict[str, Any], model: type[BaseModel]) -> None:
         key = info.alias or name
         if key not in data:
             continue
-        inner = _inner_model(info.annotation)
+        inner = slips.inner_model(info.annotation)
         is_list = typing.get_origin(info.annotation) is list
         value = data[key]
         if value is None and inner is not None:
@@ -794,17 +1005,6 @@ def _suggestion(loc: tuple[int | str, ...]) -> str | None:
 _FORM_LABELS = form.labels()
 
 
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    """Find the model class inside an annotation (``list[Session]``, ``Annotated[...]``)."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    return None
-
-
 def _walk(loc: tuple[int | str, ...]) -> Iterator[tuple[str, Any]]:
     """Yield (key, field description) down ``loc``, from the root model."""
     model: type[BaseModel] | None = Reponses
@@ -824,7 +1024,7 @@ def _walk(loc: tuple[int | str, ...]) -> Iterator[tuple[str, Any]]:
         if info is None:
             return
         yield str(part), info.description
-        model = _inner_model(info.annotation)
+        model = slips.inner_model(info.annotation)
 
 
 def _valid_keys(loc: tuple[int | str, ...]) -> list[str]:
@@ -836,7 +1036,7 @@ def _valid_keys(loc: tuple[int | str, ...]) -> list[str]:
         found = None
         for name, info in model.model_fields.items():
             if part in (name, info.alias):
-                found = _inner_model(info.annotation)
+                found = slips.inner_model(info.annotation)
         model = found
     if model is None:
         return []

@@ -35,9 +35,9 @@ def _yes_no(value: Any) -> Any:
     """Accept oui/non in any case and YAML booleans; leave the rest for pydantic."""
     if isinstance(value, str):
         word = value.strip().lower()
-        if word in {"oui", "o", "yes", "true", "vrai"}:
+        if word in {"oui", "o", "yes", "y", "true", "on", "vrai"}:
             return True
-        if word in {"non", "n", "no", "false", "faux"}:
+        if word in {"non", "n", "no", "false", "off", "faux"}:
             return False
         if word == "":
             return None
@@ -51,7 +51,7 @@ def _decimal(value: Any) -> Any:
         text = value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
         if text == "":
             return None
-        if re.fullmatch(r"[+-]?\d+([.,]\d+)?", text):
+        if re.fullmatch(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)", text):
             return float(text.replace(",", "."))
         raise ValueError("nombre attendu, par exemple 1,5")
     if isinstance(value, bool):
@@ -62,9 +62,13 @@ def _decimal(value: Any) -> Any:
 
 
 def _count(value: Any) -> Any:
-    """Accept a whole number written as text ("12") or as a whole float (12.0)."""
-    if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value):
+    """Accept a whole number written as text ("12", "12.0") or as a whole float (12.0)."""
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+        if len(value.strip()) > 15:
+            raise ValueError("nombre bien trop long : vérifiez la saisie")
         return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\.\d+\s*", value):
+        value = float(value)
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, float):
@@ -74,7 +78,7 @@ def _count(value: Any) -> Any:
     return value
 
 
-def _text(value: Any) -> Any:
+def text_answer(value: Any) -> Any:
     """Normalise free text: LF line ends, no trailing blanks; empty text is no answer."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
@@ -89,11 +93,11 @@ def _text(value: Any) -> Any:
     return value
 
 
-def _line(value: Any) -> Any:
-    """Normalise a one-line value: inner line breaks become spaces."""
-    value = _text(value)
+def line_answer(value: Any) -> Any:
+    """Normalise a one-line value: line breaks become spaces, the rest kept as typed."""
+    value = text_answer(value)
     if isinstance(value, str):
-        return " ".join(value.split()) or None
+        return " ".join(line.strip() for line in value.split("\n") if line.strip()) or None
     return value
 
 
@@ -106,8 +110,16 @@ def _date(value: Any) -> Any:
         if not text:
             return None
         match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
-        if match:
-            day, month, year = (int(part) for part in match.groups())
+        iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+        if match or iso:
+            day, month, year = (
+                (int(part) for part in match.groups())
+                if match
+                else (
+                    int(part)
+                    for part in reversed(iso.groups())  # type: ignore[union-attr]
+                )
+            )
             try:
                 return dt.date(year, month, day)
             except ValueError:
@@ -146,8 +158,8 @@ Count = Annotated[StrictInt | None, Field(ge=0, le=LARGEST), BeforeValidator(_co
 Decimal = Annotated[
     NonNegativeFloat | None, Field(le=LARGEST), BeforeValidator(_decimal), _DECIMAL_SCHEMA
 ]
-Text = Annotated[str | None, BeforeValidator(_text)]
-Line = Annotated[str | None, BeforeValidator(_line)]
+Text = Annotated[str | None, BeforeValidator(text_answer)]
+Line = Annotated[str | None, BeforeValidator(line_answer)]
 Date = Annotated[dt.date | None, BeforeValidator(_date), _DATE_SCHEMA]
 
 

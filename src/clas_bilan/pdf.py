@@ -125,3 +125,55 @@ def _move(made: Path, pdf: Path) -> None:
     """Copy ``made`` over ``pdf`` through a temporary file in ``pdf``'s folder."""
     with made.open("rb") as source:
         files.write_atomic(pdf, lambda target: shutil.copyfileobj(source, target), force=True)
+
+
+_LIBREOFFICE = (b"LibreOffice", "LibreOffice".encode("utf-16-be").hex().upper().encode())
+"""How LibreOffice names itself as a PDF's producer: plain, or UTF-16 in hexadecimal."""
+
+
+def made_by_libreoffice(pdf: Path) -> bool:
+    """True when ``pdf`` says LibreOffice produced it (as ``clas-bilan pdf`` does)."""
+    try:
+        with pdf.open("rb") as stream:
+            head = stream.read(65536)
+            stream.seek(max(0, pdf.stat().st_size - 65536))
+            tail = stream.read()
+    except OSError:
+        return False
+    return any(mark in head or mark in tail for mark in _LIBREOFFICE)
+
+
+def made_from(docx: Path, pdf: Path) -> bool:
+    """True when ``pdf`` is a copy of the bilan ``docx``: its same-named PDF, or LibreOffice's."""
+    return pdf.suffix.lower() == ".pdf" and (pdf.stem == docx.stem or made_by_libreoffice(pdf))
+
+
+def older(pdf: Path, docx: Path) -> bool:
+    """True when ``pdf`` was written before the last change of ``docx``."""
+    try:
+        return pdf.stat().st_mtime < docx.stat().st_mtime
+    except OSError:
+        return False
+
+
+def refresh_copy(docx: Path, pdf: Path) -> str | None:
+    """After ``docx`` was replaced, bring its same-named PDF copy in step; say what was done.
+
+    A copy LibreOffice made is converted again (or removed when LibreOffice is missing);
+    any other PDF of that name (a signed scan…) is left alone with a warning.
+    """
+    if not pdf.is_file():
+        return None
+    if not made_by_libreoffice(pdf):
+        return (
+            f"« {pdf.name} » n’a pas été produit par clas-bilan : il n’a pas été modifié. "
+            "Vérifiez qu’il correspond bien au nouveau bilan."
+        )
+    if find_soffice() is not None:
+        to_pdf(docx, pdf)
+        return f"Copie PDF mise à jour : {pdf}"
+    pdf.unlink()
+    return (
+        f"Ancienne copie PDF supprimée : {pdf} (elle ne correspondait plus au bilan ; "
+        f"LibreOffice est introuvable pour la refaire)."
+    )

@@ -12,6 +12,9 @@ Severity = Literal["erreur", "avertissement"]
 
 _LABEL_WIDTH = 70
 
+_ITEMS = {"sessions": "formation", "territoires": "territoire", "etablissements": "établissement"}
+"""What one item of each list of the answers file is, as the user counts them."""
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -34,12 +37,37 @@ class Finding:
         """The form's label, cut to fit on one line."""
         if len(self.label) <= _LABEL_WIDTH:
             return self.label
-        return self.label[: _LABEL_WIDTH - 1].rstrip() + "…"
+        cut = self.label[: _LABEL_WIDTH - 1]
+        return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:(") + "…"
+
+    @property
+    def place(self) -> str:
+        """The key as in the file, list items numbered from 1 as the user counts them.
+
+        « formations.sessions.0.personnes_formees » reads « formations.sessions › formation
+        n° 1 › personnes_formees ».
+        """
+        if not self.key:
+            return ""
+        pieces: list[str] = []
+        keys: list[str] = []
+        parent = ""
+        for part in self.key.split("."):
+            if part.isdigit():
+                pieces.append(".".join(keys))
+                pieces.append(f"{_ITEMS.get(parent, 'élément')} n° {int(part) + 1}")
+                keys = []
+            else:
+                keys.append(part)
+                parent = part
+        if keys:
+            pieces.append(".".join(keys))
+        return " › ".join(piece for piece in pieces if piece)
 
     def text(self) -> str:
         """One French line: « ligne 57 — public.total (TOTAL) : message. Conseil. »."""
         where = f"ligne {self.line}" if self.line else "fichier"
-        field_name = self.key or ""
+        field_name = self.place
         if self.label:
             field_name = f"{field_name} ({self.short_label})" if field_name else self.short_label
         head = f"{where} — {field_name}" if field_name else where

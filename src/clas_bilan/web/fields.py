@@ -20,8 +20,8 @@ from pydantic import BaseModel, BeforeValidator
 from pydantic.fields import FieldInfo
 
 from clas_bilan import codec, form
-from clas_bilan.loading import _inner_model as inner_model
 from clas_bilan.models import Count, Date, Decimal, Line, Reponses, Text, YesNo
+from clas_bilan.slips import inner_model
 
 Kind = Literal["yesno", "date", "decimal", "count", "text", "line"]
 

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from clas_bilan import checks, files, loading, scaffold
 from clas_bilan.errors import UsageError
 from clas_bilan.models import LEVEL_SPELLINGS
@@ -42,26 +40,7 @@ class Exists(Exception):
 
 def answers_text(values: Mapping[str, Any]) -> str:
     """The answers file's text for the page's values, saved as typed even when invalid."""
-    return _answers_text(values)
-
-
-def _answers_text(values: Mapping[str, Any]) -> str:
-    """Stand-in for ``scaffold.answers_text`` (issue 12): init's header, then the values."""
-
-    class Dumper(yaml.SafeDumper):
-        pass
-
-    def text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-        if value == "":
-            return dumper.represent_scalar("tag:yaml.org,2002:null", "")
-        style = "|" if "\n" in value else None
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-    Dumper.add_representer(str, text)
-    body = yaml.dump(
-        dict(values), Dumper=Dumper, allow_unicode=True, sort_keys=False, width=1_000_000
-    )
-    return scaffold.HEADER + "\n" + body
+    return scaffold.answers_text(values)
 
 
 def _digest(data: bytes | None) -> str | None:

@@ -12,6 +12,7 @@ A key is a dotted path in the answers file (``moyens_humains.salaries.nombre``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
@@ -616,5 +617,11 @@ def _public_label(row: tuple[Cell, ...], index: int) -> str:
 
 
 def labels() -> dict[str, str]:
-    """Map each answer key to the form's label for it."""
+    """Map each answer key to the form's label for it (a fresh copy: callers may change it)."""
+    return dict(_labels())
+
+
+@functools.cache
+def _labels() -> dict[str, str]:
+    """The labels, worked out once: writing an answers file asks for them per section."""
     return {spot.key: spot.label for spot in answer_spots()}

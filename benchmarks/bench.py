@@ -524,6 +524,7 @@ def section_formulaire(work: Path, repeats: int) -> list[str]:
     times = interleaved(cases, repeats)
     connection.close()
     met = "yes" if median_ms(times["http"]) < TARGETS["formulaire_ms"] else "**no**"
+    pair = (times["http"], times["validate"])
     return [
         "| measure | time | target | met |",
         "|---|---|---|---|",
@@ -532,6 +533,9 @@ def section_formulaire(work: Path, repeats: int) -> list[str]:
         f"| of which answers text + validate's checks (`Session.check`) "
         f"| {spread(times['core'])} | | |",
         f"| for comparison: `validate_file` of the saved file | {spread(times['validate'])} | | |",
+        "",
+        "Round trip / `validate_file`, median of per-round ratios: "
+        f"{statistics.median(h / v for h, v in zip(*pair, strict=True)):.2f}.",
     ]
 
 

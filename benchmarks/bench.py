@@ -14,7 +14,9 @@ Run with the project's Python (docxtpl comes with the ``bench`` extra)::
 * batch: one ``render_batch`` call on N answers files against N x (validate + render);
 * memory: peak resident size of a fresh process rendering one bilan, and tracemalloc;
 * synthese: ``clas-bilan synthese`` of N received bilans into a workbook (all cores)
-  against N ``extract`` calls one after the other in one process, and its peak memory.
+  against N ``extract`` calls one after the other in one process, and its peak memory;
+* formulaire: one check as the browser form asks for it (HTTP POST to the local server,
+  answers text built, validate's loading and checks, JSON back), on the shipped example.
 
 Timed cases are interleaved round by round (so a noisy neighbour hits all of them) and
 reported as medians. The output is Markdown, ready for benchmarks/RESULTS.md.
@@ -65,6 +67,7 @@ TARGETS = {
     "memory_mb": 120.0,
     "synthese": 0.6,
     "synthese_mb": 300.0,
+    "formulaire_ms": 100.0,
 }
 
 Case = Callable[[], object]
@@ -627,6 +630,61 @@ def section_synthese(work: Path, count: int) -> list[str]:
     ]
 
 
+def section_formulaire(work: Path, repeats: int) -> list[str]:
+    """The browser form's check round trip, over a kept-alive connection like the page's."""
+    import http.client
+    import json
+    import threading
+
+    from clas_bilan import scaffold
+    from clas_bilan.web import server
+
+    answers = work / "formulaire.yaml"
+    answers.write_text(scaffold.example_text(), encoding="utf-8")
+    session, _ = server.prepare(answers)
+    values = session.values()
+    sock = server.bind(None)
+    ready = threading.Event()
+    threading.Thread(
+        target=server.serve,
+        args=(session, sock),
+        kwargs={"browser": False, "ready": lambda url: ready.set()},
+        daemon=True,
+    ).start()
+    ready.wait(30)
+    connection = http.client.HTTPConnection("127.0.0.1", sock.getsockname()[1], timeout=30)
+    body = json.dumps({"valeurs": values}).encode()
+    headers = {"Content-Type": "application/json", "X-Jeton": session.token}
+
+    def round_trip() -> None:
+        connection.request("POST", "/api/verifier", body, headers)
+        response = connection.getresponse()
+        assert response.status == 200 and b'"erreurs":0' in response.read()
+
+    session.save(values)  # the file as the page writes it: what ``validate`` would read
+    cases: dict[str, Case] = {
+        "http": round_trip,
+        "core": lambda: session.check(values),
+        "validate": lambda: validate_file(answers),
+    }
+    times = interleaved(cases, repeats)
+    connection.close()
+    met = "yes" if median_ms(times["http"]) < TARGETS["formulaire_ms"] else "**no**"
+    pair = (times["http"], times["validate"])
+    return [
+        "| measure | time | target | met |",
+        "|---|---|---|---|",
+        f"| check round trip (POST /api/verifier, example's {len(values)} answers) "
+        f"| {spread(times['http'])} | < {TARGETS['formulaire_ms']:g} ms | {met} |",
+        f"| of which answers text + validate's checks (`Session.check`) "
+        f"| {spread(times['core'])} | | |",
+        f"| for comparison: `validate_file` of the saved file | {spread(times['validate'])} | | |",
+        "",
+        "Round trip / `validate_file`, median of per-round ratios: "
+        f"{statistics.median(h / v for h, v in zip(*pair, strict=True)):.2f}.",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15, help="timed rounds (default 15)")
@@ -654,6 +712,7 @@ def main() -> None:
             ("Batch", lambda: section_batch(work, options.batch, options.batch_repeats)),
             ("Peak memory", lambda: section_memory(work, options.batch)),
             ("Synthese of many bilans", lambda: section_synthese(work, options.synthese)),
+            ("Browser form", lambda: section_formulaire(work, options.repeats)),
         ]
         for title, section in sections:
             if options.only and options.only.lower() not in title.lower():

@@ -44,6 +44,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     names = zipfile.ZipFile(wheel).namelist()
     assert "clas_bilan/templates/bilan_2025_2026.docx" in names
     assert "clas_bilan/examples/bilan_exemple.yaml" in names
+    for asset in ("templates/formulaire.html", "static/formulaire.js", "static/formulaire.css"):
+        assert f"clas_bilan/web/{asset}" in names
     env_dir = tmp_path_factory.mktemp("venv") / "v"
     venv.create(env_dir, with_pip=True)
     bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
@@ -80,3 +82,19 @@ def test_wheel_runs_init_validate_render_outside_the_repository(
     assert blank_check.returncode == 1, blank_check.stdout + blank_check.stderr
     assert "obligatoire" in blank_check.stdout
     assert "Traceback" not in blank_check.stdout + blank_check.stderr
+
+
+def test_wheel_serves_the_browser_form_with_its_own_assets(installed: Path, tmp_path: Path) -> None:
+    import urllib.request
+
+    from helpers_formulaire import running
+
+    with running(tmp_path / "reponses.yaml", program=installed / "clas-bilan") as server:
+        for path, expected in (
+            ("", b"formulaire.js"),
+            ("static/formulaire.js", b"/api/verifier"),
+            ("static/formulaire.css", b"system-ui"),
+        ):
+            with urllib.request.urlopen(server.url + path, timeout=30) as response:
+                assert response.status == 200
+                assert expected in response.read()

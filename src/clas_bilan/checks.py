@@ -42,7 +42,16 @@ def validate_file(path: Path) -> Report:
     checks that need it, and their findings say so; a check that needs a value that
     cannot be read at all says so once instead of raising a contradicting warning.
     """
-    loaded = loading.load_file(path)
+    return _report(path, loading.load_file(path))
+
+
+def validate_text(text: str, path: Path) -> Report:
+    """Run ``validate``'s loading and checks on answers text not written yet (browser form)."""
+    return _report(path, loading.load(text))
+
+
+def _report(path: Path, loaded: loading.Loaded) -> Report:
+    """Check loaded answers and collect every finding, errors first, with the summary."""
     findings = list(loaded.findings)
     summary = None
     answers = loaded.answers

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import re
@@ -264,6 +265,7 @@ def quoted(text: str) -> str:
     return dumped.split(": ", 1)[1].rstrip("\n")
 
 
+@functools.lru_cache(maxsize=4096)  # the browser form writes the same texts at every keystroke
 def _plain_value(text: str) -> tuple[Any] | None:
     """(What YAML reads,) when ``k: text`` is one plain scalar of exactly ``text``, else None."""
     if text != text.strip() or "\t" in text or _NOT_IN_BLOCK.search(text):

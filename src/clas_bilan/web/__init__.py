@@ -1,0 +1,1 @@
+"""The browser form (``clas-bilan formulaire``): a local web page over the same checks."""

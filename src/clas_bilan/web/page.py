@@ -1,0 +1,88 @@
+"""The form page: the Caf's form (``form.FORM``) as HTML, filled with the file's answers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import jinja2
+
+from clas_bilan import form
+from clas_bilan.web import fields
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+_COMPUTED_ETP = {
+    "moyens_humains.salaries.etp": "etp_salaries",
+    "moyens_humains.benevoles.etp": "etp_benevoles",
+}
+"""The computed ETP shown under each ETP question, by the question's first key."""
+
+_environment: jinja2.Environment | None = None
+
+
+def _env() -> jinja2.Environment:
+    global _environment
+    if _environment is None:
+        _environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(TEMPLATES),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            undefined=jinja2.StrictUndefined,
+        )
+    return _environment
+
+
+def render(
+    name: str, token: str, values: Mapping[str, str], draft: Mapping[str, str] | None
+) -> str:
+    """The whole page for the answers file ``name``."""
+    return (
+        _env()
+        .get_template("formulaire.html")
+        .render(
+            title=form.TITLE,
+            campaign=form.CAMPAIGN,
+            deadline=form.DEADLINE_TEXT,
+            caf_email=form.CAF_EMAIL,
+            file_name=name,
+            token=token,
+            blocks=form.FORM,
+            form=form,
+            fields=fields,
+            values=values,
+            computed_etp=_COMPUTED_ETP,
+            kind_of=lambda block: type(block).__name__,
+            grid=grid,
+            draft_json=_script_json(draft) if draft is not None else "",
+        )
+    )
+
+
+def _script_json(data: object) -> str:
+    """JSON safe inside a <script type="application/json"> element."""
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def grid(table: form.Table) -> list[list[tuple[form.Cell, int, fields.Input | None]]]:
+    """A fixed table's rows as HTML cells: each cell, its row span, the input of its answer."""
+    rows: list[list[tuple[form.Cell, int, fields.Input | None]]] = []
+    restarts: dict[int, tuple[int, int]] = {}
+    for row in table.rows:
+        cells: list[tuple[form.Cell, int, fields.Input | None]] = []
+        column = 0
+        for cell in row:
+            if cell.vmerge == "continue":
+                at_row, at_cell = restarts[column]
+                above, span, answer = rows[at_row][at_cell]
+                rows[at_row][at_cell] = (above, span + 1, answer)
+            else:
+                if cell.vmerge == "restart":
+                    restarts[column] = (len(rows), len(cells))
+                answer = fields.cell_input(table, row, cell) if cell.key else None
+                cells.append((cell, 1, answer))
+            column += cell.span
+        rows.append(cells)
+    return rows

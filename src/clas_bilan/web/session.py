@@ -1,0 +1,214 @@
+"""What the browser form does with the answers file, without any HTTP: the core of the page.
+
+One :class:`Session` a run of ``clas-bilan formulaire``: the answers file it edits,
+the hash of that file as last read or written here (to notice another editor), and the
+files produced from it. Only these paths are ever read or written; the browser never
+names a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clas_bilan import checks, files, loading, scaffold
+from clas_bilan.errors import UsageError
+from clas_bilan.models import LEVEL_SPELLINGS
+from clas_bilan.report import Report
+from clas_bilan.web import fields
+
+DRAFT_SUFFIX = ".brouillon"
+"""Beside ``reponses.yaml``, ``reponses.yaml.brouillon`` keeps what could not be saved."""
+
+
+class Conflict(Exception):
+    """The answers file changed on disk since the page loaded it: the user must choose."""
+
+
+class Exists(Exception):
+    """A file to produce exists already: the user must agree to replace it."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path.name)
+        self.path = path
+
+
+def answers_text(values: Mapping[str, Any]) -> str:
+    """The answers file's text for the page's values, saved as typed even when invalid."""
+    return scaffold.answers_text(values)
+
+
+def _digest(data: bytes | None) -> str | None:
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise UsageError(
+            f"impossible de lire « {path} » ({files.reason(error)}).",
+        ) from None
+
+
+@dataclass
+class Session:
+    """The answers file a run of the form edits, and what it knows of it."""
+
+    path: Path
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    disk: str | None = None
+    """sha256 of the file's bytes as last read or written here."""
+    outputs: dict[str, Path] = field(default_factory=dict)
+    """Files produced in this run, by kind (docx, pdf, eml): the only ones offered."""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def draft(self) -> Path:
+        """The draft beside the answers file, written when saving was not possible."""
+        return self.path.with_name(self.path.name + DRAFT_SUFFIX)
+
+    def values(self) -> dict[str, str]:
+        """The file's answers as the page's texts; remembers the file's state to spot edits."""
+        with self.lock:
+            data = _read(self.path)
+            if data is None:
+                raise UsageError(
+                    f"le fichier de réponses « {self.path} » n'existe plus.",
+                    hint="remettez-le en place, ou arrêtez le formulaire (Ctrl+C) et relancez-le "
+                    "pour en créer un nouveau.",
+                )
+            self.disk = _digest(data)
+        text, _ = loading.decode(data, self.path.name)
+        return page_values(self.path, text)
+
+    def draft_values(self) -> dict[str, str] | None:
+        """The draft's answers as the page's texts, when a previous run left one."""
+        if not self.draft.is_file():
+            return None
+        text, _ = loading.read_text(self.draft)
+        try:
+            return page_values(self.draft, text)
+        except UsageError:
+            return None
+
+    def check(self, values: Mapping[str, str]) -> Report:
+        """Run ``validate``'s loading and checks on the page's values, as if saved."""
+        return checks.validate_text(answers_text(fields.nest(values)), self.path)
+
+    def save(self, values: Mapping[str, str], *, replace: bool = False) -> None:
+        """Write the answers file atomically; Conflict (draft kept) if it changed meanwhile."""
+        text = answers_text(fields.nest(values)).encode("utf-8")
+        with self.lock:
+            if _digest(_read(self.path)) != self.disk and not replace:
+                files.write_atomic(self.draft, text, force=True)
+                raise Conflict(self.path.name)
+            files.write_atomic(self.path, text, force=True)
+            self.disk = _digest(text)
+            self.draft.unlink(missing_ok=True)
+
+    def forget_draft(self) -> None:
+        """Delete the draft the user chose not to take back."""
+        with self.lock:
+            self.draft.unlink(missing_ok=True)
+
+    def produce(self, values: Mapping[str, str], *, replace: bool = False) -> Report:
+        """Save, then write the bilan (.docx, and .pdf with LibreOffice) as ``render`` does.
+
+        Returns the report; nothing is produced while it has errors. Raises Exists when
+        a file to write is already there and ``replace`` is not given.
+        """
+        from clas_bilan import render
+        from clas_bilan.pdf import find_soffice, to_pdf
+
+        self.save(values)
+        report = self.check(values)
+        if report.errors or report.answers is None:
+            return report
+        docx = self.path.parent / render.default_name(report.answers)
+        pdf = docx.with_suffix(".pdf") if find_soffice() else None
+        for target in (docx, pdf):
+            if target is not None and target.exists() and not replace:
+                raise Exists(target)
+        with self.lock:
+            self.outputs.pop("eml", None)
+            self.outputs["docx"] = render.render(report.answers, docx, force=replace)
+            if pdf is not None:
+                self.outputs["pdf"] = to_pdf(docx, pdf)
+        return report
+
+    def email(self, *, replace: bool = False) -> Path:
+        """Write the e-mail draft (.eml) to the Caf with the bilan produced here, as ``email``."""
+        from clas_bilan import mailing
+
+        docx = self.outputs.get("docx")
+        if docx is None or not docx.is_file():
+            raise UsageError(
+                "le bilan n'a pas encore été produit.",
+                hint="cliquez d'abord sur « Produire le bilan ».",
+            )
+        target = docx.with_suffix(".eml")
+        if target.exists() and not replace:
+            raise Exists(target)
+        answers, _ = mailing.answers_of(docx)
+        message = mailing.build_draft(docx, sender=None, answers=answers)
+        with self.lock:
+            self.outputs["eml"] = mailing.write_draft(message, target, force=True)
+        return target
+
+
+def page_values(path: Path, text: str) -> dict[str, str]:
+    """The answers of a file's text as the page's texts; UsageError when the page cannot show it.
+
+    The page shows every answer the form has: a file it cannot read, or with keys the
+    form does not have, is refused so that saving from the page never drops anything.
+    """
+    data, _, findings, _ = loading.parse(text)
+    errors = [finding for finding in findings if finding.is_error]
+    if errors:
+        raise UnreadableFile(path, checks.validate_text(text, path))
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UnreadableFile(path, checks.validate_text(text, path))
+    known = fields.all_patterns()
+    values: dict[str, str] = {}
+    unknown: list[str] = []
+    for key, value in fields.flatten(data).items():
+        head, _, level = key.rpartition(".")
+        if head == "public.inscrits":
+            key = f"{head}.{LEVEL_SPELLINGS.get(level, level)}"
+        if fields.pattern_of(key) in known:
+            values[key] = value
+        elif value != "":  # an empty section or key holds nothing to lose
+            unknown.append(key)
+    if unknown:
+        raise UnreadableFile(path, checks.validate_text(text, path), sorted(unknown))
+    return values
+
+
+class UnreadableFile(UsageError):
+    """The answers file cannot be shown in the page without losing something."""
+
+    def __init__(self, path: Path, report: Report, unknown: list[str] | None = None) -> None:
+        if unknown:
+            message = (
+                f"« {path.name} » contient des clés que le formulaire ne connaît pas : "
+                + ", ".join(unknown)
+                + "."
+            )
+        else:
+            message = f"« {path.name} » ne peut pas être lu comme un fichier de réponses."
+        super().__init__(
+            message,
+            hint=f"corrigez d'abord le fichier (détail avec : clas-bilan validate {path.name}), "
+            "puis relancez clas-bilan formulaire : rien ne sera perdu.",
+        )
+        self.report = report

@@ -1,0 +1,513 @@
+// The browser form of clas-bilan: sends the answers to the local server, which checks
+// them exactly like « clas-bilan validate » and saves them in the answers file.
+"use strict";
+
+(() => {
+  const form = document.getElementById("formulaire");
+  const token = document.querySelector('meta[name="jeton"]').content;
+  const saveState = document.getElementById("etat-enregistrement");
+  const checkState = document.getElementById("etat-verification");
+  const firstError = document.getElementById("premiere-erreur");
+  const alertBox = document.getElementById("alerte");
+  const result = document.getElementById("resultat");
+  const emailButton = document.getElementById("courriel");
+
+  const SAVE_DELAY = 1000;
+  const CHECK_DELAY = 200;
+  let edits = 0; // changes typed since the page opened
+  let savedEdits = 0; // changes written to the file
+  let conflict = false;
+  let checkNumber = 0;
+  let saveTimer = null;
+  let checkTimer = null;
+  let saving = null;
+  let announcing = false;
+
+  // Values ------------------------------------------------------------------------
+
+  function values() {
+    const found = {};
+    for (const element of form.elements) {
+      if (!element.name) continue;
+      if (element.type === "radio") {
+        if (!(element.name in found)) found[element.name] = "";
+        if (element.checked) found[element.name] = element.value;
+      } else {
+        found[element.name] = element.value;
+      }
+    }
+    return found;
+  }
+
+  function listLength(data, key) {
+    const prefix = key + ".";
+    let length = 0;
+    for (const name of Object.keys(data)) {
+      if (!name.startsWith(prefix)) continue;
+      const index = name.slice(prefix.length).split(".")[0];
+      if (/^\d+$/.test(index)) length = Math.max(length, Number(index) + 1);
+    }
+    return length;
+  }
+
+  function setValues(data) {
+    // Lists first, outer before inner, so that every named input exists.
+    for (const list of form.querySelectorAll(".liste")) {
+      const rows = list.querySelector(":scope > ol");
+      const wanted = listLength(data, list.dataset.key);
+      while (rows.children.length > wanted) rows.lastElementChild.remove();
+      while (rows.children.length < wanted) addRow(list, false);
+      renumber();
+    }
+    for (const element of form.elements) {
+      if (!element.name) continue;
+      const value = data[element.name] ?? "";
+      if (element.type === "radio") element.checked = element.value === value.toLowerCase();
+      else element.value = value;
+    }
+    form.querySelectorAll("textarea").forEach(grow);
+  }
+
+  // Lists: add, remove, reorder ------------------------------------------------------
+
+  function renumber() {
+    for (const item of form.querySelectorAll("li.element")) {
+      const number = Array.prototype.indexOf.call(item.parentElement.children, item) + 1;
+      const label = `${item.dataset.nom} ${number}`;
+      item.querySelector(":scope > fieldset > legend").textContent = label;
+      for (const button of item.querySelectorAll(":scope > fieldset > .actions-element > button")) {
+        button.setAttribute("aria-label", `${button.textContent.replace(/^\W+/, "")} : ${label}`);
+      }
+    }
+    for (const place of form.querySelectorAll("[data-pattern]")) {
+      const indices = [];
+      for (let item = place.closest("li.element"); item; item = item.parentElement.closest("li.element")) {
+        indices.unshift(Array.prototype.indexOf.call(item.parentElement.children, item));
+      }
+      let next = 0;
+      const name = place.dataset.pattern.replace(/#/g, () => String(indices[next++]));
+      place.dataset.key = name;
+      const findings = place.querySelector(":scope > .constats");
+      if (findings) findings.id = `k-${name}`;
+      if (place.classList.contains("champ")) {
+        const input = place.querySelector("input, textarea");
+        input.name = name;
+        input.id = `c-${name}`;
+        input.setAttribute("aria-describedby", `k-${name}`);
+        place.querySelector("label").htmlFor = `c-${name}`;
+      }
+    }
+  }
+
+  function addRow(list, focus) {
+    const row = list.querySelector(":scope > template").content.firstElementChild.cloneNode(true);
+    list.querySelector(":scope > ol").append(row);
+    liveFindings(row);
+    renumber();
+    if (focus) row.querySelector("input, textarea").focus();
+    return row;
+  }
+
+  function rowAction(button) {
+    const list = button.closest(".liste");
+    if (button.dataset.action === "ajouter") {
+      addRow(list, true);
+      announce(`${list.querySelector("ol > li:last-child legend").textContent} ajouté(e).`);
+      return;
+    }
+    const item = button.closest("li.element");
+    const label = item.querySelector("legend").textContent;
+    if (button.dataset.action === "monter" && item.previousElementSibling) {
+      item.parentElement.insertBefore(item, item.previousElementSibling);
+    } else if (button.dataset.action === "descendre" && item.nextElementSibling) {
+      item.parentElement.insertBefore(item.nextElementSibling, item);
+    } else if (button.dataset.action === "supprimer") {
+      const next = item.nextElementSibling || item.previousElementSibling;
+      item.remove();
+      renumber();
+      (next ? next.querySelector("input, textarea") : list.querySelector(":scope > .ajouter")).focus();
+      announce(`${label} supprimé(e).`);
+      changed();
+      return;
+    } else {
+      return;
+    }
+    renumber();
+    button.focus();
+    announce(`${label} déplacé(e) : c'est maintenant ${item.querySelector("legend").textContent}.`);
+    changed();
+  }
+
+  function announce(text) {
+    result.textContent = text;
+  }
+
+  // Checks as you type ---------------------------------------------------------------
+
+  async function post(path, body, keepalive = false) {
+    return fetch(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Jeton": token },
+      body: JSON.stringify(body),
+      keepalive,
+    });
+  }
+
+  function place(key) {
+    const parts = key ? key.split(".") : [];
+    while (parts.length) {
+      const found = form.querySelector(`[data-key="${CSS.escape(parts.join("."))}"]`);
+      if (found) return found;
+      parts.pop();
+    }
+    return null;
+  }
+
+  function findingElement(finding, withQuestion) {
+    const error = finding.gravite === "erreur";
+    const p = document.createElement("p");
+    p.className = `constat ${error ? "erreur" : "avertissement"}`;
+    const strong = document.createElement("strong");
+    strong.textContent = error ? "Erreur : " : "Avertissement : ";
+    p.append(strong);
+    if (withQuestion && finding.question) p.append(`${finding.question} — `);
+    p.append(finding.message + (finding.conseil ? ` ${finding.conseil}` : ""));
+    return p;
+  }
+
+  function showFindings(findings) {
+    const boxes = new Map();
+    const others = [];
+    for (const finding of findings) {
+      const where = place(finding.cle);
+      const box = where && where.querySelector(":scope > .constats");
+      if (!box) {
+        others.push(finding);
+        continue;
+      }
+      if (!boxes.has(box)) boxes.set(box, []);
+      boxes.get(box).push(finding);
+    }
+    for (const box of form.querySelectorAll(".constats")) {
+      const mine = boxes.get(box) || [];
+      const errors = mine.filter((f) => f.gravite === "erreur");
+      const warnings = mine.filter((f) => f.gravite !== "erreur");
+      const text = JSON.stringify([errors, warnings]);
+      if (box.dataset.shown === text) continue;
+      box.dataset.shown = text;
+      const parts = [];
+      for (const [kind, list] of [["erreurs", errors], ["avertissements", warnings]]) {
+        if (!list.length) continue;
+        const group = document.createElement("div");
+        group.className = kind;
+        const named = box.parentElement.classList.contains("constats-tableau");
+        group.append(...list.map((f) => findingElement(f, named)));
+        parts.push(group);
+      }
+      box.replaceChildren(...parts);
+      for (const input of form.querySelectorAll(`[aria-describedby="${CSS.escape(box.id)}"]`)) {
+        if (errors.length) input.setAttribute("aria-invalid", "true");
+        else input.removeAttribute("aria-invalid");
+        input.closest(".champ").classList.toggle("en-erreur", errors.length > 0);
+      }
+    }
+    const othersBox = document.getElementById("autres-constats");
+    const othersText = JSON.stringify(others);
+    if (othersBox.dataset.shown !== othersText) {
+      othersBox.dataset.shown = othersText;
+      othersBox.replaceChildren(...others.map((f) => findingElement(f, true)));
+    }
+    document.getElementById("autres").hidden = others.length === 0;
+  }
+
+  function showSummary(data) {
+    const errors = data.erreurs;
+    const warnings = data.avertissements;
+    let text;
+    if (errors) text = `${errors} erreur(s), ${warnings} avertissement(s)`;
+    else if (warnings) text = `Aucune erreur, ${warnings} avertissement(s) à relire`;
+    else text = "Aucune erreur, aucun avertissement : le bilan est prêt";
+    const advice = errors ? " : corrigez les erreurs avant de produire le bilan." : ".";
+    if (checkState.textContent !== text + advice) {
+      const long = document.createElement("span");
+      long.className = "long";
+      long.textContent = advice;
+      checkState.replaceChildren(text, long);
+    }
+    checkState.className = errors ? "mauvais" : warnings ? "moyen" : "bon";
+    firstError.hidden = !errors;
+    const summary = data.resume;
+    if (!summary) return;
+    for (const element of document.querySelectorAll("[data-resume]")) {
+      const value = summary[element.dataset.resume];
+      if (Array.isArray(value)) {
+        element.textContent = `${value[0] ? "critères remplis" : "non remplis"} : ${value[1]}`;
+        element.className = value[0] ? "bon" : "moyen";
+      } else if (value !== undefined) {
+        element.textContent = value;
+      }
+    }
+    for (const element of form.querySelectorAll("[data-calcul]")) {
+      const value = summary[element.dataset.calcul];
+      if (value !== undefined) element.textContent = value;
+    }
+  }
+
+  async function check() {
+    const number = ++checkNumber;
+    let response;
+    try {
+      response = await post("/api/verifier", { valeurs: values() });
+    } catch {
+      checkState.textContent = "Le formulaire ne répond plus : relancez clas-bilan formulaire dans le terminal.";
+      return;
+    }
+    if (number !== checkNumber || !response.ok) return; // a newer check is on its way
+    const data = await response.json();
+    if (number !== checkNumber) return;
+    showFindings(data.constats);
+    showSummary(data);
+    if (!announcing) {
+      // From now on, a finding that appears or goes is read out by screen readers (not
+      // the whole list at opening).
+      announcing = true;
+      liveFindings(document);
+    }
+  }
+
+  function liveFindings(root) {
+    if (announcing) root.querySelectorAll(".constats").forEach((box) => box.setAttribute("aria-live", "polite"));
+  }
+
+  // Saving -----------------------------------------------------------------------------
+
+  function time() {
+    return new Date().toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  }
+
+  function showSaved() {
+    const pending = edits !== savedEdits;
+    document.body.classList.toggle("non-enregistre", pending || conflict);
+    if (conflict) saveState.textContent = "Non enregistré : le fichier a changé ailleurs (voir en haut de la page).";
+    else if (pending) saveState.textContent = "Modifications en cours d'enregistrement…";
+    else saveState.textContent = `Tout est enregistré (${time()}).`;
+  }
+
+  async function save({ replace = false, keepalive = false } = {}) {
+    clearTimeout(saveTimer);
+    if (conflict && !replace) return;
+    if (saving && !keepalive) {
+      await saving;
+      if (edits === savedEdits) return;
+    }
+    const sent = edits;
+    const request = post("/api/enregistrer", { valeurs: values(), remplacer: replace }, keepalive);
+    saving = request.catch(() => null);
+    let response;
+    try {
+      response = await request;
+    } catch {
+      saveState.textContent = "Non enregistré : le formulaire ne répond plus. Gardez cette page ouverte et relancez clas-bilan formulaire.";
+      saveTimer = setTimeout(save, 5000);
+      return;
+    } finally {
+      saving = null;
+    }
+    if (response.status === 409) {
+      const data = await response.json();
+      showConflict(data.brouillon);
+      return;
+    }
+    if (!response.ok) {
+      const data = await response.json().catch(() => ({}));
+      saveState.textContent = `Non enregistré : ${data.erreur || "erreur du serveur"} ${data.conseil || ""}`;
+      return;
+    }
+    conflict = false;
+    savedEdits = Math.max(savedEdits, sent);
+    showSaved();
+    if (edits !== savedEdits) scheduleSave();
+  }
+
+  function scheduleSave() {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(save, SAVE_DELAY);
+  }
+
+  function changed() {
+    edits += 1;
+    showSaved();
+    clearTimeout(checkTimer);
+    checkTimer = setTimeout(check, CHECK_DELAY);
+    scheduleSave();
+  }
+
+  function showAlert(text, actions) {
+    document.getElementById("alerte-texte").textContent = text;
+    const box = alertBox.querySelector(".alerte-actions");
+    box.replaceChildren(
+      ...actions.map(([label, run]) => {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = label;
+        button.addEventListener("click", () => {
+          alertBox.hidden = true;
+          run();
+        });
+        return button;
+      }),
+    );
+    alertBox.hidden = false;
+    box.querySelector("button").focus();
+  }
+
+  function showConflict(draft) {
+    conflict = true;
+    showSaved();
+    showAlert(
+      "Le fichier de réponses a été modifié par un autre programme depuis son ouverture ici. " +
+        `Il n'a pas été remplacé. Les réponses de cette page sont gardées à part, dans « ${draft} ». Que voulez-vous faire ?`,
+      [
+        ["Remplacer le fichier par les réponses de cette page", () => save({ replace: true })],
+        ["Reprendre le fichier tel qu'il est maintenant (les réponses de cette page seront abandonnées)", reload],
+      ],
+    );
+  }
+
+  async function reload() {
+    const response = await post("/api/fichier", {});
+    if (!response.ok) return;
+    const data = await response.json();
+    setValues(data.valeurs);
+    await post("/api/brouillon/oublier", {});
+    conflict = false;
+    savedEdits = edits;
+    showSaved();
+    check();
+  }
+
+  function offerDraft() {
+    const element = document.getElementById("brouillon");
+    if (!element) return;
+    const draft = JSON.parse(element.textContent);
+    showAlert(
+      "Des réponses saisies lors d'une séance précédente n'avaient pas pu être enregistrées dans le fichier : elles ont été gardées dans un brouillon. Les reprendre ?",
+      [
+        ["Reprendre le brouillon", () => { setValues(draft); changed(); }],
+        ["Supprimer le brouillon", () => post("/api/brouillon/oublier", {})],
+      ],
+    );
+  }
+
+  // Producing the bilan and the e-mail ---------------------------------------------------
+
+  function showFiles(intro, files) {
+    const box = document.createElement("div");
+    const p = document.createElement("p");
+    p.textContent = intro;
+    const ul = document.createElement("ul");
+    for (const file of files) {
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = `${file.adresse}?jeton=${encodeURIComponent(token)}`;
+      a.download = file.nom;
+      a.textContent = `Télécharger ${file.nom}`;
+      li.append(a);
+      ul.append(li);
+    }
+    box.append(p, ul);
+    result.replaceChildren(box);
+  }
+
+  async function produce(replace = false) {
+    result.textContent = "Production du bilan en cours…";
+    const sent = edits;
+    const response = await post("/api/produire", { valeurs: values(), remplacer: replace });
+    const data = await response.json().catch(() => ({}));
+    if (response.status === 409 && data.existe) {
+      if (window.confirm(`« ${data.existe} » existe déjà à côté du fichier de réponses. Le remplacer ?`)) produce(true);
+      else result.textContent = "Rien n'a été remplacé.";
+      return;
+    }
+    if (response.status === 409 && data.conflit) {
+      result.textContent = "Le bilan n'a pas été produit.";
+      showConflict(data.brouillon);
+      return;
+    }
+    if (!response.ok) {
+      result.textContent = `${data.erreur || "Erreur du serveur."} ${data.conseil || ""}`;
+      return;
+    }
+    savedEdits = Math.max(savedEdits, sent);
+    showSaved();
+    showFindings(data.constats);
+    showSummary(data);
+    if (data.erreurs) {
+      result.textContent = `Le bilan n'a pas été produit : ${data.erreurs} erreur(s) à corriger d'abord.`;
+      return;
+    }
+    showFiles("Bilan écrit à côté du fichier de réponses. Relisez-le, datez-le et signez-le :", data.fichiers);
+    emailButton.disabled = false;
+  }
+
+  async function email(replace = false) {
+    const response = await post("/api/courriel", { remplacer: replace });
+    const data = await response.json().catch(() => ({}));
+    if (response.status === 409 && data.existe) {
+      if (window.confirm(`« ${data.existe} » existe déjà. Le remplacer ?`)) email(true);
+      return;
+    }
+    if (!response.ok) {
+      result.textContent = `${data.erreur || "Erreur du serveur."} ${data.conseil || ""}`;
+      return;
+    }
+    showFiles("Brouillon de courriel écrit : ouvrez-le (double-clic) dans Outlook ou Thunderbird, relisez-le, joignez le bilan signé, puis envoyez-le.", data.fichiers);
+  }
+
+  // Wiring -----------------------------------------------------------------------------
+
+  function grow(textarea) {
+    if (CSS.supports("field-sizing", "content")) return;
+    textarea.style.height = "auto";
+    textarea.style.height = `${textarea.scrollHeight + 2}px`;
+  }
+
+  form.addEventListener("input", (event) => {
+    if (event.target.tagName === "TEXTAREA") grow(event.target);
+    changed();
+  });
+  form.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-action]");
+    if (button) rowAction(button);
+  });
+  form.addEventListener("submit", (event) => event.preventDefault());
+  document.getElementById("enregistrer").addEventListener("click", () => save());
+  document.getElementById("produire").addEventListener("click", () => produce());
+  emailButton.addEventListener("click", () => email());
+  firstError.addEventListener("click", () => {
+    const wrong = form.querySelector(".en-erreur");
+    if (wrong) wrong.querySelector("input, textarea").focus();
+  });
+  document.addEventListener("keydown", (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key === "s") {
+      event.preventDefault();
+      save();
+    }
+  });
+  // Closing the tab or the browser: write what is not saved yet.
+  window.addEventListener("pagehide", () => {
+    if (edits !== savedEdits && !conflict) save({ keepalive: true });
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden" && edits !== savedEdits && !conflict) save({ keepalive: true });
+  });
+
+  if (window.matchMedia("(max-width: 60rem)").matches) {
+    document.getElementById("details-resume").open = false;
+  }
+  renumber();
+  form.querySelectorAll("textarea").forEach(grow);
+  showSaved();
+  offerDraft();
+  check();
+})();

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -210,6 +210,7 @@ def _no_crash(path: Path) -> None:
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=SECTIONS)
+@example(data={"formations": {"²": None}})  # a digit to str.isdigit(), not a list position
 def test_any_yaml_value_gives_a_message_not_a_traceback(tmp_path: Path, data: object) -> None:
     path = tmp_path / "hasard.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

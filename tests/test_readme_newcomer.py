@@ -31,8 +31,11 @@ def block(language: str, text: str) -> str:
 
 def bash(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    # A new user's PATH: no virtualenv holding the tool (CI puts its own venv on PATH).
     env["PATH"] = os.pathsep.join(
-        part for part in env.get("PATH", "").split(os.pathsep) if ".venv" not in part
+        part
+        for part in env.get("PATH", "").split(os.pathsep)
+        if ".venv" not in part and not (Path(part) / "clas-bilan").exists()
     )
     return subprocess.run(
         ["bash", "-c", "set -e\n" + script],

@@ -26,6 +26,7 @@ from pydantic_core import ErrorDetails
 
 from clas_bilan import campaigns, form, models, scaffold, slips
 from clas_bilan.errors import UsageError
+from clas_bilan.keys import is_index
 from clas_bilan.models import LEVEL_SPELLINGS, Reponses
 from clas_bilan.report import Finding
 
@@ -397,7 +398,7 @@ _NULLS = {"~", "null", "Null", "NULL"}
 
 def _is_text(path: str) -> bool:
     """True when the dotted key is a text answer (``Text`` or ``Line`` in models.py)."""
-    plain = ".".join(part for part in path.split(".") if not part.isdigit())
+    plain = ".".join(part for part in path.split(".") if not is_index(part))
     return _is_text_key(plain, campaigns.current().answers)
 
 
@@ -823,7 +824,7 @@ def _cut_texts(
         for part in key.split("."):
             if isinstance(value, dict):
                 value = value.get(LEVEL_SPELLINGS.get(part, part))
-            elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            elif isinstance(value, list) and is_index(part) and int(part) < len(value):
                 value = value[int(part)]
             else:
                 value = None
@@ -1016,7 +1017,7 @@ def _walk(loc: tuple[int | str, ...]) -> Iterator[tuple[str, Any]]:
     """Yield (key, field description) down ``loc``, from the root model."""
     model: type[BaseModel] | None = campaigns.current().answers
     for part in loc:
-        if isinstance(part, int) or (isinstance(part, str) and part.isdigit()):
+        if isinstance(part, int) or (isinstance(part, str) and is_index(part)):
             continue
         if model is None:
             return
@@ -1056,11 +1057,11 @@ def describe(key: str | None) -> str:
         return ""
     parts = key.split(".")
     while parts:
-        plain = ".".join(part for part in parts if not part.isdigit())
-        if plain in form.labels() and not parts[-1].isdigit():
+        plain = ".".join(part for part in parts if not is_index(part))
+        if plain in form.labels() and not is_index(parts[-1]):
             return form.labels()[plain]
         steps = list(_walk(tuple(parts)))
-        if len(steps) == len([p for p in parts if not p.isdigit()]) and steps and steps[-1][1]:
+        if len(steps) == len([p for p in parts if not is_index(p)]) and steps and steps[-1][1]:
             return str(steps[-1][1])
         parts.pop()
     return ""

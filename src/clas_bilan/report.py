@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from clas_bilan.keys import is_index
 from clas_bilan.models import Reponses
 
 Severity = Literal["erreur", "avertissement"]
@@ -53,7 +54,7 @@ class Finding:
         keys: list[str] = []
         parent = ""
         for part in self.key.split("."):
-            if part.isdigit():
+            if is_index(part):
                 pieces.append(".".join(keys))
                 pieces.append(f"{_ITEMS.get(parent, 'élément')} n° {int(part) + 1}")
                 keys = []

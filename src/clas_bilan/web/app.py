@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from clas_bilan import codec, loading
 from clas_bilan.errors import UserError
+from clas_bilan.keys import is_index
 from clas_bilan.report import Report
 from clas_bilan.web import fields, page
 from clas_bilan.web.session import Conflict, Exists, Session
@@ -184,7 +185,7 @@ def _authorize(request: Request, token: str, origin: str) -> None:
 async def _json(request: Request) -> dict[str, Any]:
     """The request's JSON object, read no further than MAX_BODY bytes."""
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
+    if declared is not None and (not is_index(declared) or int(declared) > MAX_BODY):
         raise _Refused(413)
     data = bytearray()
     async for chunk in request.stream():
@@ -209,7 +210,7 @@ def _values(body: dict[str, Any]) -> dict[str, str]:
     for key, value in values.items():
         if not isinstance(value, str) or fields.pattern_of(key) not in known:
             raise _Refused(400)
-        if any(part.isdigit() and int(part) >= fields.MAX_ITEMS for part in key.split(".")):
+        if any(is_index(part) and int(part) >= fields.MAX_ITEMS for part in key.split(".")):
             raise _Refused(400)
     return values
 

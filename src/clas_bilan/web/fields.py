@@ -20,6 +20,7 @@ from pydantic import BaseModel, BeforeValidator
 from pydantic.fields import FieldInfo
 
 from clas_bilan import codec, form
+from clas_bilan.keys import is_index
 from clas_bilan.models import Count, Date, Decimal, Line, Reponses, Text, YesNo
 from clas_bilan.slips import inner_model
 
@@ -80,7 +81,7 @@ def field_info(key: str) -> FieldInfo:
     model: type[BaseModel] | None = Reponses
     info: FieldInfo | None = None
     for part in key.split("."):
-        if part == "#" or part.isdigit():
+        if part == "#" or is_index(part):
             continue
         if model is None:
             raise KeyError(key)
@@ -195,7 +196,7 @@ def _list_patterns(items: ItemList) -> Iterator[str]:
 
 def pattern_of(name: str) -> str:
     """A sent key with its list indices replaced by ``#``."""
-    return ".".join("#" if part.isdigit() else part for part in name.split("."))
+    return ".".join("#" if is_index(part) else part for part in name.split("."))
 
 
 def nest(flat: Mapping[str, str]) -> dict[str, Any]:
@@ -205,7 +206,7 @@ def nest(flat: Mapping[str, str]) -> dict[str, Any]:
         target = root
         *parents, last = name.split(".")
         for part in parents:
-            target = target.setdefault(f"\0{int(part):08d}" if part.isdigit() else part, {})
+            target = target.setdefault(f"\0{int(part):08d}" if is_index(part) else part, {})
         target[last] = value
     return dict(_lists(root))
 
@@ -251,5 +252,5 @@ def list_lengths(values: Mapping[str, str], key: str, indices: tuple[int, ...] =
     """How many items the list at ``key`` (``#`` filled with ``indices``) has in ``values``."""
     prefix = fill(key, indices) + "."
     seen = {name[len(prefix) :].split(".", 1)[0] for name in values if name.startswith(prefix)}
-    numbers = [int(part) for part in seen if part.isdigit()]
+    numbers = [int(part) for part in seen if is_index(part)]
     return max(numbers) + 1 if numbers else 0

@@ -222,16 +222,3 @@ def test_init_depuis_refuses_a_campaign_it_does_not_know(tmp_path: Path) -> None
     assert result.exit_code == 2
     assert "« 2019-2020 », que clas-bilan ne connaît pas" in " ".join(result.output.split())
     assert not (tmp_path / "neuf.yaml").exists()
-
-
-def test_former_year_constants_still_answer_through_the_current_campaign(next_year: Path) -> None:
-    # kept for code written before the campaigns: form.FORM, form.TITLE... follow the current one
-    assert form.FORM is CAMPAIGN.blocks
-    assert (form.CAMPAIGN, form.TITLE, form.DEADLINE_TEXT) == (
-        "2026-2027",
-        "Bilan CLAS 2026/2027",
-        "1er août 2027",
-    )
-    assert (form.ETP_WORKED_HOURS, form.ETP_PAID_HOURS) == (1600, 1810)
-    with pytest.raises(AttributeError):
-        _ = form.NO_SUCH_THING

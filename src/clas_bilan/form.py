@@ -16,7 +16,7 @@ import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from clas_bilan.campaigns import Campaign
@@ -251,27 +251,3 @@ def labels(campaign: Campaign | None = None) -> Mapping[str, str]:
 @functools.cache
 def _labels(campaign: Campaign) -> Mapping[str, str]:
     return MappingProxyType({spot.key: spot.label for spot in answer_spots(campaign)})
-
-
-_BY_CAMPAIGN = {
-    "FORM": "blocks",
-    "CAMPAIGN": "code",
-    "CAMPAIGN_LABEL": "label",
-    "TITLE": "title",
-    "DEADLINE_TEXT": "deadline_text",
-    "ETP_WORKED_HOURS": "worked_hours",
-    "ETP_PAID_HOURS": "paid_hours",
-}
-
-
-def __getattr__(name: str) -> Any:
-    """The former year constants (``form.FORM``, ``form.CAMPAIGN``…), asked of the campaign.
-
-    Kept while code written before the campaigns existed is merged; new code asks
-    ``campaigns.current()`` (or the answers' campaign) directly.
-    """
-    if name in _BY_CAMPAIGN:
-        from clas_bilan import campaigns
-
-        return getattr(campaigns.current(), _BY_CAMPAIGN[name])
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

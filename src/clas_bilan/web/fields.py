@@ -1,7 +1,7 @@
 """The browser form's fields, read from the form description and the answer models.
 
-Nothing here is copied by hand from the Caf's form: the blocks come from
-``form.FORM``, each input's kind and label from the pydantic field it fills. A field's
+Nothing here is copied by hand from the Caf's form: the blocks come from the current
+campaign, each input's kind and label from the pydantic field it fills. A field's
 ``name`` is the answer's dotted key; inside a list it holds ``#`` where the item's index
 goes (``formations.sessions.#.organisme``), numbered from 0 by the page.
 """
@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, BeforeValidator
 from pydantic.fields import FieldInfo
 
-from clas_bilan import codec, form
+from clas_bilan import campaigns, codec, form
 from clas_bilan.keys import is_index
 from clas_bilan.models import Count, Date, Decimal, Line, Reponses, Text, YesNo
 from clas_bilan.slips import inner_model
@@ -173,7 +173,7 @@ def _nested_list(pattern: str) -> ItemList:
 def all_patterns() -> frozenset[str]:
     """Every key the page may send, ``#`` marking list indices."""
     found = {"campagne"}
-    for block in form.FORM:
+    for block in campaigns.current().blocks:
         if isinstance(block, form.Question):
             found.update(i.name for i in question_inputs(block))
         elif isinstance(block, (form.Choice, form.Box)) and block.key:

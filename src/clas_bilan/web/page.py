@@ -1,4 +1,4 @@
-"""The form page: the Caf's form (``form.FORM``) as HTML, filled with the file's answers."""
+"""The form page: the current campaign's form as HTML, filled with the file's answers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jinja2
 
-from clas_bilan import form
+from clas_bilan import campaigns, form
 from clas_bilan.web import fields
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -39,17 +39,18 @@ def render(
     name: str, token: str, values: Mapping[str, str], draft: Mapping[str, str] | None
 ) -> str:
     """The whole page for the answers file ``name``."""
+    campaign = campaigns.current()
     return (
         _env()
         .get_template("formulaire.html")
         .render(
-            title=form.TITLE,
-            campaign=form.CAMPAIGN,
-            deadline=form.DEADLINE_TEXT,
+            title=campaign.title,
+            campaign=campaign.code,
+            deadline=campaign.deadline_text,
             caf_email=form.CAF_EMAIL,
             file_name=name,
             token=token,
-            blocks=form.FORM,
+            blocks=campaign.blocks,
             form=form,
             fields=fields,
             values=values,

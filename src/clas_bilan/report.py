@@ -27,6 +27,9 @@ class Finding:
     label: str
     message: str
     hint: str | None = None
+    code: str = field(default="", kw_only=True)
+    """A stable name of the kind of finding (« total-incoherent »): tests and tools match it,
+    never the French wording, which may change."""
 
     @property
     def is_error(self) -> bool:

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from clas_bilan import campaigns, scaffold
+from clas_bilan.keys import inner_model
 from clas_bilan.models import LEVEL_SPELLINGS, text_answer
 
 
@@ -40,17 +41,6 @@ def _fields(model: type[BaseModel]) -> dict[str, Any]:
     if "1ere" in found:
         found.update({spelled: found[key] for spelled, key in LEVEL_SPELLINGS.items()})
     return found
-
-
-def inner_model(annotation: Any) -> type[BaseModel] | None:
-    """The model inside an annotation (``list[Session]``, ``Annotated[Inscrits, …]``)."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = inner_model(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def _all_keys(model: type[BaseModel], into: set[str]) -> set[str]:

@@ -20,9 +20,8 @@ from pydantic import BaseModel, BeforeValidator
 from pydantic.fields import FieldInfo
 
 from clas_bilan import campaigns, codec, form
-from clas_bilan.keys import is_index
+from clas_bilan.keys import inner_model, is_index
 from clas_bilan.models import Count, Date, Decimal, Line, Reponses, Text, YesNo
-from clas_bilan.slips import inner_model
 
 Kind = Literal["yesno", "date", "decimal", "count", "text", "line"]
 

@@ -196,7 +196,7 @@ def read_body(body: Any, name: str = "document", campaign: Campaign | None = Non
             _read_block(block, place, raw, problems, warnings)
         except ValueError as error:
             problems.append(f"« {locate.title(block)[:80]} » : {error} ; réponse non reprise.")
-    answers = _validate(raw, problems, campaign.answers)
+    answers = _validate(raw, problems, campaign)
     return Extracted(answers, problems, warnings, _signed(found.places), campaign)
 
 
@@ -301,11 +301,12 @@ def _plain(lines: list[str]) -> str | None:
     return read.trim(lines) or None
 
 
-def _validate(raw: dict[str, Any], problems: list[str], model: type[Reponses]) -> Reponses:
+def _validate(raw: dict[str, Any], problems: list[str], campaign: Campaign) -> Reponses:
     """Build the answers; each value the models refuse is reported and left out."""
+    model = campaign.answers
     answers, refusals = validation.validate(model, raw, mend=_spaced_number)
     for refusal in refusals:
-        label = keys.label(refusal.key, model) or refusal.key
+        label = keys.label(refusal.key, campaign) or refusal.key
         problems.append(
             f"« {label[:80]} » : « {shown(refusal.value)} » illisible ({refusal.reason}) ; "
             "réponse non reprise."

@@ -16,6 +16,9 @@ from pydantic.fields import FieldInfo
 
 from clas_bilan import campaigns, form
 
+if typing.TYPE_CHECKING:
+    from clas_bilan.campaigns import Campaign
+
 Loc = tuple[int | str, ...]
 """A key as a tuple of parts, the way pydantic's errors give it."""
 
@@ -33,6 +36,11 @@ def split(key: str) -> list[str]:
 def join(parts: Iterable[int | str]) -> str:
     """A dotted key from its parts (a pydantic ``loc`` included)."""
     return ".".join(str(part) for part in parts)
+
+
+def child(key: str, part: int | str) -> str:
+    """The key of a part under ``key`` (the file's top when ``key`` is empty)."""
+    return f"{key}.{part}" if key else str(part)
 
 
 def name(key: str) -> str:
@@ -181,11 +189,15 @@ def names(loc: Loc, model: type[BaseModel] | None = None) -> list[str]:
     return [info.alias or name for name, info in inner.model_fields.items()]
 
 
-def label(key: str | None, model: type[BaseModel] | None = None) -> str:
-    """The form's label for a dotted key, else the model's description, else a parent's."""
+def label(key: str | None, campaign: Campaign | None = None) -> str:
+    """The form's label for a dotted key, else the model's description, else a parent's.
+
+    ``campaign`` is the one whose form and answers model name the key (the current one).
+    """
     if not key:
         return ""
-    labels = form.labels()
+    labels = form.labels(campaign)
+    model = (campaign or campaigns.current()).answers
     for parent in parents(key):
         if plain(parent) in labels and not is_index(name(parent)):
             return labels[plain(parent)]

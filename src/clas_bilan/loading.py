@@ -123,7 +123,7 @@ def _validate(
                 "erreur",
                 key or None,
                 keys.line_of(lines, key),
-                keys.label(key, model),
+                keys.label(key),
                 refusal.message,
                 refusal.hint,
                 code=refusal.code,

@@ -217,7 +217,7 @@ class _Builder:
                     "key-not-text",
                 )
             key = str(key_node.value)
-            child = f"{path}.{key}" if path else key
+            child = keys.child(path, key)
             if key in result:
                 self.findings.append(
                     Finding(
@@ -239,7 +239,7 @@ class _Builder:
     def sequence(self, node: yaml.SequenceNode, path: str, depth: int) -> list[Any]:
         items = []
         for index, item in enumerate(node.value):
-            child = f"{path}.{index}" if path else str(index)
+            child = keys.child(path, index)
             self.lines.setdefault(child, item.start_mark.line + 1)
             items.append(self.build(item, child, depth + 1))
         return items

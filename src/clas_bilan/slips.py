@@ -33,6 +33,8 @@ class Slip:
     message: str
     hint: str
     severity: str = "erreur"
+    code: str = "slip"
+    """The stable name of the finding made of this slip (see ``report.Finding.code``)."""
 
 
 @functools.cache

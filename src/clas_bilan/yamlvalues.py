@@ -298,7 +298,7 @@ def parse(text: str) -> tuple[Any, dict[str, int], list[Finding], dict[str, str]
             keys.label(slip.key),
             slip.message,
             slip.hint,
-            code="slip",
+            code=slip.code,
         )
         for slip in scanned.slips
     ]

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from clas_bilan import loading, scaffold
+from clas_bilan import scaffold, yamlvalues
 from clas_bilan.models import Count, Date, Decimal, YesNo
 
 PRINTABLE = st.characters(
@@ -68,7 +68,7 @@ TEXT = st.one_of(SLIPPERY, st.text(PRINTABLE | st.sampled_from("\n\t :#-'\""), m
 
 
 def parsed(values: dict[str, Any], origin: str | None = None) -> dict[str, Any]:
-    data, _lines, findings, _ = loading.parse(scaffold.answers_text(values, origin=origin))
+    data, _lines, findings, _ = yamlvalues.parse(scaffold.answers_text(values, origin=origin))
     assert not [f.text() for f in findings if f.is_error]
     assert isinstance(data, dict)
     return data

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from clas_bilan import checks, loading
+from clas_bilan import checks, loading, yamlvalues
 from clas_bilan.cli import app
 from clas_bilan.render import render
 from helpers_docx import body, texts
@@ -106,7 +106,7 @@ def test_every_suggested_quoting_reads_back_as_typed() -> None:
             line = path.read_text(encoding="utf-8").splitlines()[finding.line - 1]
             typed = line.split(": ", 1)[1].strip()
             key, quoted = fixed.split(": ", 1)
-            data, *_ = loading.parse(f"{key.lstrip('- ')}: {quoted}\n")
+            data, *_ = yamlvalues.parse(f"{key.lstrip('- ')}: {quoted}\n")
             value = data[key.lstrip("- ")]
             closed = typed[0] in "'\"" and typed.endswith(typed[0]) and len(typed) > 1
             assert value == (typed[1:-1] if closed else typed), (path.name, hint)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from clas_bilan import loading
+from clas_bilan import textfile, yamlvalues
 from clas_bilan.cli import app
 from clas_bilan.docx import package
 from clas_bilan.errors import UsageError
@@ -371,9 +371,9 @@ def test_the_readme_states_every_limit() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Limites", 1)[1].split("\n## ", 1)[0]
     stated = [
-        f"| {loading.MAX_BYTES // 1_000_000} Mo |",
-        f"| {_french(loading.MAX_NODES)}, alias",
-        f"| {loading.MAX_DEPTH} niveaux |",
+        f"| {textfile.MAX_BYTES // 1_000_000} Mo |",
+        f"| {_french(yamlvalues.MAX_NODES)}, alias",
+        f"| {yamlvalues.MAX_DEPTH} niveaux |",
         f"| {_french(LARGEST // 1_000_000)} millions |",
         f"| {package.MAX_BYTES // 1_000_000} Mo |",
         f"{package.MAX_UNPACKED // 1_000_000} Mo en tout",

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from clas_bilan import form, loading
+from clas_bilan import form, loading, textfile
 from clas_bilan.checks import validate_file
 from clas_bilan.cli import app
 from clas_bilan.errors import UsageError
@@ -54,34 +54,42 @@ def test_all_errors_at_once_and_the_rest_still_checked() -> None:
     loaded = loading.load(
         "public:\n  inscrits:\n    CP: -1\n    CE1: beaucoup\n  totl: 3\nformation: {}\n"
     )
-    keys = {finding.key for finding in loaded.findings}
-    assert keys == {"public.inscrits.CP", "public.inscrits.CE1", "public.totl", "formation"}
+    found = {(finding.key, finding.code) for finding in loaded.findings}
+    assert found == {
+        ("public.inscrits.CP", "negative-number"),
+        ("public.inscrits.CE1", "wrong-type"),
+        ("public.totl", "unknown-key"),
+        ("formation", "unknown-key"),
+    }
     assert all(finding.is_error and finding.line for finding in loaded.findings)
     assert loaded.answers is not None
 
 
 def test_unknown_key_without_close_match_lists_the_keys() -> None:
     (finding,) = loading.load("equipement:\n  zzz: 1\n").findings
+    assert finding.code == "unknown-key"
     assert finding.message == "clé inconnue « zzz ». Clés possibles ici : nom, commune."
     assert finding.line == 2
 
 
 def test_unknown_key_is_case_insensitive_in_suggestion() -> None:
     (finding,) = loading.load("Signature:\n  lieu: Oyonnax\n").findings
-    assert "vouliez-vous dire « signature » ?" in finding.message
+    assert finding.code == "unknown-key"
+    assert "« signature »" in finding.message
 
 
 def test_duplicate_key_names_both_lines() -> None:
     (finding,) = loading.load("public:\n  total: 3\n  total: 4\n").findings
-    assert finding.line == 3
-    assert "apparaît deux fois (lignes 2 et 3)" in finding.message
+    assert (finding.code, finding.key, finding.line) == ("duplicate-key", "public.total", 3)
+    assert "(lignes 2 et 3)" in finding.message
 
 
 def test_python_tag_is_never_executed(tmp_path: Path) -> None:
     marker = tmp_path / "pirate.txt"
     text = f'campagne: !!python/object/apply:os.system ["touch {marker}"]\n'
     findings = loading.load(text).findings
-    assert "étiquette YAML « !!python/object/apply:os.system » refusée" in findings[0].message
+    assert findings[0].code == "yaml-tag"
+    assert "!!python/object/apply:os.system" in findings[0].message
     assert not marker.exists()
 
 
@@ -111,7 +119,7 @@ def test_too_big_file_is_refused_before_reading(tmp_path: Path) -> None:
 
 def test_file_just_over_the_limit(tmp_path: Path) -> None:
     big = tmp_path / "gros.yaml"
-    big.write_text("# " + "x" * loading.MAX_BYTES + "\n", encoding="utf-8")
+    big.write_text("# " + "x" * textfile.MAX_BYTES + "\n", encoding="utf-8")
     result = runner.invoke(app, ["validate", str(big)])
     assert result.exit_code == 2
     assert "limite : 2 Mo" in result.output
@@ -148,8 +156,44 @@ def test_cp1252_is_read_with_a_warning(tmp_path: Path) -> None:
     assert report.answers.axe_enfants.projet_annee is not None
     assert "médiathèque Élisabeth" in report.answers.axe_enfants.projet_annee
     (warning,) = report.findings
-    assert "n’est pas enregistré en UTF-8" in warning.message
+    assert warning.code == "not-utf8"
     assert "Encodage : UTF-8" in (warning.hint or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "line"),
+    [
+        ("public:\n  total: 3\n   nombre_collectifs: 2\n", "yaml-syntax", 3),
+        ("intitule_projet: Projet : lire\n", "needs-quotes", 1),
+        ("", "empty-file", None),
+        ("- 1\n- 2\n", "not-a-mapping", 1),
+        ("intitule_projet: #1\n", "comment-only-answer", 1),
+        ("intitule_projet: Lire # et écrire\n", "text-cut-by-comment", 1),
+        ("intitule_projet: &a Lire\n", "yaml-anchor", 1),
+        ("intitule_projet: &a Lire\nequipement:\n  nom: *a\n", "yaml-alias", 3),
+        ("moyens_humains:\n  salaries:\n    heures_payees: 1.250\n", "thousands-dot", 3),
+        ("public:\n  total: 10000000000000\n", "number-too-big", 2),
+        ("public:\n  inscrits: 3\n", "section-expected", 2),
+        ("formations:\n  sessions: oui\n", "wrong-type", 2),
+        ("signature:\n  date: hier\n", "wrong-type", 2),
+    ],
+)
+def test_each_kind_of_finding_has_its_code(text: str, code: str, line: int | None) -> None:
+    found = [(finding.code, finding.line) for finding in loading.load(text).findings]
+    assert (code, line) in found, found
+
+
+def test_every_finding_made_while_loading_has_a_code() -> None:
+    texts = [
+        "public:\n  inscrits:\n    CP: -1\n  total: 3\n  total: 4\nformation: {}\n",
+        "intitule_projet: &a x # y\nequipement:\n  nom: !!str *a\n",
+        "moyens_humains:\n  salaries:\n    heures_payees: 1.250\n    etp: beaucoup\n",
+        "public:\n\ttotal: 3\n",
+    ]
+    for text in texts:
+        findings = loading.load(text).findings
+        assert findings
+        assert all(finding.code for finding in findings), [f.text() for f in findings]
 
 
 # Property tests: whatever the user writes, a French message and exit 0/1/2, never a traceback.

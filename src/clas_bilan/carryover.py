@@ -14,10 +14,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from clas_bilan import campaigns, extract, loading, scaffold
+from clas_bilan import campaigns, extract, keys, scaffold, textfile, yamlvalues
 from clas_bilan.campaigns import Campaign
 from clas_bilan.errors import UsageError
 from clas_bilan.models import Reponses
+from clas_bilan.report import shown
 
 CARRIED = (
     "gestionnaire",
@@ -59,21 +60,14 @@ def _pick(data: dict[str, Any]) -> dict[str, Any]:
     """The ``CARRIED`` parts of nested answers data, nested the same way."""
     picked: dict[str, Any] = {}
     for key in CARRIED:
-        *parents, last = key.split(".")
-        source, target = data, picked
-        for part in parents:
-            inner = source.get(part)
-            source = inner if isinstance(inner, dict) else {}
-            target = target.setdefault(part, {})
-        if last in source:
-            target[last] = source[last]
+        keys.put_in(picked, key, keys.get_in(data, key))
     return picked
 
 
 def _answers_file(path: Path) -> tuple[Reponses, Campaign]:
     """The carried sections of an answers file, read with the model of the campaign it names."""
-    text, _ = loading.read_text(path)
-    data, _, findings, _ = loading.parse(text)
+    text, _ = textfile.read_text(path)
+    data, _, findings, _ = yamlvalues.parse(text)
     unreadable = UsageError(
         f"« {path.name} » n'est pas un fichier de réponses lisible : rien n'a été repris.",
         hint=f"vérifiez-le d'abord avec : clas-bilan validate {path}",
@@ -84,7 +78,7 @@ def _answers_file(path: Path) -> tuple[Reponses, Campaign]:
     source = campaigns.get(str(code)) if code else campaigns.current()
     if source is None:
         raise UsageError(
-            f"« {path.name} » est un fichier de réponses de la campagne « {loading.shown(code)} », "
+            f"« {path.name} » est un fichier de réponses de la campagne « {shown(code)} », "
             "que clas-bilan ne connaît pas.",
             hint="campagnes connues : " + ", ".join(campaigns.codes()) + ".",
         )

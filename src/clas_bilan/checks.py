@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clas_bilan import campaigns, form, loading, signature_image
+from clas_bilan import campaigns, form, keys, loading, signature_image
 from clas_bilan.models import (
     Benevoles,
     Reponses,
@@ -19,7 +19,7 @@ from clas_bilan.models import (
     set_value,
     subtotals,
 )
-from clas_bilan.report import Eligibility, Finding, Report, Severity, Summary
+from clas_bilan.report import Eligibility, Finding, Report, Severity, Summary, shown
 
 MAX_PER_COLLECTIF = 12
 ETP_TOLERANCE = 0.01
@@ -93,7 +93,7 @@ def _with_guesses(
         except (ValueError, KeyError, AttributeError):
             continue
         number = match.group(1)
-        guessed[key] = f"« {loading.shown(typed)} » lu comme {number}"
+        guessed[key] = f"« {shown(typed)} » lu comme {number}"
     return probe, guessed
 
 
@@ -141,8 +141,8 @@ class _Findings:
             Finding(
                 severity,
                 key,
-                loading.line_of(self.lines, key),
-                label or loading.describe(key),
+                keys.line_of(self.lines, key),
+                label or keys.label(key),
                 message,
                 hint,
             )
@@ -186,7 +186,7 @@ def check(
 def _campaign(answers: Reponses, found: _Findings) -> None:
     wanted = campaigns.current().code
     if answers.campagne != wanted:
-        given = f"« {loading.shown(answers.campagne)} »" if answers.campagne else "vide"
+        given = f"« {shown(answers.campagne)} »" if answers.campagne else "vide"
         found.error(
             "campagne",
             f"la campagne du fichier ({given}) n’est pas celle du formulaire ({wanted}).",
@@ -257,7 +257,7 @@ def _public(answers: Reponses, found: _Findings) -> None:
         found.warning(
             "public.total",
             f"total non vérifié : le nombre d’inscrits « {unread.rsplit('.', 1)[-1]} » "
-            f"(ligne {loading.line_of(found.lines, unread)}) est à corriger d’abord.",
+            f"(ligne {keys.line_of(found.lines, unread)}) est à corriger d’abord.",
         )
     elif public.total is not None and public.total != (computed or 0):
         found.error(
@@ -391,7 +391,7 @@ def _texts(answers: Reponses, found: _Findings) -> None:
         if email and not _EMAIL.fullmatch(email):
             found.error(
                 key,
-                f"« {loading.shown(email)} » n’est pas une adresse e-mail valide.",
+                f"« {shown(email)} » n’est pas une adresse e-mail valide.",
                 "Écrivez-la sous la forme nom@domaine.fr.",
             )
 

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from clas_bilan import campaigns, codec, files, form, loading, scaffold, schools
+from clas_bilan import campaigns, codec, files, form, keys, scaffold, schools, validation
 from clas_bilan.campaigns import Campaign
 from clas_bilan.docx import locate, package, read, signature
 from clas_bilan.errors import UsageError
 from clas_bilan.models import Reponses
+from clas_bilan.report import shown
 
 _P = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
 _NUMBER_WITH_SPACES = re.compile(r"\s*\d[\d\s]*\d\s*")
@@ -196,7 +196,7 @@ def read_body(body: Any, name: str = "document", campaign: Campaign | None = Non
             _read_block(block, place, raw, problems, warnings)
         except ValueError as error:
             problems.append(f"« {locate.title(block)[:80]} » : {error} ; réponse non reprise.")
-    answers = _validate(raw, problems, campaign.answers)
+    answers = _validate(raw, problems, campaign)
     return Extracted(answers, problems, warnings, _signed(found.places), campaign)
 
 
@@ -220,7 +220,7 @@ def _read_block(
             if whole:
                 warnings.append(_kept_whole(block, decoded_parts[block.keys[0]]))
             for key, decoded in decoded_parts.items():
-                _put(raw, key, decoded)
+                keys.put_in(raw, key, decoded)
             return
         if block.codec == "place_date":
             value = locate.text(place.element)
@@ -229,7 +229,7 @@ def _read_block(
         else:
             value = read.below(place.element, place.after, block.label)
         for key, decoded in codec.decode(block.codec, block.keys, value).items():
-            _put(raw, key, decoded)
+            keys.put_in(raw, key, decoded)
     elif isinstance(block, form.Choice):
         states = read.boxes(place.element)[:2]
         if states == [True, True]:
@@ -238,12 +238,12 @@ def _read_block(
                 "cochées ; réponse non reprise."
             )
         elif True in states:
-            _put(raw, block.key, states[0])
+            keys.put_in(raw, block.key, states[0])
     elif isinstance(block, form.Box) and block.key:
         if place.element.tag == _P:  # the box's text typed as a paragraph
-            _put(raw, block.key, read.inline(place.element, place.after, block.text))
+            keys.put_in(raw, block.key, read.inline(place.element, place.after, block.text))
         else:
-            _put(raw, block.key, read.box(place.element, block.text))
+            keys.put_in(raw, block.key, read.box(place.element, block.text))
     elif isinstance(block, form.Table):
         _read_table(block, place.element, raw, warnings)
 
@@ -254,7 +254,7 @@ def _read_table(table: form.Table, tbl: Any, raw: dict[str, Any], warnings: list
         for spec, tr in zip(table.rows, trs, strict=False):
             for cell, tc in zip(spec, locate.cells(tr), strict=False):
                 if cell.key:
-                    _put(raw, cell.key, _plain(read.cell_lines(tc)))
+                    keys.put_in(raw, cell.key, _plain(read.cell_lines(tc)))
         return
     items: list[dict[str, Any]] = []
     for tr in trs[len(table.rows) :]:
@@ -270,15 +270,15 @@ def _read_table(table: form.Table, tbl: Any, raw: dict[str, Any], warnings: list
             else:
                 value = _plain(lines)
             if value:
-                _put(item, key, value)
+                keys.put_in(item, key, value)
         if item:
             items.append(item)
-    _put(raw, table.items_key, items)
+    keys.put_in(raw, table.items_key, items)
 
 
 def _kept_whole(question: form.Question, text: str) -> str:
     """The warning for a multi-part answer kept whole in its first part."""
-    first = question.keys[0].rsplit(".", 1)[-1]
+    first = keys.name(question.keys[0])
     return (
         f"« {locate.title(question)[:80]} » : « {text[:120]} » n'a pas pu être séparé "
         f"sans doute possible ; repris tel quel dans « {first} » : vérifiez-le."
@@ -301,66 +301,32 @@ def _plain(lines: list[str]) -> str | None:
     return read.trim(lines) or None
 
 
-def _put(target: dict[str, Any], key: str, value: Any) -> None:
-    *parents, last = key.split(".")
-    for part in parents:
-        target = target.setdefault(part, {})
-    target[last] = value
-
-
-def _validate(raw: dict[str, Any], problems: list[str], model: type[Reponses]) -> Reponses:
+def _validate(raw: dict[str, Any], problems: list[str], campaign: Campaign) -> Reponses:
     """Build the answers; each value the models refuse is reported and left out."""
-    for _ in range(10):
-        try:
-            return model.model_validate(raw)
-        except ValidationError as error:
-            for detail in error.errors():
-                typed = detail.get("input")
-                compact = re.sub(r"\s", "", typed) if isinstance(typed, str) else typed
-                if compact != typed and _NUMBER_WITH_SPACES.fullmatch(typed):
-                    _set(raw, detail["loc"], compact)  # "1 200" typed in Word
-                    continue
-                key = ".".join(str(part) for part in detail["loc"])
-                label = loading.describe(key) or key
-                problems.append(
-                    f"« {label[:80]} » : « {loading.shown(detail.get('input'))} » "
-                    f"illisible ({_why(detail)}) ; réponse non reprise."
-                )
-                _drop(raw, detail["loc"])
-    problems.append("les réponses n'ont pas pu être reprises : vérifiez le document.")
-    return model(campagne=raw["campagne"])
+    model = campaign.answers
+    answers, refusals = validation.validate(model, raw, mend=_spaced_number)
+    for refusal in refusals:
+        label = keys.label(refusal.key, campaign) or refusal.key
+        problems.append(
+            f"« {label[:80]} » : « {shown(refusal.value)} » illisible ({refusal.reason}) ; "
+            "réponse non reprise."
+        )
+    if answers is None:
+        problems.append("les réponses n'ont pas pu être reprises : vérifiez le document.")
+        return model(campagne=raw["campagne"])
+    return answers
 
 
-def _why(detail: ErrorDetails) -> str:
-    """A French reason for a value the models refuse."""
-    kind = detail["type"]
-    if kind == "value_error":
-        return str(detail["msg"]).removeprefix("Value error, ")
-    reasons = {
-        "int": "nombre entier attendu",
-        "bool": "« Oui » ou « Non » attendu",
-        "date": "date attendue, par exemple 30/06/2026",
-        "float": "nombre attendu, par exemple 1,5",
-        "greater": "nombre positif attendu",
-    }
-    return next((why for start, why in reasons.items() if kind.startswith(start)), "valeur refusée")
-
-
-def _set(data: Any, loc: tuple[int | str, ...], value: Any) -> None:
-    for part in loc[:-1]:
-        data = data[part]
-    data[loc[-1]] = value
-
-
-def _drop(data: Any, loc: tuple[int | str, ...]) -> None:
-    target = data
-    for part in loc[:-1]:
-        try:
-            target = target[part]
-        except (KeyError, IndexError, TypeError):
-            return
-    if isinstance(target, dict):
-        target.pop(loc[-1], None)
+def _spaced_number(raw: dict[str, Any], detail: ErrorDetails) -> bool:
+    """Read « 1 200 » typed in Word as 1200 (True), where the models refuse it as typed."""
+    typed = detail.get("input")
+    if not isinstance(typed, str) or not _NUMBER_WITH_SPACES.fullmatch(typed):
+        return False
+    compact = re.sub(r"\s", "", typed)
+    if compact == typed:
+        return False
+    keys.put_in(raw, detail["loc"], compact)
+    return True
 
 
 # Answers to YAML --------------------------------------------------------------

@@ -22,7 +22,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from clas_bilan import campaigns, form
+from clas_bilan import campaigns, form, keys
 
 if TYPE_CHECKING:
     from clas_bilan.campaigns import Campaign
@@ -482,7 +482,7 @@ class Reponses(Section):
 def get(answers: BaseModel, key: str) -> Any:
     """Return the value at a dotted answers-file key ("public.inscrits.6e")."""
     value: Any = answers
-    for part in key.split("."):
+    for part in keys.split(key):
         if isinstance(value, BaseModel):
             value = getattr(value, _attribute(type(value), part))
         else:
@@ -492,7 +492,7 @@ def get(answers: BaseModel, key: str) -> Any:
 
 def set_value(answers: BaseModel, key: str, new: Any) -> None:
     """Set the value at a dotted answers-file key, validating it."""
-    *parents, last = key.split(".")
+    *parents, last = keys.split(key)
     target: Any = answers
     for part in parents:
         target = getattr(target, _attribute(type(target), part))

@@ -20,7 +20,7 @@ from typing import Any
 import docx
 from pydantic import BaseModel
 
-from clas_bilan import campaigns, codec, files, form, loading, models, schools, signature_image
+from clas_bilan import campaigns, codec, files, form, keys, models, schools, signature_image
 from clas_bilan.docx import fill as write
 from clas_bilan.docx import locate, read, save, signature
 from clas_bilan.docx.template import template_path
@@ -353,7 +353,7 @@ def verify(path: Path, answers: Reponses, *, skipped: frozenset[str] = frozenset
 
 def _named(key: str) -> str:
     """An answer key with the form's label a user recognises it by."""
-    label = loading.describe(key)
+    label = keys.label(key)
     return f"« {label[:80]} » ({key})" if label else key
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from clas_bilan.keys import is_index
+from clas_bilan import keys
 from clas_bilan.models import Reponses
 
 Severity = Literal["erreur", "avertissement"]
 
 _LABEL_WIDTH = 70
+_SHOWN_WIDTH = 40
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 _ITEMS = {"sessions": "formation", "territoires": "territoire", "etablissements": "établissement"}
 """What one item of each list of the answers file is, as the user counts them."""
@@ -54,18 +57,18 @@ class Finding:
         if not self.key:
             return ""
         pieces: list[str] = []
-        keys: list[str] = []
+        names: list[str] = []
         parent = ""
-        for part in self.key.split("."):
-            if is_index(part):
-                pieces.append(".".join(keys))
+        for part in keys.split(self.key):
+            if keys.is_index(part):
+                pieces.append(keys.join(names))
                 pieces.append(f"{_ITEMS.get(parent, 'élément')} n° {int(part) + 1}")
-                keys = []
+                names = []
             else:
-                keys.append(part)
+                names.append(part)
                 parent = part
-        if keys:
-            pieces.append(".".join(keys))
+        if names:
+            pieces.append(keys.join(names))
         return " › ".join(piece for piece in pieces if piece)
 
     def text(self) -> str:
@@ -130,3 +133,14 @@ class Report:
     def exit_code(self) -> int:
         """0 when there is no error (warnings allowed), 1 otherwise."""
         return 1 if self.errors else 0
+
+
+def shown(value: Any, width: int = _SHOWN_WIDTH) -> str:
+    """A user value made safe to print in a message: short, control characters escaped."""
+    text = value if isinstance(value, str) else repr(value) if value is not None else "vide"
+    if isinstance(value, bool):
+        text = "oui" if value else "non"
+    text = _UNPRINTABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return text

@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from clas_bilan import SCHEMA_FILE, campaigns, files, form, shipped
+from clas_bilan import SCHEMA_FILE, campaigns, files, form, keys, shipped
 from clas_bilan.models import Date, Decimal, Text, YesNo
 
 EXAMPLE = "bilan_exemple.yaml"
@@ -108,7 +108,7 @@ def _model_lines(
     labels = form.labels()
     for name, info in model.model_fields.items():
         key = info.alias or name
-        dotted = f"{path}.{key}" if path else key
+        dotted = keys.child(path, key)
         value = values.get(key)
         if said is not None:
             if depth == 0 and lines and lines[-1] != "":

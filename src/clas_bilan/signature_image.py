@@ -17,7 +17,7 @@ from docx.image.exceptions import (
 )
 from docx.image.image import Image
 
-from clas_bilan import loading
+from clas_bilan import keys
 from clas_bilan.errors import AnswersError
 from clas_bilan.report import Finding
 
@@ -116,8 +116,8 @@ def findings(value: str | None, base: Path | None, lines: Mapping[str, int]) -> 
             Finding(
                 "erreur",
                 KEY,
-                loading.line_of(lines, KEY),
-                loading.describe(KEY),
+                keys.line_of(lines, KEY),
+                keys.label(KEY),
                 error.message,
                 error.hint,
             )

@@ -19,6 +19,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from clas_bilan import campaigns, scaffold
+from clas_bilan import keys as dotted
+from clas_bilan.keys import inner_model
 from clas_bilan.models import LEVEL_SPELLINGS, text_answer
 
 
@@ -31,6 +33,8 @@ class Slip:
     message: str
     hint: str
     severity: str = "erreur"
+    code: str = "slip"
+    """The stable name of the finding made of this slip (see ``report.Finding.code``)."""
 
 
 @functools.cache
@@ -40,17 +44,6 @@ def _fields(model: type[BaseModel]) -> dict[str, Any]:
     if "1ere" in found:
         found.update({spelled: found[key] for spelled, key in LEVEL_SPELLINGS.items()})
     return found
-
-
-def inner_model(annotation: Any) -> type[BaseModel] | None:
-    """The model inside an annotation (``list[Session]``, ``Annotated[Inscrits, …]``)."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = inner_model(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def _all_keys(model: type[BaseModel], into: set[str]) -> set[str]:
@@ -438,9 +431,7 @@ def _answer_in_note(comment: str) -> tuple[str, str]:
 @functools.cache
 def _is_text(model: type[BaseModel], key: str) -> bool:
     """True when ``key`` of ``model`` is a free text answer (``Text`` in models.py)."""
-    info = next(
-        (info for name, info in model.model_fields.items() if key in (name, info.alias)), None
-    )
+    info = dotted.field(model, key)
     return info is not None and any(
         getattr(meta, "func", None) is text_answer for meta in info.metadata
     )
@@ -451,13 +442,13 @@ def _end(text: str) -> str:
 
 
 def _path(stack: list[_Level]) -> str:
-    return ".".join(level.name for level in stack if level.name and not level.item)
+    return dotted.join(level.name for level in stack if level.name and not level.item)
 
 
 def _join(path: str, key: str | None) -> str:
     if not key:
         return path
-    return f"{path}.{key}" if path else key
+    return dotted.child(path, key)
 
 
 @dataclass(frozen=True)

@@ -29,14 +29,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from clas_bilan import codec, loading
+from clas_bilan import codec, keys, textfile
 from clas_bilan.errors import UserError
 from clas_bilan.keys import is_index
 from clas_bilan.report import Report
 from clas_bilan.web import fields, page
 from clas_bilan.web.session import Conflict, Exists, Session
 
-MAX_BODY = loading.MAX_BYTES + 500_000
+MAX_BODY = textfile.MAX_BYTES + 500_000
 """Largest request body read: the answers file's limit, plus the keys that name them."""
 
 STATIC = Path(__file__).parent / "static"
@@ -210,7 +210,7 @@ def _values(body: dict[str, Any]) -> dict[str, str]:
     for key, value in values.items():
         if not isinstance(value, str) or fields.pattern_of(key) not in known:
             raise _Refused(400)
-        if any(is_index(part) and int(part) >= fields.MAX_ITEMS for part in key.split(".")):
+        if any(is_index(part) and int(part) >= fields.MAX_ITEMS for part in keys.split(key)):
             raise _Refused(400)
     return values
 

@@ -16,13 +16,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, BeforeValidator
+from pydantic import BeforeValidator
 from pydantic.fields import FieldInfo
 
-from clas_bilan import campaigns, codec, form
-from clas_bilan.keys import is_index
+from clas_bilan import campaigns, codec, form, keys
+from clas_bilan.keys import inner_model, is_index
 from clas_bilan.models import Count, Date, Decimal, Line, Reponses, Text, YesNo
-from clas_bilan.slips import inner_model
 
 Kind = Literal["yesno", "date", "decimal", "count", "text", "line"]
 
@@ -78,22 +77,11 @@ def fill(pattern: str, indices: tuple[int, ...]) -> str:
 
 def field_info(key: str) -> FieldInfo:
     """The pydantic field of a dotted key (list indices or ``#`` skipped)."""
-    model: type[BaseModel] | None = Reponses
-    info: FieldInfo | None = None
-    for part in key.split("."):
-        if part == "#" or is_index(part):
-            continue
-        if model is None:
-            raise KeyError(key)
-        info = next(
-            (i for name, i in model.model_fields.items() if (i.alias or name) == part), None
-        )
-        if info is None:
-            raise KeyError(key)
-        model = inner_model(info.annotation)
-    if info is None:
+    parts = tuple(part for part in keys.split(key) if part != "#" and not is_index(part))
+    steps = list(keys.walk(parts, Reponses))
+    if not parts or len(steps) != len(parts):
         raise KeyError(key)
-    return info
+    return steps[-1][1]
 
 
 def kind(key: str) -> Kind:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clas_bilan import checks, files, loading, scaffold
+from clas_bilan import checks, files, scaffold, textfile, yamlvalues
 from clas_bilan.errors import UsageError
 from clas_bilan.models import LEVEL_SPELLINGS
 from clas_bilan.report import Report
@@ -86,14 +86,14 @@ class Session:
                     "pour en créer un nouveau.",
                 )
             self.disk = _digest(data)
-        text, _ = loading.decode(data, self.path.name)
+        text, _ = textfile.decode(data, self.path.name)
         return page_values(self.path, text)
 
     def draft_values(self) -> dict[str, str] | None:
         """The draft's answers as the page's texts, when a previous run left one."""
         if not self.draft.is_file():
             return None
-        text, _ = loading.read_text(self.draft)
+        text, _ = textfile.read_text(self.draft)
         try:
             return page_values(self.draft, text)
         except UsageError:
@@ -170,7 +170,7 @@ def page_values(path: Path, text: str) -> dict[str, str]:
     The page shows every answer the form has: a file it cannot read, or with keys the
     form does not have, is refused so that saving from the page never drops anything.
     """
-    data, _, findings, _ = loading.parse(text)
+    data, _, findings, _ = yamlvalues.parse(text)
     errors = [finding for finding in findings if finding.is_error]
     if errors:
         raise UnreadableFile(path, checks.validate_text(text, path))

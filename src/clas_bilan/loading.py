@@ -689,6 +689,7 @@ def parse(text: str) -> tuple[Any, dict[str, int], list[Finding], dict[str, str]
             describe(slip.key),
             slip.message,
             slip.hint,
+            code=slip.code,
         )
         for slip in scanned.slips
     ]

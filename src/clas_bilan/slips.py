@@ -31,6 +31,8 @@ class Slip:
     message: str
     hint: str
     severity: str = "erreur"
+    code: str = field(kw_only=True)
+    """The stable name of the kind of slip (``Finding.code``)."""
 
 
 @functools.cache
@@ -110,6 +112,7 @@ class _Scanner:
                     "espaces.",
                     "Remplacez la tabulation par des espaces, avec le même décalage que les "
                     "lignes voisines (deux espaces par niveau).",
+                    code="tab-indent",
                 )
             )
         match = _NO_SPACE.match(text)
@@ -123,6 +126,7 @@ class _Scanner:
                     f"il manque une espace après « {key}: » : la ligne est lue comme un seul "
                     "texte, sans clé.",
                     f"Ajoutez une espace après les deux-points : {text.strip()}",
+                    code="missing-space-after-colon",
                 )
             )
         match = _AFTER_NOTE.match(text)
@@ -137,6 +141,7 @@ class _Scanner:
                     f"la réponse « {answer} » est écrite après « # » : tout ce qui suit « # » "
                     "est un commentaire, la question resterait sans réponse.",
                     f"Écrivez la réponse avant le « # » : {key.strip()}: {answer}",
+                    code="answer-in-comment",
                 )
             )
         match = _KEY_LINE.match(text)
@@ -153,6 +158,7 @@ class _Scanner:
                         "tabulation dans une réponse d’une ligne : YAML ne la lit pas sans "
                         "guillemets.",
                         f"Mettez la réponse entre guillemets : {text.strip()}",
+                        code="tab-in-answer",
                     )
                 )
         return text
@@ -278,6 +284,7 @@ class _Scanner:
                 _join(path, match.group("key")),
                 "guillemet ouvert mais jamais fermé.",
                 f"Ajoutez le guillemet fermant à la fin de la réponse : {fixed.strip()}",
+                code="unclosed-quote",
             )
         )
         return True
@@ -323,6 +330,7 @@ class _Scanner:
                 f"Ajoutez | après les deux-points pour garder vos paragraphes (« {name}: | », "
                 "le texte à la ligne suivante).",
                 "avertissement",
+                code="text-without-pipe",
             )
         )
 
@@ -337,6 +345,7 @@ class _Scanner:
                 "décalage se fait avec des espaces.",
                 f"Remplacez la tabulation du début de la ligne par {block + 2} espaces, comme "
                 "les autres lignes du texte.",
+                code="tab-indent",
             )
         )
         return " " * (block + 2) + stripped[tabs:]
@@ -378,6 +387,7 @@ class _Scanner:
                 f"{section.line}), mais elle n’est pas décalée sous cette rubrique.",
                 f"Décalez {lines} de {shift} espace(s) vers la droite, sous « {section.name}: », "
                 "sans rien supprimer.",
+                code="key-not-indented",
             )
         )
 
@@ -402,6 +412,7 @@ class _Scanner:
                 f"{owner.line}) sans le tiret « - ».",
                 f"Commencez la ligne par « - » : {' ' * col}- {self.lines[number - 1].strip()[2:]}"
                 " (et décalez les lignes suivantes de cet élément de deux espaces).",
+                code="list-dash-missing",
             )
         )
 
@@ -417,6 +428,7 @@ class _Scanner:
                 "doute le tiret « - » qui commence l’élément suivant.",
                 "Commencez la ligne par « - », aligné sur le tiret de l’élément au-dessus : "
                 f"{self.lines[number - 1].strip()}",
+                code="list-dash-missing",
             )
         )
 

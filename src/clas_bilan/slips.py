@@ -188,7 +188,7 @@ class _Scanner:
             block = None
             if not bare.strip() or bare.lstrip(" \t").startswith("#"):
                 continue
-            path = _path(stack)
+            path = _path(_open_at(stack, bare))
             bare = self.fix_line(number, bare, path)
             self.lines[number - 1] = bare + _end(text)
             match = _KEY_LINE.match(bare)
@@ -460,6 +460,14 @@ def _is_text(model: type[BaseModel], key: str) -> bool:
 
 def _end(text: str) -> str:
     return "\r" if text.endswith("\r") else ""
+
+
+def _open_at(stack: list[_Level], line: str) -> list[_Level]:
+    """The levels still open at a line, by its indentation: its key belongs to the last one."""
+    indent = len(line) - len(line.lstrip(" "))
+    if line.lstrip(" ").startswith("- "):
+        return [level for level in stack if level.col <= indent]
+    return [level for level in stack if level.col < indent]
 
 
 def _path(stack: list[_Level]) -> str:

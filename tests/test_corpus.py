@@ -20,9 +20,8 @@ def test_validate_prints_exactly_the_expected_text(name: str) -> None:
 
 
 SRC = Path(__file__).parent.parent / "src" / "clas_bilan"
-_MADE = re.compile(
-    r'(?:code=|found\.(?:error|warning)\(\s*)"([a-z][a-z0-9-]*)"'
-)  # not a campaign code (« 2025-2026 »)
+_MADE = re.compile(r'(?:code=|found\.(?:error|warning)\(\s*)"([a-z][a-z0-9-]*)"')
+"""A finding's code where it is made (a letter first: a campaign's code is « 2025-2026 »)."""
 
 
 def test_every_code_made_in_the_source_is_listed_in_contributing() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from clas_bilan import checks
 from clas_bilan.cli import app
 
 EXAMPLE = (Path(__file__).parent.parent / "examples" / "bilan_exemple.yaml").read_text("utf-8")
@@ -26,42 +27,38 @@ def run(tmp_path: Path, old: str, new: str) -> tuple[int, list[str]]:
     return result.exit_code, rows
 
 
+def line_of(text: str) -> int:
+    """The line of the example where ``text`` is, once the change is made."""
+    return EXAMPLE[: EXAMPLE.index(text)].count("\n") + 1
+
+
 @pytest.mark.parametrize(
-    ("old", "new", "row"),
+    ("old", "new", "key", "code"),
     [
-        (
-            "\nequipement:\n",
-            "\nequipment:\n",
-            "Erreur — ligne 16 equipment clé inconnue « equipment » : vouliez-vous dire "
-            "« equipement » ? Corrigez le nom de la clé. Sinon cette réponse serait perdue.",
-        ),
-        (
-            "  total: 48",
-            "  total: 49",
-            "Erreur — ligne 78 — TOTAL public.total le total donné (49) ne correspond pas à la "
-            "somme des inscrits (48). Corrigez le total ou supprimez-le : il sera calculé.",
-        ),
-        (
-            "  suivie: oui\n",
-            "  suivie:\n",
-            "Erreur — ligne 40 — Une formation a-t-elle été suivie par les accompagnateurs du Clas "
-            "au… formations.suivie réponse Oui/Non obligatoire manquante. "
-            "2 session(s) de formation sont décrites : écrivez sans doute « suivie: oui ».",
-        ),
-        (
-            "    nombre: 11",
-            "    nombre: 11,5",
-            "Erreur — ligne 28 — Nombre de bénévoles (volontaires inclus) "
-            "moyens_humains.benevoles.nombre nombre entier attendu, pas « 11,5 ». Écrivez par "
-            "exemple 12.",
-        ),
+        ("\nequipement:\n", "\nequipment:\n", "equipment", None),
+        ("  total: 48", "  total: 49", "public.total", "total-mismatch"),
+        ("  suivie: oui\n", "  suivie:\n", "formations.suivie", "mandatory-missing"),
+        ("    nombre: 11", "    nombre: 11,5", "moyens_humains.benevoles.nombre", None),
     ],
     ids=["faute de frappe", "total faux", "oui-non manquant", "virgule decimale"],
 )
-def test_one_mistake_one_clear_line(tmp_path: Path, old: str, new: str, row: str) -> None:
-    code, rows = run(tmp_path, old, new)
-    assert code == 1
-    assert rows == [row]
+def test_one_mistake_one_clear_line(
+    tmp_path: Path, old: str, new: str, key: str, code: str | None
+) -> None:
+    """One finding, at the changed line, printed as one row (wording: tests/corpus/).
+
+    ``code`` None: a finding made while loading, whose code comes with the loading modules.
+    """
+    exit_code, rows = run(tmp_path, old, new)
+    assert exit_code == 1
+    (finding,) = checks.validate_file(tmp_path / "reponses.yaml").findings
+    line = line_of(old.strip("\n"))
+    assert (finding.severity, finding.key, finding.line) == ("erreur", key, line)
+    if code is not None:
+        assert finding.code == code
+    assert len(rows) == 1
+    assert rows[0].startswith(f"Erreur — ligne {line} ")
+    assert key in rows[0] and " ".join(finding.message.split()) in rows[0]
 
 
 def test_decimal_comma_is_accepted_for_etp(tmp_path: Path) -> None:
@@ -95,5 +92,7 @@ def test_summary_after_the_findings(tmp_path: Path) -> None:
 def test_unclosed_quote_gives_its_line_and_the_closed_answer(tmp_path: Path) -> None:
     code, rows = run(tmp_path, '  commune: "Bourg-en-Bresse"', '  commune: "Bourg-en-Bresse')
     assert code == 1
-    assert len(rows) == 1
-    assert "ligne 18" in rows[0] and "guillemet ouvert mais jamais fermé" in rows[0]
+    (finding,) = checks.validate_file(tmp_path / "reponses.yaml").findings
+    assert (finding.code, finding.key, finding.line) == ("unclosed-quote", "equipement.commune", 18)
+    assert finding.hint is not None and finding.hint.endswith('commune: "Bourg-en-Bresse"')
+    assert len(rows) == 1 and rows[0].startswith("Erreur — ligne 18 ")

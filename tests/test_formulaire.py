@@ -202,6 +202,7 @@ def test_checks_are_validate_s_own_and_saving_keeps_invalid_values_as_typed(
     assert isinstance(findings, list)
     errors = {(f["cle"], f["message"]) for f in findings if f["gravite"] == "erreur"}
     assert {key for key, _ in errors} == {"public.total", "moyens_humains.salaries.nombre"}
+    assert "total-mismatch" in {f["code"] for f in findings}  # the kind, for tools
     for _, message in errors:  # word for word what validate prints for the saved file
         assert message in validate.stdout
     summary = report["resume"]

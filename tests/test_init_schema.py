@@ -62,17 +62,17 @@ def test_init_output_only_lacks_the_mandatory_oui_non(in_tmp: Path) -> None:
     assert result.exit_code == 1
     report = checks.validate_file(in_tmp / "a.yaml")
     assert {f.key for f in report.errors} == set(checks.MANDATORY_CHOICES)
-    assert all(
-        "question sans réponse" in f.message or "signature" in f.message or "bonus" in f.message
-        for f in report.warnings
-    )
+    assert {f.code for f in report.errors} == {"mandatory-missing"}
+    assert {f.code for f in report.warnings} == {"question-unanswered", "signature-missing"}
     text = (in_tmp / "a.yaml").read_text(encoding="utf-8")
     answered = re.sub(r"^(\s+(?:suivie|surcout_\w+)):.*$", r"\1: non", text, flags=re.M)
     (in_tmp / "b.yaml").write_text(answered, encoding="utf-8")
     result = runner.invoke(app, ["validate", "b.yaml"])
     assert result.exit_code == 0, result.output
     assert "Aucune erreur" in result.output
-    assert "question sans réponse" in result.output
+    assert "question-unanswered" in {
+        f.code for f in checks.validate_file(in_tmp / "b.yaml").findings
+    }
 
 
 def test_init_exemple_is_the_shipped_example_and_validates_clean(in_tmp: Path) -> None:

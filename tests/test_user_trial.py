@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from clas_bilan import checks
 from clas_bilan.cli import app
 
 runner = CliRunner()
@@ -67,18 +68,6 @@ def validate(tmp_path: Path, text: str) -> tuple[int, str]:
             "Alignez « adresse: » sur « nom: » de la ligne 4",
         ),
         (
-            "formations:\n  appreciation: |\n    Très utile.\n\tLa suite.\n",
-            "Erreur — ligne 4 tabulation interdite en début de ligne dans un texte après « | » : "
-            "le décalage se fait avec des espaces. Remplacez la tabulation du début de la ligne "
-            "par 4 espaces",
-        ),
-        (
-            'equipement:\n  nom: "Centre social\n  commune: Oyonnax\n',
-            "Erreur — ligne 2 — Nom et commune de l’équipement concerné equipement.nom guillemet "
-            "ouvert mais jamais fermé. Ajoutez le guillemet fermant à la fin de la réponse : "
-            'nom: "Centre social"',
-        ),
-        (
             "territoires:\n  - territoire: Centre-ville : local du centre social\n",
             "deux-points « : » inattendu. Un texte qui contient « : » se met entre guillemets : "
             '- territoire: "Centre-ville : local du centre social"',
@@ -92,8 +81,6 @@ def validate(tmp_path: Path, text: str) -> tuple[int, str]:
         "crochet au début",
         "clé trop décalée",
         "clé trop décalée dans une liste",
-        "tabulation",
-        "guillemet non fermé",
         "deux-points dans une liste",
     ],
 )
@@ -102,6 +89,47 @@ def test_yaml_slip_names_the_line_and_the_fix(tmp_path: Path, text: str, expecte
     assert code == 1
     assert expected in output
     assert "Vérifiez l’indentation (espaces)" not in output  # the precise fix, not the generic one
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "code", "key", "fix"),
+    [
+        (
+            "formations:\n  appreciation: |\n    Très utile.\n\tLa suite.\n",
+            4,
+            "tab-indent",
+            None,
+            "par 4 espaces",
+        ),
+        (
+            'equipement:\n  nom: "Centre social\n  commune: Oyonnax\n',
+            2,
+            "unclosed-quote",
+            "equipement.nom",
+            'nom: "Centre social"',
+        ),
+        (
+            'equipement:\n  nom: CS\nintitule_projet: "Grandir\nmoyens_humains:\n',
+            3,
+            "unclosed-quote",
+            "intitule_projet",
+            'intitule_projet: "Grandir"',
+        ),
+    ],
+    ids=["tabulation", "guillemet non fermé", "guillemet non fermé après une rubrique"],
+)
+def test_a_slip_names_its_line_key_and_fix(
+    tmp_path: Path, text: str, line: int, code: str, key: str | None, fix: str
+) -> None:
+    """The slip's kind, line and key (wording: tests/corpus/), and the fix it shows."""
+    path = tmp_path / "reponses.yaml"
+    path.write_text(text, encoding="utf-8")
+    exit_code, output = validate(tmp_path, text)
+    assert exit_code == 1
+    (finding,) = [f for f in checks.validate_file(path).findings if f.code == code]
+    assert (finding.line, finding.key, finding.severity) == (line, key, "erreur")
+    assert finding.hint is not None and fix in finding.hint
+    assert f"ligne {line} " in output
 
 
 def test_hash_in_an_unquoted_text_is_flagged_not_silently_cut(tmp_path: Path) -> None:

@@ -135,7 +135,14 @@ class _Findings:
         return f" ({'; '.join(used)} pour cette vérification)" if used else ""
 
     def add(
-        self, severity: Severity, key: str, message: str, hint: str | None = None, label: str = ""
+        self,
+        severity: Severity,
+        key: str,
+        message: str,
+        hint: str | None = None,
+        label: str = "",
+        *,
+        code: str,
     ) -> None:
         self.items.append(
             Finding(
@@ -145,14 +152,19 @@ class _Findings:
                 label or keys.label(key),
                 message,
                 hint,
+                code=code,
             )
         )
 
-    def error(self, key: str, message: str, hint: str | None = None) -> None:
-        self.add("erreur", key, message, hint)
+    def error(self, code: str, key: str, message: str, hint: str | None = None) -> None:
+        """Add an error of kind ``code`` (kebab-case English, stable) on ``key``."""
+        self.add("erreur", key, message, hint, code=code)
 
-    def warning(self, key: str, message: str, hint: str | None = None, label: str = "") -> None:
-        self.add("avertissement", key, message, hint, label)
+    def warning(
+        self, code: str, key: str, message: str, hint: str | None = None, label: str = ""
+    ) -> None:
+        """Add a warning of kind ``code`` (kebab-case English, stable) on ``key``."""
+        self.add("avertissement", key, message, hint, label, code=code)
 
 
 def check(
@@ -188,6 +200,7 @@ def _campaign(answers: Reponses, found: _Findings) -> None:
     if answers.campagne != wanted:
         given = f"« {shown(answers.campagne)} »" if answers.campagne else "vide"
         found.error(
+            "campaign-mismatch",
             "campagne",
             f"la campagne du fichier ({given}) n’est pas celle du formulaire ({wanted}).",
             f'Écrivez : campagne: "{wanted}"',
@@ -205,13 +218,14 @@ def _mandatory(answers: Reponses, found: _Findings) -> None:
                     f"{sessions} session(s) de formation sont décrites : écrivez sans doute "
                     f"« {name}: oui »."
                 )
-            found.error(key, "réponse Oui/Non obligatoire manquante.", hint)
+            found.error("mandatory-missing", key, "réponse Oui/Non obligatoire manquante.", hint)
 
 
 def _formations(answers: Reponses, found: _Findings) -> None:
     formations = answers.formations
     if formations.suivie is True and not formations.sessions:
         found.error(
+            "training-sessions-mismatch",
             "formations.suivie",
             "vous avez répondu « oui » mais aucune session de formation n’est décrite.",
             "Ajoutez les sessions sous « sessions: » (organisme, intitulé, dates, personnes "
@@ -219,6 +233,7 @@ def _formations(answers: Reponses, found: _Findings) -> None:
         )
     if formations.suivie is False and formations.sessions:
         found.error(
+            "training-sessions-mismatch",
             "formations.sessions",
             f"vous avez répondu « non » mais {len(formations.sessions)} session(s) de formation "
             "sont décrites.",
@@ -232,6 +247,7 @@ def _formations(answers: Reponses, found: _Findings) -> None:
         key = f"formations.sessions.{index}.personnes_formees"
         if staff is not None and trained.salaries is not None and trained.salaries > staff:
             found.error(
+                "trained-above-headcount",
                 f"{key}.salaries",
                 f"{trained.salaries} salariés formés dans cette session, mais le projet compte "
                 f"{staff} salarié(s) (« Nombre de salariés »){found.read_as(staff_key)}.",
@@ -241,6 +257,7 @@ def _formations(answers: Reponses, found: _Findings) -> None:
         if volunteers is not None and helpers > volunteers:
             which = "benevoles" if trained.benevoles is not None else "volontaires"
             found.error(
+                "trained-above-headcount",
                 f"{key}.{which}",
                 f"{helpers} volontaires et bénévoles formés dans cette session, mais le projet "
                 f"compte {volunteers} bénévole(s) (« Nombre de bénévoles (volontaires inclus) »)"
@@ -255,12 +272,14 @@ def _public(answers: Reponses, found: _Findings) -> None:
     unread = found.blocked("public.inscrits")
     if public.total is not None and unread and public.total >= (computed or 0):
         found.warning(
+            "total-unchecked",
             "public.total",
             f"total non vérifié : le nombre d’inscrits « {unread.rsplit('.', 1)[-1]} » "
             f"(ligne {keys.line_of(found.lines, unread)}) est à corriger d’abord.",
         )
     elif public.total is not None and public.total != (computed or 0):
         found.error(
+            "total-mismatch",
             "public.total",
             f"le total donné ({public.total}) ne correspond pas à la somme des inscrits "
             f"({computed or 0}){found.read_as('public.inscrits')}.",
@@ -272,6 +291,7 @@ def _public(answers: Reponses, found: _Findings) -> None:
         return
     if collectifs and total and total / collectifs > MAX_PER_COLLECTIF:
         found.warning(
+            "too-many-per-collectif",
             "public.nombre_collectifs",
             f"{_fr(total / collectifs, 1)} enfants par collectif en moyenne ({total} inscrits, "
             f"{collectifs} collectifs) : la Caf recommande des groupes de 8 à 12 enfants"
@@ -297,6 +317,7 @@ def _etp(answers: Reponses, found: _Findings) -> None:
             continue
         if etp is not None and people is not None and round(etp, 2) > people:
             found.warning(
+                "etp-above-headcount",
                 key,
                 f"l’ETP ({_fr(etp)}) dépasse le nombre de personnes ({people})"
                 f"{found.read_as(f'{base}.nombre')}.",
@@ -322,6 +343,7 @@ def _etp_matches(
     expected = hours / base
     if abs(etp - expected) > ETP_TOLERANCE + 1e-9:
         found.error(
+            "etp-hours-mismatch",
             key,
             f"l’ETP donné ({_fr(etp)}) ne correspond pas aux heures {kind} : "
             f"{_fr(hours, 0)} / {base} = {_fr(expected)}.",
@@ -340,6 +362,7 @@ def _bonus(answers: Reponses, found: _Findings) -> None:
             continue
         if collectifs is not None and count is not None and count > collectifs:
             found.error(
+                "bonus-collectifs-above-total",
                 key,
                 f"{count} collectifs concernés, mais le projet n’en compte que {collectifs} "
                 f"(« Nombre de collectifs »){found.read_as('public.nombre_collectifs', key)}.",
@@ -354,6 +377,7 @@ def _bonus(answers: Reponses, found: _Findings) -> None:
         for cost in costs:
             if get(answers, f"{table}.{cost}") is True:
                 found.warning(
+                    "surcout-without-collectif",
                     f"{table}.{cost}",
                     "surcoût « Oui » alors qu’aucun collectif n’est concerné par le projet.",
                     "Indiquez le nombre de collectifs concernés ou répondez « non ».",
@@ -365,6 +389,7 @@ def _bonus(answers: Reponses, found: _Findings) -> None:
         untouched = all(value is None for value in get(answers, table).model_dump().values())
         if not eligibility.eligible and not untouched and not found.blocked(table):
             found.warning(
+                "bonus-criteria-unmet",
                 table,
                 f"critères du bonus {name} non remplis : {eligibility.reason}.",
                 label="BONIFICATION ENFANTS" if name == "enfants" else "BONFICATION PARENTS",
@@ -376,6 +401,7 @@ def _texts(answers: Reponses, found: _Findings) -> None:
         bad = _NOT_XML.search(text)
         if bad:
             found.error(
+                "invisible-character",
                 key,
                 f"caractère invisible U+{ord(bad.group()):04X} (position {bad.start() + 1}) "
                 "qu’un document Word ne peut pas contenir.",
@@ -390,6 +416,7 @@ def _texts(answers: Reponses, found: _Findings) -> None:
     for key, email in emails:
         if email and not _EMAIL.fullmatch(email):
             found.error(
+                "email-invalid",
                 key,
                 f"« {shown(email)} » n’est pas une adresse e-mail valide.",
                 "Écrivez-la sous la forme nom@domaine.fr.",
@@ -415,6 +442,7 @@ def _signature(answers: Reponses, found: _Findings) -> None:
     signature = answers.signature
     if _unsigned(answers) and "signature" in found.lines:
         found.warning(
+            "signature-missing",
             "signature",
             "bloc de signature vide : le bilan doit être daté et signé.",
             "Remplissez sous « signature: » le lieu, la date, le nom et la qualité du signataire.",
@@ -422,6 +450,7 @@ def _signature(answers: Reponses, found: _Findings) -> None:
         )
     elif _unsigned(answers):
         found.warning(
+            "signature-missing",
             "signature",
             "aucun bloc de signature : le bilan doit être signé.",
             "Ajoutez « signature: » avec lieu, date, nom et qualité du signataire.",
@@ -429,6 +458,7 @@ def _signature(answers: Reponses, found: _Findings) -> None:
         )
     elif signature.date is not None and signature.date > campaigns.current().deadline:
         found.warning(
+            "deadline-passed",
             "signature.date",
             f"signé le {signature.date:%d/%m/%Y}, après la date limite : le bilan doit être "
             f"complété et signé avant le {campaigns.current().deadline_text}.",
@@ -499,6 +529,7 @@ def _unanswered(answers: Reponses, found: _Findings) -> None:
         if question.key.startswith("signature.") and _unsigned(answers):
             continue
         found.warning(
+            "question-unanswered",
             question.key,
             "question sans réponse.",
             "Répondez-y si possible : la Caf lit chaque rubrique.",

@@ -31,7 +31,7 @@ class Finding:
     message: str
     hint: str | None = None
     code: str = field(default="", kw_only=True)
-    """A stable name of the kind of finding (« total-incoherent »): tests and tools match it,
+    """A stable name of the kind of finding (« total-mismatch »): tests and tools match it,
     never the French wording, which may change."""
 
     @property

@@ -120,6 +120,7 @@ def findings(value: str | None, base: Path | None, lines: Mapping[str, int]) -> 
                 keys.label(KEY),
                 error.message,
                 error.hint,
+                code="signature-image-unusable",
             )
         ]
     return []

@@ -33,8 +33,8 @@ class Slip:
     message: str
     hint: str
     severity: str = "erreur"
-    code: str = "slip"
-    """The stable name of the finding made of this slip (see ``report.Finding.code``)."""
+    code: str = field(kw_only=True)
+    """The stable name of the kind of slip (``Finding.code``)."""
 
 
 @functools.cache
@@ -103,6 +103,7 @@ class _Scanner:
                     "espaces.",
                     "Remplacez la tabulation par des espaces, avec le même décalage que les "
                     "lignes voisines (deux espaces par niveau).",
+                    code="tab-indent",
                 )
             )
         match = _NO_SPACE.match(text)
@@ -116,6 +117,7 @@ class _Scanner:
                     f"il manque une espace après « {key}: » : la ligne est lue comme un seul "
                     "texte, sans clé.",
                     f"Ajoutez une espace après les deux-points : {text.strip()}",
+                    code="missing-space-after-colon",
                 )
             )
         match = _AFTER_NOTE.match(text)
@@ -130,6 +132,7 @@ class _Scanner:
                     f"la réponse « {answer} » est écrite après « # » : tout ce qui suit « # » "
                     "est un commentaire, la question resterait sans réponse.",
                     f"Écrivez la réponse avant le « # » : {key.strip()}: {answer}",
+                    code="answer-in-comment",
                 )
             )
         match = _KEY_LINE.match(text)
@@ -146,6 +149,7 @@ class _Scanner:
                         "tabulation dans une réponse d’une ligne : YAML ne la lit pas sans "
                         "guillemets.",
                         f"Mettez la réponse entre guillemets : {text.strip()}",
+                        code="tab-in-answer",
                     )
                 )
         return text
@@ -175,7 +179,7 @@ class _Scanner:
             block = None
             if not bare.strip() or bare.lstrip(" \t").startswith("#"):
                 continue
-            path = _path(stack)
+            path = _path(_open_at(stack, bare))
             bare = self.fix_line(number, bare, path)
             self.lines[number - 1] = bare + _end(text)
             match = _KEY_LINE.match(bare)
@@ -271,6 +275,7 @@ class _Scanner:
                 _join(path, match.group("key")),
                 "guillemet ouvert mais jamais fermé.",
                 f"Ajoutez le guillemet fermant à la fin de la réponse : {fixed.strip()}",
+                code="unclosed-quote",
             )
         )
         return True
@@ -316,6 +321,7 @@ class _Scanner:
                 f"Ajoutez | après les deux-points pour garder vos paragraphes (« {name}: | », "
                 "le texte à la ligne suivante).",
                 "avertissement",
+                code="text-without-pipe",
             )
         )
 
@@ -330,6 +336,7 @@ class _Scanner:
                 "décalage se fait avec des espaces.",
                 f"Remplacez la tabulation du début de la ligne par {block + 2} espaces, comme "
                 "les autres lignes du texte.",
+                code="tab-indent",
             )
         )
         return " " * (block + 2) + stripped[tabs:]
@@ -371,6 +378,7 @@ class _Scanner:
                 f"{section.line}), mais elle n’est pas décalée sous cette rubrique.",
                 f"Décalez {lines} de {shift} espace(s) vers la droite, sous « {section.name}: », "
                 "sans rien supprimer.",
+                code="key-not-indented",
             )
         )
 
@@ -395,6 +403,7 @@ class _Scanner:
                 f"{owner.line}) sans le tiret « - ».",
                 f"Commencez la ligne par « - » : {' ' * col}- {self.lines[number - 1].strip()[2:]}"
                 " (et décalez les lignes suivantes de cet élément de deux espaces).",
+                code="list-dash-missing",
             )
         )
 
@@ -410,6 +419,7 @@ class _Scanner:
                 "doute le tiret « - » qui commence l’élément suivant.",
                 "Commencez la ligne par « - », aligné sur le tiret de l’élément au-dessus : "
                 f"{self.lines[number - 1].strip()}",
+                code="list-dash-missing",
             )
         )
 
@@ -439,6 +449,14 @@ def _is_text(model: type[BaseModel], key: str) -> bool:
 
 def _end(text: str) -> str:
     return "\r" if text.endswith("\r") else ""
+
+
+def _open_at(stack: list[_Level], line: str) -> list[_Level]:
+    """The levels still open at a line, by its indentation: its key belongs to the last one."""
+    indent = len(line) - len(line.lstrip(" "))
+    if line.lstrip(" ").startswith("- "):
+        return [level for level in stack if level.col <= indent]
+    return [level for level in stack if level.col < indent]
 
 
 def _path(stack: list[_Level]) -> str:

@@ -295,7 +295,14 @@ def _read_docx(path: Path, source: str, name: str) -> Outcome:
     body = package.main_body(path, role="bilan")
     found = read_body(body, name)
     unread = [
-        Finding("avertissement", None, None, "Relecture du document Word", problem)
+        Finding(
+            "avertissement",
+            None,
+            None,
+            "Relecture du document Word",
+            problem,
+            code="docx-answer-unread",
+        )
         for problem in found.problems
     ]
     return row(found.answers, source, [*unread, *checks.check(found.answers, {})])
@@ -520,6 +527,7 @@ def _ordered(bilans: list[Bilan]) -> list[Bilan]:
                     else "celui-ci n'est pas le plus récent : il n'est pas compté dans la synthèse"
                 )
                 + f" ; autre(s) : {listed}.",
+                code="duplicate-bilan",
             )
             findings = sorted((note, *bilan.findings), key=lambda finding: not finding.is_error)
             ordered.append(replace(bilan, values=values, findings=tuple(findings)))

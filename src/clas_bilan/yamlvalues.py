@@ -54,7 +54,7 @@ class _Loader(yaml.SafeLoader):
         event = self.peek_event()  # type: ignore[no-untyped-call]
         line = event.start_mark.line + 1 if event.start_mark is not None else None
         if self.nodes > MAX_NODES:
-            raise _Refused(_TOO_MANY, line, None, "too-many-values")
+            raise _Refused(_TOO_MANY, line, None, code="too-many-values")
         if isinstance(event, yaml.AliasEvent):
             self.aliases.append((line or 0, str(event.anchor)))
         node = super().compose_node(parent, index)
@@ -94,7 +94,7 @@ class _Builder:
         line = node.start_mark.line + 1
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise _Refused(_TOO_MANY, line, path or None, "too-many-values")
+            raise _Refused(_TOO_MANY, line, path or None, code="too-many-values")
         if depth > MAX_DEPTH or id(node) in self.active:
             raise _Refused(
                 "imbrication trop profonde (ou alias YAML qui se contient lui-même) ; "
@@ -214,7 +214,7 @@ class _Builder:
                     "une clé doit être un simple mot suivi de « : », pas une liste ni un bloc.",
                     line,
                     path or None,
-                    "key-not-text",
+                    code="key-not-text",
                 )
             key = str(key_node.value)
             child = keys.child(path, key)

@@ -238,6 +238,7 @@ def report_json(report: Report) -> dict[str, Any]:
                 "question": finding.label,
                 "message": finding.message,
                 "conseil": finding.hint,
+                "code": finding.code,
             }
             for finding in report.findings
         ],

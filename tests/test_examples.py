@@ -126,12 +126,12 @@ def test_every_hostile_file_is_listed() -> None:
 
 
 CONTRACT_CHECKS: dict[str, tuple[str, str]] = {
-    "YAML that does not parse": ("", "le fichier YAML ne se lit pas"),
-    "unknown key with suggestion": ("", "vouliez-vous dire"),
-    "wrong type": ("", "nombre entier attendu, pas"),
-    "negative count": ("", "positif ou nul"),
+    "YAML that does not parse": ("yaml-syntax", ""),
+    "unknown key with suggestion": ("unknown-key", "vouliez-vous dire"),
+    "wrong type": ("wrong-type", ""),
+    "negative count": ("negative-number", ""),
     "fractional count": ("", "pas de décimale"),
-    "duplicate key": ("", "apparaît deux fois"),
+    "duplicate key": ("duplicate-key", ""),
     "mandatory Oui/Non missing": ("mandatory-missing", ""),
     "suivie oui without session": ("training-sessions-mismatch", "formations.suivie"),
     "suivie non with sessions": ("training-sessions-mismatch", "formations.sessions"),
@@ -154,9 +154,7 @@ CONTRACT_CHECKS: dict[str, tuple[str, str]] = {
     "signature after deadline": ("deadline-passed", ""),
     "no signature block": ("signature-missing", ""),
 }
-"""Each check of CONTRACT.md → (its code, a fragment of its key or text telling it apart).
-
-Checks made while loading have no code yet: they are told by their text."""
+"""Each check of CONTRACT.md → (its code, a fragment of its key or text telling it apart)."""
 
 
 @functools.cache

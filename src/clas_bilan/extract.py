@@ -8,7 +8,6 @@ silently.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,6 @@ from clas_bilan.errors import UsageError
 from clas_bilan.models import Reponses
 
 _P = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
-_NUMBER_WITH_SPACES = re.compile(r"\s*\d[\d\s]*\d\s*")
 
 
 @dataclass
@@ -315,11 +313,6 @@ def _validate(raw: dict[str, Any], problems: list[str], model: type[Reponses]) -
             return model.model_validate(raw)
         except ValidationError as error:
             for detail in error.errors():
-                typed = detail.get("input")
-                compact = re.sub(r"\s", "", typed) if isinstance(typed, str) else typed
-                if compact != typed and _NUMBER_WITH_SPACES.fullmatch(typed):
-                    _set(raw, detail["loc"], compact)  # "1 200" typed in Word
-                    continue
                 key = ".".join(str(part) for part in detail["loc"])
                 label = loading.describe(key) or key
                 problems.append(
@@ -344,12 +337,6 @@ def _why(detail: ErrorDetails) -> str:
         "greater": "nombre positif attendu",
     }
     return next((why for start, why in reasons.items() if kind.startswith(start)), "valeur refusée")
-
-
-def _set(data: Any, loc: tuple[int | str, ...], value: Any) -> None:
-    for part in loc[:-1]:
-        data = data[part]
-    data[loc[-1]] = value
 
 
 def _drop(data: Any, loc: tuple[int | str, ...]) -> None:

@@ -19,10 +19,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, BeforeValidator
 from pydantic.fields import FieldInfo
 
-from clas_bilan import campaigns, codec, form
+from clas_bilan import campaigns, form
 from clas_bilan.keys import is_index
 from clas_bilan.models import Count, Date, Decimal, Line, Reponses, Text, YesNo
 from clas_bilan.slips import inner_model
+from clas_bilan.values import format_date, format_typed, format_yes_no
 
 Kind = Literal["yesno", "date", "decimal", "count", "text", "line"]
 
@@ -240,11 +241,11 @@ def as_typed(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return codec.yes_no(value).lower()
+        return format_yes_no(value).lower()
     if isinstance(value, dt.date):
-        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+        return format_date(value)
     if isinstance(value, float):
-        return codec.format_number(value).replace(codec.NARROW_NBSP, "")
+        return format_typed(value)
     return str(value)
 
 

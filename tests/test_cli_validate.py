@@ -52,8 +52,8 @@ def run(tmp_path: Path, old: str, new: str) -> tuple[int, list[str]]:
             "    nombre: 11",
             "    nombre: 11,5",
             "Erreur — ligne 28 — Nombre de bénévoles (volontaires inclus) "
-            "moyens_humains.benevoles.nombre nombre entier attendu, pas « 11,5 ». Écrivez par "
-            "exemple 12.",
+            "moyens_humains.benevoles.nombre nombre entier attendu (pas de décimale) "
+            "(ici « 11,5 »).",
         ),
     ],
     ids=["faute de frappe", "total faux", "oui-non manquant", "virgule decimale"],

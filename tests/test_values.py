@@ -262,6 +262,8 @@ def test_yes_no_round_trip(answer: bool) -> None:
 def test_formats() -> None:
     assert values.format_count(2410) == "2\u202f410"
     assert values.format_etp(0.5) == "0,50"
+    assert values.format_rounded(2 / 3) == "0,67"
+    assert values.format_rounded(3214, 0) == "3214"
     assert values.format_number(1.25, decimals=1) == "1,25"
     assert values.format_typed(2410.5) == "2410,5"
     assert values.format_date(dt.date(2026, 6, 3)) == "03/06/2026"

@@ -20,6 +20,7 @@ from clas_bilan.models import (
     subtotals,
 )
 from clas_bilan.report import Eligibility, Finding, Report, Severity, Summary
+from clas_bilan.values import format_rounded as _fr
 from clas_bilan.values import is_email
 
 MAX_PER_COLLECTIF = 12
@@ -561,8 +562,3 @@ def summarize(answers: Reponses) -> Summary:
         bonus_enfants=bonus_enfants(answers),
         bonus_parents=bonus_parents(answers),
     )
-
-
-def _fr(value: float, digits: int = 2) -> str:
-    """French number with a decimal comma ("1,50")."""
-    return f"{value:.{digits}f}".replace(".", ",")

@@ -84,6 +84,11 @@ def format_number(value: float, *, decimals: int = 0) -> str:
     return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
 
 
+def format_rounded(value: float, digits: int = 2) -> str:
+    """French text of a number rounded to ``digits`` decimals (« 1,50 »), for messages."""
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
 def format_count(value: int) -> str:
     """French text of a whole number (« 1 200 »)."""
     return format_number(value)
@@ -173,7 +178,7 @@ def parse_date(text: str) -> dt.date | None:
     elif (match := _WORDED_DATE.fullmatch(words)) and match.group(2) in _MONTHS:
         day, month, year = int(match.group(1)), _MONTHS[match.group(2)], int(match.group(3))
     else:
-        raise NotThisKind(f"« {text.strip()} » n'est pas une date (par exemple 30/06/2026)")
+        raise NotThisKind(f"« {text.strip()} » n'est pas une date (attendu par exemple 30/06/2026)")
     try:
         return dt.date(year, month, day)
     except ValueError:

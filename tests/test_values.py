@@ -1,8 +1,8 @@
 """Each kind of value is read the same from the answers file and from the filled Word form.
 
 One input table per kind; every input is typed once in a YAML answers file (quoted and
-unquoted) and once in the blank Word form, and both readings must agree. The formatters
-are checked by reading back what they write.
+unquoted), once in the blank Word form and once in the browser form's input, and the
+readings must agree. The formatters are checked by reading back what they write.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from clas_bilan import checks, codec, extract, form, loading, mailing, models, v
 from clas_bilan.docx import fill, locate
 from clas_bilan.docx.template import template_path
 from clas_bilan.errors import UsageError
+from clas_bilan.web import fields, session
 
 REFUSED = "refusé"
 """What a side makes of an input it cannot read (it says so and keeps no value)."""
@@ -85,8 +86,18 @@ def word_side(key: str, text: str) -> Any:
     return value
 
 
+def web_side(key: str, text: str) -> Any:
+    """The value the browser form's answers hold at ``key`` when ``text`` is typed in its input."""
+    loaded = loading.load(session.answers_text(fields.nest({key: text})))
+    if any(finding.is_error and finding.key == key for finding in loaded.findings):
+        return REFUSED
+    assert loaded.answers is not None
+    return models.get(loaded.answers, key)
+
+
 def _agree(key: str, text: str, expected: Any) -> None:
     assert word_side(key, text) == expected
+    assert web_side(key, text) == expected
     assert yaml_side(key, text, quoted=True) == expected
     if text.strip() and not text.startswith(("+", "-", " ")):
         assert yaml_side(key, text, quoted=False) == expected

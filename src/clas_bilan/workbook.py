@@ -85,7 +85,7 @@ def _csv_value(value: Any) -> str:
     if isinstance(value, str) and _FORMULA.match(value):
         return "'" + value  # Excel would run « =… » typed in a bilan as a formula
     if isinstance(value, bool):
-        return "oui" if value else "non"
+        return format_yes_no(value).lower()
     if isinstance(value, float):
         return f"{value:g}".replace(".", ",")
     if isinstance(value, dt.date):

@@ -35,27 +35,32 @@ def line_of(text: str) -> int:
 @pytest.mark.parametrize(
     ("old", "new", "key", "code"),
     [
-        ("\nequipement:\n", "\nequipment:\n", "equipment", None),
+        ("\nequipement:\n", "\nequipment:\n", "equipment", "unknown-key"),
         ("  total: 48", "  total: 49", "public.total", "total-mismatch"),
         ("  suivie: oui\n", "  suivie:\n", "formations.suivie", "mandatory-missing"),
-        ("    nombre: 11", "    nombre: 11,5", "moyens_humains.benevoles.nombre", None),
+        (
+            "    nombre: 11",
+            "    nombre: 11,5",
+            "moyens_humains.benevoles.nombre",
+            "not-whole-number",
+        ),
     ],
     ids=["faute de frappe", "total faux", "oui-non manquant", "virgule decimale"],
 )
 def test_one_mistake_one_clear_line(
-    tmp_path: Path, old: str, new: str, key: str, code: str | None
+    tmp_path: Path, old: str, new: str, key: str, code: str
 ) -> None:
-    """One finding, at the changed line, printed as one row (wording: tests/corpus/).
-
-    ``code`` None: a finding made while loading, whose code comes with the loading modules.
-    """
+    """One finding, at the changed line, printed as one row (wording: tests/corpus/)."""
     exit_code, rows = run(tmp_path, old, new)
     assert exit_code == 1
     (finding,) = checks.validate_file(tmp_path / "reponses.yaml").findings
     line = line_of(old.strip("\n"))
-    assert (finding.severity, finding.key, finding.line) == ("erreur", key, line)
-    if code is not None:
-        assert finding.code == code
+    assert (finding.severity, finding.code, finding.key, finding.line) == (
+        "erreur",
+        code,
+        key,
+        line,
+    )
     assert len(rows) == 1
     assert rows[0].startswith(f"Erreur — ligne {line} ")
     assert key in rows[0] and " ".join(finding.message.split()) in rows[0]

@@ -130,7 +130,7 @@ CONTRACT_CHECKS: dict[str, tuple[str, str]] = {
     "unknown key with suggestion": ("unknown-key", "vouliez-vous dire"),
     "wrong type": ("wrong-type", ""),
     "negative count": ("negative-number", ""),
-    "fractional count": ("", "pas de décimale"),
+    "fractional count": ("not-whole-number", ""),
     "duplicate key": ("duplicate-key", ""),
     "mandatory Oui/Non missing": ("mandatory-missing", ""),
     "suivie oui without session": ("training-sessions-mismatch", "formations.suivie"),

@@ -71,19 +71,13 @@ def test_label_and_line_of_fall_back_to_the_nearest_parent() -> None:
     assert keys.line_of(lines, "ailleurs") is None
 
 
-def test_one_validate_loop_leaves_out_what_is_refused_and_mends_what_it_can() -> None:
+def test_one_validate_loop_leaves_out_what_is_refused_and_keeps_the_rest() -> None:
     data: dict[str, Any] = {
         "public": {"total": "1 200", "nombre_collectifs": "deux"},
         "equipment": {"nom": "X"},
     }
 
-    def mend(raw: dict[str, Any], detail: Any) -> bool:
-        if detail["input"] == "1 200":
-            keys.put_in(raw, detail["loc"], "1200")
-            return True
-        return False
-
-    answers, refusals = validation.validate(Reponses, data, mend=mend)
+    answers, refusals = validation.validate(Reponses, data)
     assert answers is not None
     assert answers.public.total == 1200
     assert {(r.key, r.code) for r in refusals} == {

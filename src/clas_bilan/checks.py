@@ -20,6 +20,8 @@ from clas_bilan.models import (
     subtotals,
 )
 from clas_bilan.report import Eligibility, Finding, Report, Severity, Summary, shown
+from clas_bilan.values import format_rounded as _fr
+from clas_bilan.values import is_email
 
 MAX_PER_COLLECTIF = 12
 ETP_TOLERANCE = 0.01
@@ -28,9 +30,6 @@ MANDATORY_CHOICES = form.MANDATORY_CHOICES
 
 _ENFANTS = "axe_enfants.criteres_bonus"
 _PARENTS = "axe_parents.criteres_bonus"
-_EMAIL = re.compile(
-    r"[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]._]+(\.[^@\s<>(),;:\"\[\]._]+)*\.[A-Za-z]{2,}"
-)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
@@ -414,7 +413,7 @@ def _texts(answers: Reponses, found: _Findings) -> None:
                 (f"territoires.{index}.etablissements.{school}.email", etablissement.email)
             )
     for key, email in emails:
-        if email and not _EMAIL.fullmatch(email):
+        if email and not is_email(email):
             found.error(
                 "email-invalid",
                 key,
@@ -594,8 +593,3 @@ def summarize(answers: Reponses) -> Summary:
         bonus_enfants=bonus_enfants(answers),
         bonus_parents=bonus_parents(answers),
     )
-
-
-def _fr(value: float, digits: int = 2) -> str:
-    """French number with a decimal comma ("1,50")."""
-    return f"{value:.{digits}f}".replace(".", ",")

@@ -1,27 +1,31 @@
-"""Answer values as the form shows them, and back: French numbers, ETP, names, place and date.
+"""A form question's answer values as its text, and back: ETP with hours, names, place and date.
 
 ``encode`` turns the values of one form question (see ``form.Codec``) into the text a
 person would type; ``decode`` reads such text back, typed by ``render`` or by hand.
-Both directions live here so they cannot drift apart. ``decode`` raises
-``ValueError`` with a French message when the text cannot be read.
+Both directions live here so they cannot drift apart; each single value (count, hours,
+date…) is read and written by ``values``, as the answers file reads it. ``decode``
+raises ``ValueError`` with a French message when the text cannot be read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
-import unicodedata
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from clas_bilan import campaigns, form, schools
+from clas_bilan.values import (
+    format_count,
+    format_date,
+    format_etp,
+    format_number,
+    parse_count,
+    parse_date,
+    parse_decimal,
+)
+from clas_bilan.values import plain as _plain
 
-NARROW_NBSP = "\u202f"
-"""Thousands separator of French typography."""
-
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2007\u2009]+")
 _NUMBER = r"\d(?:[\d\u00a0\u202f\u2007\u2009 ]*\d)?(?:[.,]\d+)?"
 _LEADING_NUMBER = re.compile(rf"\s*({_NUMBER})")
 _HOURS = re.compile(rf"({_NUMBER})\s*heures?(\s+(?:travaill|pay)\w*)?", re.IGNORECASE)
@@ -32,73 +36,7 @@ _UNITS = {
 }
 """How each hours key is written, and the campaign's base it is divided by."""
 _COMPUTED = "calculé : "
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("janvier", "janv"),
-            ("fevrier", "fevr", "fev"),
-            ("mars",),
-            ("avril", "avr"),
-            ("mai",),
-            ("juin",),
-            ("juillet", "juil"),
-            ("aout",),
-            ("septembre", "sept"),
-            ("octobre", "oct"),
-            ("novembre", "nov"),
-            ("decembre", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
 _DOTS = "…"
-_YES = {"oui", "o", "x", "yes"}
-_NO = {"non", "n", "no"}
-
-
-def format_number(value: float, *, decimals: int = 0) -> str:
-    """French text of a number ("2 410", "1,50"): at least ``decimals``, more when needed."""
-    if not math.isfinite(value):
-        return str(value)
-    text = format(Decimal(repr(float(value))), "f")
-    sign = "-" if text.startswith("-") else ""
-    integer, _, fraction = text.lstrip("-").partition(".")
-    fraction = fraction.rstrip("0").ljust(decimals, "0")
-    grouped = f"{int(integer):,}".replace(",", NARROW_NBSP)
-    return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
-
-
-def parse_number(text: str) -> float | None:
-    """Read a French or English number ("2 410", "1,5", "1.50"); None when it is not one."""
-    compact = _SPACES.sub("", text)
-    if not re.fullmatch(r"\d+([.,]\d+)?", compact):
-        return None
-    return float(compact.replace(",", "."))
-
-
-def parse_count(text: str) -> int:
-    """Read a whole number ("12", "1 200")."""
-    compact = _SPACES.sub("", text)
-    if not compact.isdigit() or not compact.isascii():
-        raise ValueError(f"« {text.strip()} » n'est pas un nombre entier")
-    return int(compact)
-
-
-def parse_yes_no(text: str) -> bool:
-    """Read « Oui » / « Non » (any case)."""
-    word = _plain(text).strip(" .")
-    if word in _YES:
-        return True
-    if word in _NO:
-        return False
-    raise ValueError(f"« {text.strip()} » n'est ni « Oui » ni « Non »")
-
-
-def yes_no(value: bool) -> str:
-    """The form's word for a boolean answer."""
-    return "Oui" if value else "Non"
 
 
 def encode(codec: form.Codec, keys: Sequence[str], values: Sequence[Any]) -> str:
@@ -161,7 +99,7 @@ _MULTILINE_KEYS = frozenset({"gestionnaire.adresse"})
 def decode(codec: form.Codec, keys: Sequence[str], text: str) -> dict[str, Any]:
     """Answer values (by key) read from a question's text; None for what is not there."""
     if codec == "integer":
-        return {keys[0]: parse_count(text) if text.strip() else None}
+        return {keys[0]: parse_count(text)}
     if codec == "etp":
         return _decode_etp(keys, text)
     if codec == "coordination":
@@ -182,13 +120,13 @@ def _encode_etp(keys: Sequence[str], values: Sequence[Any]) -> str:
     ]
     parts = [f"{format_number(amount)} {unit}" for amount, unit, _ in given]
     if etp is not None:
-        return format_number(etp, decimals=2) + (f" ({', '.join(parts)})" if parts else "")
+        return format_etp(etp) + (f" ({', '.join(parts)})" if parts else "")
     if not given:
         return ""
     amount, _, base = given[0]
     divisor: int = getattr(campaigns.current(), base)
-    parts[0] += f" / {format_number(divisor)}"
-    computed = format_number(round(amount / divisor, 2), decimals=2)
+    parts[0] += f" / {format_count(divisor)}"
+    computed = format_etp(round(amount / divisor, 2))
     return f"{computed} ({_COMPUTED}{', '.join(parts)})"
 
 
@@ -202,7 +140,7 @@ def _decode_etp(keys: Sequence[str], text: str) -> dict[str, Any]:
     rest = text[match.end() :]
     detail = rest[rest.find("(") + 1 : rest.rfind(")")] if "(" in rest and ")" in rest else ""
     if not _plain(detail).strip().startswith("calcule"):
-        values[keys[0]] = parse_number(match.group(1))
+        values[keys[0]] = parse_decimal(match.group(1))
     hours_keys = list(keys[1:])
     for found in _HOURS.finditer(detail):
         kind = _plain(found.group(2) or "")
@@ -212,7 +150,7 @@ def _decode_etp(keys: Sequence[str], text: str) -> dict[str, Any]:
             hours_keys[0] if hours_keys else None,
         )
         if key is not None:
-            values[key] = parse_number(found.group(1))
+            values[key] = parse_decimal(found.group(1))
     return values
 
 
@@ -235,7 +173,7 @@ def _decode_coordination(text: str) -> tuple[str | None, str | None, str | None]
 
 def place_date_pieces(place: str | None, date: dt.date | None) -> list[tuple[str, bool]]:
     """« Fait à …, le … » as pieces of text, each flagged True when it is an answer."""
-    when = f"{date.day:02d}/{date.month:02d}/{date.year:04d}" if date else _DOTS * 8
+    when = format_date(date) if date else _DOTS * 8
     return [
         ("Fait à ", False),
         (place or _DOTS * 10, place is not None),
@@ -259,36 +197,8 @@ def _decode_place_date(text: str) -> tuple[str | None, dt.date | None]:
     return place or None, parse_date(_strip_dots(when))
 
 
-def parse_date(text: str) -> dt.date | None:
-    """Read a French date ("30/06/2026", "30 juin 2026") or ISO; None when empty."""
-    plain = _plain(text).strip(" .")
-    if not plain:
-        return None
-    try:
-        match = re.fullmatch(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})", plain)
-        if match:
-            day, month, year = (int(part) for part in match.groups())
-            return dt.date(year, month, day)
-        match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", plain)
-        if match:
-            year, month, day = (int(part) for part in match.groups())
-            return dt.date(year, month, day)
-        match = re.fullmatch(r"(\d{1,2})(?:er)?\s+([a-z]+)\.?\s+(\d{4})", plain)
-        if match and match.group(2) in _MONTHS:
-            return dt.date(int(match.group(3)), _MONTHS[match.group(2)], int(match.group(1)))
-    except ValueError:
-        pass
-    raise ValueError(f"« {text.strip()} » n'est pas une date (attendu par exemple 30/06/2026)")
-
-
 def _strip_dots(text: str) -> str:
     return re.sub(r"…+|\.{3,}", "", text).strip()
-
-
-def _plain(text: str) -> str:
-    """Lower case without accents, for lenient matching of hand-typed words."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def encode_school(nom: str | None, adresse: str | None, email: str | None) -> str:

@@ -8,13 +8,10 @@ silently.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from pydantic_core import ErrorDetails
 
 from clas_bilan import campaigns, codec, files, form, keys, scaffold, schools, validation
 from clas_bilan.campaigns import Campaign
@@ -24,7 +21,6 @@ from clas_bilan.models import Reponses
 from clas_bilan.report import shown
 
 _P = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
-_NUMBER_WITH_SPACES = re.compile(r"\s*\d[\d\s]*\d\s*")
 
 
 @dataclass
@@ -304,7 +300,7 @@ def _plain(lines: list[str]) -> str | None:
 def _validate(raw: dict[str, Any], problems: list[str], campaign: Campaign) -> Reponses:
     """Build the answers; each value the models refuse is reported and left out."""
     model = campaign.answers
-    answers, refusals = validation.validate(model, raw, mend=_spaced_number)
+    answers, refusals = validation.validate(model, raw)
     for refusal in refusals:
         label = keys.label(refusal.key, campaign) or refusal.key
         problems.append(
@@ -315,18 +311,6 @@ def _validate(raw: dict[str, Any], problems: list[str], campaign: Campaign) -> R
         problems.append("les réponses n'ont pas pu être reprises : vérifiez le document.")
         return model(campagne=raw["campagne"])
     return answers
-
-
-def _spaced_number(raw: dict[str, Any], detail: ErrorDetails) -> bool:
-    """Read « 1 200 » typed in Word as 1200 (True), where the models refuse it as typed."""
-    typed = detail.get("input")
-    if not isinstance(typed, str) or not _NUMBER_WITH_SPACES.fullmatch(typed):
-        return False
-    compact = re.sub(r"\s", "", typed)
-    if compact == typed:
-        return False
-    keys.put_in(raw, detail["loc"], compact)
-    return True
 
 
 # Answers to YAML --------------------------------------------------------------

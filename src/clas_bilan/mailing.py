@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import mimetypes
-import re
 import smtplib
 import socket
 import ssl
@@ -24,13 +23,13 @@ from clas_bilan.docx import package
 from clas_bilan.errors import UsageError, UserError
 from clas_bilan.extract import read_document
 from clas_bilan.models import Reponses
+from clas_bilan.values import format_size, is_email
 
 DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
 Security = Literal["starttls", "ssl", "aucune"]
 MAX_ATTACHMENTS = 20_000_000
 """Bytes of attachments at most: many mail servers refuse messages over 20 to 25 MB."""
 DEFAULT_PORTS: dict[str, int] = {"starttls": 587, "ssl": 465, "aucune": 25}
-_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 
 
 @dataclass(frozen=True)
@@ -114,8 +113,8 @@ def build_draft(
     size = len(data) + sum(len(content) for _, content, _ in attachments)
     if size > MAX_ATTACHMENTS:
         raise UsageError(
-            f"les pièces jointes pèsent {size / 1e6:.1f} Mo : trop pour la plupart des "
-            f"messageries (limite : {MAX_ATTACHMENTS // 1_000_000} Mo).",
+            f"les pièces jointes pèsent {format_size(size)} : trop pour la plupart des "
+            f"messageries (limite : {format_size(MAX_ATTACHMENTS)}).",
             hint="réduisez la taille du PDF scanné (numérisation en 150 ou 200 ppp).",
         )
     msg = EmailMessage(policy=policy.default)
@@ -330,7 +329,7 @@ def _sender(sender: str | None, answers: Reponses | None) -> Address | None:
         addr = who.email.strip()
     else:
         return None
-    if not _ADDRESS.fullmatch(addr):
+    if not (is_email(addr) and addr.isascii()):  # a mail header carries ASCII only
         raise UsageError(
             f"l'adresse mail {where} (« {addr} ») n'en est pas une.",
             hint="écrivez-la sous la forme prenom.nom@exemple.fr.",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
@@ -22,7 +21,8 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from clas_bilan import campaigns, form, keys
+from clas_bilan import campaigns, form, keys, values
+from clas_bilan.values import LEVEL_SPELLINGS as LEVEL_SPELLINGS
 
 if TYPE_CHECKING:
     from clas_bilan.campaigns import Campaign
@@ -37,49 +37,36 @@ def _label(key: str) -> str:
 
 
 def _yes_no(value: Any) -> Any:
-    """Accept oui/non in any case and YAML booleans; leave the rest for pydantic."""
-    if isinstance(value, str):
-        word = value.strip().lower()
-        if word in {"oui", "o", "yes", "y", "true", "on", "vrai"}:
-            return True
-        if word in {"non", "n", "no", "false", "off", "faux"}:
-            return False
-        if word == "":
-            return None
-        raise ValueError("répondez par « oui » ou « non »")
-    return value
+    """Read oui/non text with ``values``; YAML booleans and the rest are left for pydantic."""
+    return values.parse_yes_no(value) if isinstance(value, str) else value
 
 
 def _decimal(value: Any) -> Any:
-    """Accept the French decimal comma ("1,5") and spaces as thousands separators."""
+    """Read hours and ETP typed as text (« 1,5 », « 2 410 ») with ``values``."""
     if isinstance(value, str):
-        text = value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-        if text == "":
-            return None
-        if re.fullmatch(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)", text):
-            return float(text.replace(",", "."))
-        raise ValueError("nombre attendu, par exemple 1,5")
+        return values.parse_decimal(value)
     if isinstance(value, bool):
-        raise ValueError("nombre attendu, pas oui/non")
+        raise values.NotThisKind("nombre attendu, pas oui/non")
     if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError("nombre attendu, par exemple 1,5")
+        raise values.NotThisKind("nombre attendu, par exemple 1,5")
     return value
 
 
 def _count(value: Any) -> Any:
-    """Accept a whole number written as text ("12", "12.0") or as a whole float (12.0)."""
-    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
-        if len(value.strip()) > 15:
-            raise ValueError("nombre bien trop long : vérifiez la saisie")
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\.\d+\s*", value):
-        value = float(value)
+    """Read a count typed as text (« 12 », « 1 200 ») with ``values``; 12.0 is 12.
+
+    Text that is no number at all (« 6 enfants ») is left for pydantic, whose type error
+    lets the checks read its leading number.
+    """
+    if isinstance(value, str):
+        try:
+            return values.parse_count(value)
+        except values.NotThisKind:
+            return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, float):
-        raise ValueError("nombre entier attendu (pas de décimale)")
-    if isinstance(value, str) and value.strip() == "":
-        return None
+        raise values.Refused(values.NOT_WHOLE, code="not-whole-number")
     return value
 
 
@@ -88,7 +75,7 @@ def text_answer(value: Any) -> Any:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if isinstance(value, dt.date):
-        value = value.strftime("%d/%m/%Y")
+        value = values.format_date(value)
     if isinstance(value, str):
         lines = [
             line.rstrip() for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -107,28 +94,14 @@ def line_answer(value: Any) -> Any:
 
 
 def _date(value: Any) -> Any:
-    """Accept a YAML date, ISO text or the French "30/06/2026"."""
+    """Read a date typed as text with ``values``; other text is left for pydantic."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return None
-        match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
-        iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
-        if match or iso:
-            day, month, year = (
-                (int(part) for part in match.groups())
-                if match
-                else (
-                    int(part)
-                    for part in reversed(iso.groups())  # type: ignore[union-attr]
-                )
-            )
-            try:
-                return dt.date(year, month, day)
-            except ValueError:
-                raise ValueError(f"la date « {text} » n’existe pas") from None
+        try:
+            return values.parse_date(value)
+        except values.NotThisKind:
+            return value
     return value
 
 
@@ -150,6 +123,7 @@ _DATE_SCHEMA = WithJsonSchema(
         "anyOf": [
             {"type": "string", "format": "date"},
             {"type": "string", "pattern": r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}$"},
+            {"type": "string", "pattern": r"^\d{1,2}(er)? \S+ \d{4}$"},
             _NULL,
         ]
     }
@@ -266,16 +240,11 @@ class Formations(Section):
     besoins_non_couverts: Text = Field(None, description=_label("formations.besoins_non_couverts"))
 
 
-LEVEL_SPELLINGS = {"1ère": "1ere", "1re": "1ere", "Autre": "autre", "AUTRE": "autre"}
-"""Accepted spellings of the public table's level keys, and the key each stands for."""
-
-
 def _level_aliases(value: Any) -> Any:
     """Accept « 1ère » (and other accented or cased spellings) for the level keys."""
     if isinstance(value, dict):
         return {
-            LEVEL_SPELLINGS.get(key, key) if isinstance(key, str) else key: v
-            for key, v in value.items()
+            values.level_key(key) if isinstance(key, str) else key: v for key, v in value.items()
         }
     return value
 

@@ -27,6 +27,7 @@ from clas_bilan.docx.template import template_path
 from clas_bilan.errors import AnswersError, UsageError
 from clas_bilan.extract import absent_warning, located, open_document, read_body
 from clas_bilan.models import Reponses
+from clas_bilan.values import format_yes_no
 
 _P = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
 _SLUG_LENGTH = 60
@@ -268,7 +269,7 @@ def _item_rows(table: form.Table, trs: list[Any]) -> list[Any]:
 
 def _cell_text(value: Any) -> str:
     if isinstance(value, bool):
-        return codec.yes_no(value)
+        return format_yes_no(value)
     return str(value)
 
 

@@ -19,6 +19,7 @@ from pydantic.fields import FieldInfo
 
 from clas_bilan import SCHEMA_FILE, campaigns, files, form, keys, shipped
 from clas_bilan.models import Date, Decimal, Text, YesNo
+from clas_bilan.values import format_date, format_typed, format_yes_no
 
 EXAMPLE = "bilan_exemple.yaml"
 
@@ -204,12 +205,11 @@ def _value_lines(
     """``key: value`` as answers-file lines, the value written so it reads back as typed."""
     head = f"{indent}- " if item else f"{indent}{key}:"
     if isinstance(value, bool):
-        return [f"{head}{'' if item else ' '}{'oui' if value else 'non'}{note}"]
+        return [f"{head}{'' if item else ' '}{format_yes_no(value).lower()}{note}"]
     if isinstance(value, dt.date):
-        return [f"{head}{'' if item else ' '}{value:%d/%m/%Y}{note}"]
+        return [f"{head}{'' if item else ' '}{format_date(value)}{note}"]
     if isinstance(value, float) and math.isfinite(value):
-        text = str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
-        return [f"{head}{'' if item else ' '}{text}{note}"]
+        return [f"{head}{'' if item else ' '}{format_typed(value)}{note}"]
     if value is None:
         return [head.rstrip()]
     if isinstance(value, int):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from clas_bilan.errors import UsageError
 from clas_bilan.report import Finding
+from clas_bilan.values import format_size
 
 MAX_BYTES = 2_000_000
 """Largest answers file read (a real one is a few tens of kilobytes)."""
@@ -47,8 +48,8 @@ def read_text(path: Path) -> tuple[str, list[Finding]]:
 
 def _too_big(name: str, size: int) -> UsageError:
     return UsageError(
-        f"le fichier « {name} » est trop gros ({size / 1_000_000:.1f} Mo ; "
-        f"limite : {MAX_BYTES // 1_000_000} Mo) pour être un fichier de réponses.",
+        f"le fichier « {name} » est trop gros ({format_size(size)} ; "
+        f"limite : {format_size(MAX_BYTES)}) pour être un fichier de réponses.",
         hint="vérifiez que vous avez donné le bon fichier (un fichier de réponses fait "
         "quelques dizaines de Ko).",
     )

@@ -9,7 +9,6 @@ answer is still read and checked.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -42,13 +41,7 @@ class Refusal:
     """For an unknown key, the dotted key it was most likely meant to be."""
 
 
-Mend = Callable[[dict[str, Any], ErrorDetails], bool]
-"""Repair one refused value in place (True), or leave it to be refused (False)."""
-
-
-def validate(
-    model: type[Model], data: dict[str, Any], *, mend: Mend | None = None
-) -> tuple[Model | None, list[Refusal]]:
+def validate(model: type[Model], data: dict[str, Any]) -> tuple[Model | None, list[Refusal]]:
     """Build ``model`` from ``data``, leaving out each refused value; None if it never builds.
 
     ``data`` is changed in place: refused values are taken out (a list item is emptied).
@@ -61,8 +54,6 @@ def validate(
             details = error.errors()
         left_out = True
         for detail in details:
-            if mend is not None and mend(data, detail):
-                continue
             refusals.append(refusal(detail, model))
             left_out = keys.drop_in(data, detail["loc"]) and left_out
         if not left_out:
@@ -150,7 +141,8 @@ def refusal(detail: ErrorDetails, model: type[BaseModel]) -> Refusal:
                 message = f"{reason} (ici « {shown(value)} »)."
     if found.example:
         reason = f"{reason}, par exemple {found.example}"
-    return Refusal(keys.join(loc), value, found.code, reason, message, hint, meant)
+    code = getattr(detail.get("ctx", {}).get("error"), "code", found.code)
+    return Refusal(keys.join(loc), value, code, reason, message, hint, meant)
 
 
 def _not_a_section(loc: keys.Loc, value: Any, model: type[BaseModel]) -> tuple[str, str | None]:

@@ -27,6 +27,7 @@ from clas_bilan.synthese import (
     by_level,
     totals,
 )
+from clas_bilan.values import format_yes_no
 
 SHEETS = ("Synthèse", "Bilans", "Formations", "Territoires", "À vérifier")
 """The workbook's sheets, in order."""
@@ -84,7 +85,7 @@ def _csv_value(value: Any) -> str:
     if isinstance(value, str) and _FORMULA.match(value):
         return "'" + value  # Excel would run « =… » typed in a bilan as a formula
     if isinstance(value, bool):
-        return "oui" if value else "non"
+        return format_yes_no(value).lower()
     if isinstance(value, float):
         return f"{value:g}".replace(".", ",")
     if isinstance(value, dt.date):
@@ -208,7 +209,7 @@ def _header(sheet: Any, title: str) -> Any:
 def _cell_value(value: Any) -> Any:
     """A value as a cell holds it: Oui/Non, characters a workbook cannot hold escaped."""
     if isinstance(value, bool):
-        return "Oui" if value else "Non"
+        return format_yes_no(value)
     if isinstance(value, str):
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # control characters
 

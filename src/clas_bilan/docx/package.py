@@ -28,6 +28,7 @@ from lxml import etree
 
 from clas_bilan.errors import UsageError
 from clas_bilan.files import reason
+from clas_bilan.values import format_count, format_size
 
 MAX_BYTES = 20_000_000
 """Largest .docx opened (the filled form weighs about 50 Ko; photos may add a few Mo)."""
@@ -122,7 +123,8 @@ def check_package(path: Path, *, role: str = "document") -> None:
         raise UsageError(f"le {role} « {path} » ne peut pas être lu ({reason(error)}).") from None
     if size > MAX_BYTES:
         raise UsageError(
-            f"le {role} « {name} » est trop gros ({_mo(size)} ; limite : {_mo(MAX_BYTES)}).",
+            f"le {role} « {name} » est trop gros ({format_size(size)} ; "
+            f"limite : {format_size(MAX_BYTES)}).",
             hint="vérifiez que c'est bien le bilan ; retirez-en les images inutiles.",
         )
     for signature, kind in _SIGNATURES.items():
@@ -194,7 +196,9 @@ def _read(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
 def _check_sizes(parts: list[zipfile.ZipInfo], path: Path, role: str) -> None:
     """Refuse a zip bomb from the sizes its directory declares, before unpacking anything."""
     if len(parts) > MAX_PARTS:
-        many = f"{_count(len(parts))} éléments dans l'archive, limite {_count(MAX_PARTS)}"
+        many = (
+            f"{format_count(len(parts))} éléments dans l'archive, limite {format_count(MAX_PARTS)}"
+        )
         raise _invalid(path, role, many)
     unpacked = sum(part.file_size for part in parts)
     packed = [
@@ -203,7 +207,7 @@ def _check_sizes(parts: list[zipfile.ZipInfo], path: Path, role: str) -> None:
         if part.file_size > _RATIO_FLOOR and part.file_size > MAX_RATIO * part.compress_size
     ]
     if unpacked > MAX_UNPACKED:
-        why = f"il se décompresse en {_mo(unpacked)} (limite : {_mo(MAX_UNPACKED)})"
+        why = f"il se décompresse en {format_size(unpacked)} (limite : {format_size(MAX_UNPACKED)})"
     elif packed:
         why = f"« {packed[0][:60]} » est compressé plus de {MAX_RATIO} fois"
     else:
@@ -268,16 +272,6 @@ def _why(error: BaseException) -> str:
     if isinstance(error, ValueError) and "content type" in str(error):
         return "c'est un autre type de document Office (modèle, document avec macros…)"
     return type(error).__name__
-
-
-def _count(number: int) -> str:
-    """A whole number, French style (narrow spaces between thousands)."""
-    return f"{number:,}".replace(",", "\u202f")
-
-
-def _mo(size: int) -> str:
-    """A size in Mo, French style."""
-    return f"{size / 1_000_000:.1f} Mo".replace(".", ",")
 
 
 _OFFICE_DOCUMENT = (

@@ -29,10 +29,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from clas_bilan import codec, keys, textfile
+from clas_bilan import keys, textfile
 from clas_bilan.errors import UserError
 from clas_bilan.keys import is_index
 from clas_bilan.report import Report
+from clas_bilan.values import format_number
 from clas_bilan.web import fields, page
 from clas_bilan.web.session import Conflict, Exists, Session
 
@@ -225,7 +226,7 @@ def _offered(session: Session, kinds: tuple[str, ...]) -> list[dict[str, str]]:
 
 
 def _number(value: float | None, decimals: int = 0) -> str:
-    return "—" if value is None else codec.format_number(value, decimals=decimals)
+    return "—" if value is None else format_number(value, decimals=decimals)
 
 
 def report_json(report: Report) -> dict[str, Any]:

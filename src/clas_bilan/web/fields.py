@@ -19,9 +19,10 @@ from typing import Any, Literal
 from pydantic import BeforeValidator
 from pydantic.fields import FieldInfo
 
-from clas_bilan import campaigns, codec, form, keys
+from clas_bilan import campaigns, form, keys
 from clas_bilan.keys import inner_model, is_index
 from clas_bilan.models import Count, Date, Decimal, Line, Reponses, Text, YesNo
+from clas_bilan.values import format_date, format_typed, format_yes_no
 
 Kind = Literal["yesno", "date", "decimal", "count", "text", "line"]
 
@@ -228,11 +229,11 @@ def as_typed(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return codec.yes_no(value).lower()
+        return format_yes_no(value).lower()
     if isinstance(value, dt.date):
-        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+        return format_date(value)
     if isinstance(value, float):
-        return codec.format_number(value).replace(codec.NARROW_NBSP, "")
+        return format_typed(value)
     return str(value)
 
 

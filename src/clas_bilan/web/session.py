@@ -18,8 +18,8 @@ from typing import Any
 
 from clas_bilan import checks, files, scaffold, textfile, yamlvalues
 from clas_bilan.errors import UsageError
-from clas_bilan.models import LEVEL_SPELLINGS
 from clas_bilan.report import Report
+from clas_bilan.values import level_key
 from clas_bilan.web import fields
 
 DRAFT_SUFFIX = ".brouillon"
@@ -184,7 +184,7 @@ def page_values(path: Path, text: str) -> dict[str, str]:
     for key, value in fields.flatten(data).items():
         head, _, level = key.rpartition(".")
         if head == "public.inscrits":
-            key = f"{head}.{LEVEL_SPELLINGS.get(level, level)}"
+            key = f"{head}.{level_key(level)}"
         if fields.pattern_of(key) in known:
             values[key] = value
         elif value != "":  # an empty section or key holds nothing to lose

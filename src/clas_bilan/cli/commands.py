@@ -20,7 +20,7 @@ import typer
 from clas_bilan import SCHEMA_FILE, __version__
 from clas_bilan.cli.output import err, escape, out, print_report, progress_bar, quoted
 from clas_bilan.cli.typer_fr import FrenchGroup
-from clas_bilan.errors import UsageError, UserError
+from clas_bilan.errors import OutputError, UsageError, UserError, WouldOverwrite
 from clas_bilan.files import check_new
 
 # Start-up stays light (``--version``, ``--help``): rich, pydantic, yaml and python-docx
@@ -177,17 +177,15 @@ def init_command(
                 _init_from(fichier, depuis, exemple=exemple, force=force)
                 return
             scaffold.write_new(fichier, scaffold.init_text(example=exemple), force)
-        except UsageError as error:
+        except WouldOverwrite as error:
+            error.hint = (
+                "ajoutez --force pour le remplacer (vos réponses seraient perdues), ou "
+                "donnez un autre nom : clas-bilan init autre_nom.yaml"
+            )
+            raise
+        except OutputError as error:
             # init names its file as an argument: it has no -o option to suggest
-            if "existe déjà" in error.message:
-                error.hint = (
-                    "ajoutez --force pour le remplacer (vos réponses seraient perdues), ou "
-                    "donnez un autre nom : clas-bilan init autre_nom.yaml"
-                )
-            elif error.hint and "avec -o" in error.hint:
-                error.hint = error.hint.replace(
-                    "avec -o", "en donnant le chemin du fichier : clas-bilan init CHEMIN.yaml"
-                )
+            error.name_elsewhere("en donnant le chemin du fichier : clas-bilan init CHEMIN.yaml")
             raise
         what = "Exemple complet écrit" if exemple else "Fichier de réponses créé"
         out.print(f"{what} : {escape(str(fichier))}")
@@ -347,9 +345,9 @@ def render_command(
         pdf_target = target.with_suffix(".pdf")
         check_new(target, force=force, inputs=(fichier, modele))
         if pdf and pdf_target.exists() and not force:
-            raise UsageError(
+            raise WouldOverwrite(
                 f"le fichier « {pdf_target} » existe déjà.",
-                hint="ajoutez --force pour le remplacer.",
+                advice="ajoutez --force pour le remplacer.",
             )
         replaced = target.exists()
         notes: list[str] = []

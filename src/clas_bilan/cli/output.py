@@ -31,8 +31,10 @@ class _LazyConsole:
         setattr(self.get(), name, value)
 
 
-out: Any = _LazyConsole(highlight=False, soft_wrap=True)
-err: Any = _LazyConsole(stderr=True, highlight=False, soft_wrap=True)
+# No emoji codes: « :fr: » in an answer is printed as typed (and rich's table of them is
+# not loaded).
+out: Any = _LazyConsole(highlight=False, soft_wrap=True, emoji=False)
+err: Any = _LazyConsole(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def escape(text: str) -> str:
@@ -78,8 +80,6 @@ def print_report(report: Report, *, ready: bool = True) -> None:
     kind, line and question, then the key as in the file, then what to do. ``ready`` False
     leaves out « le fichier est prêt » when a step that can still fail follows.
     """
-    from rich.table import Table
-
     errors, warnings = len(report.errors), len(report.warnings)
     if report.findings:
         out.print(
@@ -106,14 +106,8 @@ def print_report(report: Report, *, ready: bool = True) -> None:
         out.print("")
     summary = report.summary
     if summary is not None:
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold", no_wrap=True)
-        grid.add_column(no_wrap=True)
         room = max(int(out.width or 80), 40) - len("Moyenne par collectif") - 2
         sub = summary.subtotals
-        grid.add_row("Questions renseignées", f"{summary.answered} / {summary.questions}")
-        grid.add_row("ETP salariés", number(summary.etp_salaries))
-        grid.add_row("ETP bénévoles", number(summary.etp_benevoles))
         inscrits = (
             f"Elémentaire {number(sub.get('elementaire'), 0)} · "
             f"Collège {number(sub.get('college'), 0)} · "
@@ -121,16 +115,19 @@ def print_report(report: Report, *, ready: bool = True) -> None:
             f"Autre {number(sub.get('autre'), 0)} · "
             f"TOTAL {number(summary.total, 0)}"
         )
-        grid.add_row("Inscrits", escape(wrapped(inscrits, width=room)))
-        grid.add_row(
-            "Moyenne par collectif", f"{number(summary.average_per_collectif, 1)} enfant(s)"
-        )
+        rows = [
+            ("Questions renseignées", f"{summary.answered} / {summary.questions}"),
+            ("ETP salariés", number(summary.etp_salaries)),
+            ("ETP bénévoles", number(summary.etp_benevoles)),
+            ("Inscrits", escape(wrapped(inscrits, width=room))),
+            ("Moyenne par collectif", f"{number(summary.average_per_collectif, 1)} enfant(s)"),
+        ]
         for name, bonus in (("enfants", summary.bonus_enfants), ("parents", summary.bonus_parents)):
             verdict = "critères remplis" if bonus.eligible else "non remplis"
             text = escape(wrapped(f"{verdict} : {bonus.reason}", width=room))
             colour = "green" if bonus.eligible else "yellow"
-            grid.add_row(f"Bonus {name}", f"[{colour}]{verdict}[/]{text[len(verdict) :]}")
-        out.print(grid, soft_wrap=False)
+            rows.append((f"Bonus {name}", f"[{colour}]{verdict}[/]{text[len(verdict) :]}"))
+        out.print(_grid(rows), soft_wrap=False)
     if errors:
         out.print(
             escape(
@@ -149,6 +146,20 @@ def print_report(report: Report, *, ready: bool = True) -> None:
     else:
         verdict = " : le fichier est prêt." if ready else "."
         out.print(f"[bold green]Aucune erreur, aucun avertissement{verdict}[/]")
+
+
+def _grid(rows: list[tuple[str, str]]) -> str:
+    """Labels in bold, each value after its label, its further lines aligned under it.
+
+    Values are rich markup, cut into lines beforehand (rich's Table would cost its import).
+    """
+    width = max(len(label) for label, _ in rows)
+    lines = []
+    for label, value in rows:
+        first, *others = value.split("\n")
+        lines.append(f"[bold]{label}[/]{' ' * (width - len(label) + 2)}{first}")
+        lines.extend(f"{' ' * (width + 2)}{line}" for line in others)
+    return "\n".join(lines)
 
 
 def progress_bar(label: str) -> Any:

@@ -1,0 +1,73 @@
+"""What the commands print, and what a command's process loads to print it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from clas_bilan.cli import app
+from clas_bilan.scaffold import example_text
+
+runner = CliRunner()
+
+# Runs one command as the console script does, then lists the modules it loaded.
+LOADED = """
+import sys
+from clas_bilan.cli import main
+sys.argv = ["clas-bilan", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print("LOADED", " ".join(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def _loaded(*argv: str) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", LOADED, *argv], capture_output=True, text=True, timeout=120
+    )
+    line = next(line for line in result.stderr.splitlines() if line.startswith("LOADED "))
+    return set(line.split()[1:])
+
+
+def test_an_emoji_code_typed_in_the_file_is_printed_as_typed(tmp_path: Path) -> None:
+    answers = tmp_path / "reponses.yaml"
+    answers.write_text('":tada:": 1\n', encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(answers)])
+    assert result.exit_code == 1
+    assert "clé inconnue « :tada: »" in result.output
+    assert "🎉" not in result.output
+
+
+def test_the_summary_puts_each_value_after_its_label_and_its_lines_under_it(
+    tmp_path: Path,
+) -> None:
+    answers = tmp_path / "reponses.yaml"
+    answers.write_text(example_text(), encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(answers)], env={"COLUMNS": "50"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("Bonus enfants "))
+    assert lines[first].index("critères remplis") == len("Moyenne par collectif  ")
+    assert lines[first + 1].startswith(" " * len("Moyenne par collectif  ") + "collectif")
+    assert all(line == line.rstrip() for line in lines)
+
+
+def test_validate_loads_neither_python_docx_nor_rich_tables(tmp_path: Path) -> None:
+    answers = tmp_path / "reponses.yaml"
+    answers.write_text(example_text(), encoding="utf-8")
+    loaded = _loaded("validate", str(answers))
+    assert "clas_bilan.checks" in loaded
+    assert not {"docx", "rich.table", "typer.rich_utils"} & loaded
+
+
+def test_render_loads_no_network_modules(tmp_path: Path) -> None:
+    answers = tmp_path / "reponses.yaml"
+    answers.write_text(example_text(), encoding="utf-8")
+    loaded = _loaded("render", str(answers), "-o", str(tmp_path / "bilan.docx"))
+    assert (tmp_path / "bilan.docx").is_file()
+    assert not {"urllib.request", "http.client", "ssl", "rich.table"} & loaded

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,10 +27,15 @@ print("LOADED", " ".join(sorted(sys.modules)), file=sys.stderr)
 """
 
 
-def _loaded(*argv: str) -> set[str]:
+def _loaded(*argv: str, env: dict[str, str] | None = None) -> set[str]:
     result = subprocess.run(
-        [sys.executable, "-c", LOADED, *argv], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", LOADED, *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
     )
+    assert "Traceback" not in result.stderr, result.stderr
     line = next(line for line in result.stderr.splitlines() if line.startswith("LOADED "))
     return set(line.split()[1:])
 
@@ -62,7 +68,15 @@ def test_validate_loads_neither_python_docx_nor_rich_tables(tmp_path: Path) -> N
     answers.write_text(example_text(), encoding="utf-8")
     loaded = _loaded("validate", str(answers))
     assert "clas_bilan.checks" in loaded
-    assert not {"docx", "rich.table", "typer.rich_utils"} & loaded
+    assert not {"docx", "rich.table", "typer.rich_utils", "importlib.metadata"} & loaded
+
+
+def test_a_plugin_setting_of_the_user_is_left_to_pydantic(tmp_path: Path) -> None:
+    answers = tmp_path / "reponses.yaml"
+    answers.write_text(example_text(), encoding="utf-8")
+    loaded = _loaded("validate", str(answers), env={"PYDANTIC_DISABLE_PLUGINS": "un_plugin"})
+    assert "clas_bilan.checks" in loaded
+    assert "importlib.metadata" in loaded
 
 
 def test_render_loads_no_network_modules(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ What they print is in ``output``, typer's own texts in French in ``typer_fr``.
 import io
 import os
 import sys
+import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
@@ -845,11 +846,25 @@ def formulaire_command(
     out.print("Formulaire arrêté.")
 
 
+def _no_pydantic_plugins() -> None:
+    """Pydantic looks for no plugin: the tool uses none, and looking costs start-up time.
+
+    Pydantic looks for plugins in every installed package's metadata when the first model
+    is built. Told not to, it still imports its plugin loader, and with it
+    ``importlib.metadata`` (email, csv, socket…): about a tenth of a ``validate`` process.
+    With plugins off, that loader would find none: a loader finding none stands in for it.
+    A user's own setting wins (pydantic then loads its own loader as usual).
+    """
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    if os.environ["PYDANTIC_DISABLE_PLUGINS"] == "__all__":
+        loader = types.ModuleType("pydantic.plugin._loader", "No pydantic plugin (clas-bilan).")
+        loader.get_plugins = lambda: ()  # type: ignore[attr-defined]
+        sys.modules.setdefault(loader.__name__, loader)
+
+
 def main() -> None:
     """Entry point of the ``clas-bilan`` console script."""
-    # Pydantic looks for third-party plugins in every installed package's metadata when the
-    # first model is built (tens of ms); the tool uses none. A user's own setting wins.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    _no_pydantic_plugins()
     for stream in (sys.stdout, sys.stderr):
         # A console or pipe in cp850/cp1252 cannot show every character: degrade, never crash.
         if isinstance(stream, io.TextIOWrapper):

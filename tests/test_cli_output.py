@@ -9,6 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from clas_bilan import cli
 from clas_bilan.cli import app
 from clas_bilan.scaffold import example_text
 
@@ -54,7 +55,12 @@ def test_the_summary_puts_each_value_after_its_label_and_its_lines_under_it(
 ) -> None:
     answers = tmp_path / "reponses.yaml"
     answers.write_text(example_text(), encoding="utf-8")
-    result = runner.invoke(app, ["validate", str(answers)], env={"COLUMNS": "50"})
+    width = cli.out.width
+    cli.out.width = 50
+    try:
+        result = runner.invoke(app, ["validate", str(answers)])
+    finally:
+        cli.out.width = width
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     first = next(i for i, line in enumerate(lines) if line.startswith("Bonus enfants "))

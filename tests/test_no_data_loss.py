@@ -25,7 +25,7 @@ from typer.testing import CliRunner, Result
 
 from clas_bilan import files, render
 from clas_bilan.cli import app
-from clas_bilan.errors import AnswersError
+from clas_bilan.errors import AnswersError, OutputError, WouldOverwrite
 from clas_bilan.scaffold import example_text
 
 runner = CliRunner()
@@ -353,3 +353,37 @@ def test_write_atomic_removes_its_temporary_file_on_any_error(tmp_path: Path) ->
     with pytest.raises(RuntimeError):
         files.write_atomic(tmp_path / "a.docx", explode)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_output_problems_are_typed_and_their_hint_names_another_file_as_asked(
+    tmp_path: Path,
+) -> None:
+    existing = tmp_path / "reponses.yaml"
+    existing.write_text("mes réponses\n", encoding="utf-8")
+    with pytest.raises(WouldOverwrite) as exists:
+        files.check_new(existing, force=False)
+    assert (
+        exists.value.hint
+        == "ajoutez --force pour le remplacer, ou choisissez un autre nom avec -o."
+    )
+    with pytest.raises(OutputError) as missing:
+        files.check_new(tmp_path / "absent" / "reponses.yaml", force=False)
+    assert not isinstance(missing.value, WouldOverwrite)
+    missing.value.name_elsewhere("en donnant son chemin")
+    assert missing.value.hint == (
+        "créez d’abord le dossier, ou choisissez un autre emplacement en donnant son chemin."
+    )
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_init_never_suggests_an_o_option_it_lacks_even_when_the_disk_is_full(
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _break_writes(monkeypatch, OSError(errno.ENOSPC, "No space left on device"))
+    result = _run("init", sources, tmp_path / "reponses.yaml")
+    output = " ".join(result.output.split())
+    _refused(result, "le disque est plein")
+    assert (
+        "écrivez ailleurs en donnant le chemin du fichier : clas-bilan init CHEMIN.yaml" in output
+    )
+    assert "avec -o" not in output

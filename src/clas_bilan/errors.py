@@ -20,6 +20,27 @@ class UsageError(UserError):
     exit_code = 2
 
 
+class OutputError(UsageError):
+    """A file the command writes cannot be written there; the hint may offer another name.
+
+    ``advice`` holds ``{elsewhere}`` where it tells how to name another file: « avec -o »
+    for the commands that have that option; a command naming its file otherwise (``init``
+    takes it as argument) says how with :meth:`name_elsewhere`.
+    """
+
+    def __init__(self, message: str, *, advice: str) -> None:
+        super().__init__(message, hint=advice.format(elsewhere="avec -o"))
+        self.advice = advice
+
+    def name_elsewhere(self, how: str) -> None:
+        """Tell in the hint ``how`` to name another file, instead of « avec -o »."""
+        self.hint = self.advice.format(elsewhere=how)
+
+
+class WouldOverwrite(OutputError):
+    """The file to write exists already and replacing it was not asked (``--force``)."""
+
+
 class AnswersError(UserError):
     """The answers themselves are wrong (exit 1)."""
 

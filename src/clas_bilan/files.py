@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
-from clas_bilan.errors import UsageError
+from clas_bilan.errors import OutputError, UsageError, WouldOverwrite
 
 Content = bytes | Callable[[IO[bytes]], None]
 """What to write: the bytes themselves, or a function writing them to a binary stream."""
@@ -52,22 +52,22 @@ def check_new(path: Path, *, force: bool, inputs: Iterable[Path | None] = ()) ->
     """
     for source in inputs:
         if source is not None and _same(path, source):
-            raise UsageError(
+            raise OutputError(
                 f"« {path} » est le fichier que la commande lit : il ne peut pas être aussi "
                 "le fichier écrit.",
-                hint="choisissez un autre nom de sortie avec -o.",
+                advice="choisissez un autre nom de sortie {elsewhere}.",
             )
     if path.is_dir():
         raise UsageError(f"« {path} » est un dossier : donnez un nom de fichier.")
     if not path.parent.is_dir():
-        raise UsageError(
+        raise OutputError(
             f"impossible d’écrire « {path.name} » : le dossier « {folder(path)} » n’existe pas.",
-            hint="créez d’abord le dossier, ou choisissez un autre emplacement avec -o.",
+            advice="créez d’abord le dossier, ou choisissez un autre emplacement {elsewhere}.",
         )
     if path.exists() and not force:
-        raise UsageError(
+        raise WouldOverwrite(
             f"le fichier « {path} » existe déjà ; il n’a pas été modifié.",
-            hint="ajoutez --force pour le remplacer, ou choisissez un autre nom avec -o.",
+            advice="ajoutez --force pour le remplacer, ou choisissez un autre nom {elsewhere}.",
         )
 
 
@@ -86,18 +86,18 @@ def write_atomic(
     """Write ``content`` to ``path`` all at once; ``check`` may refuse the written copy first.
 
     ``check`` receives the complete temporary file before it is renamed into place; an
-    error it raises leaves ``path`` untouched. Raises UsageError (in French) when the
-    file exists without ``force`` or cannot be written.
+    error it raises leaves ``path`` untouched. Raises WouldOverwrite when the file exists
+    without ``force``, OutputError (in French) when it cannot be written.
     """
     check_new(path, force=force)
     try:
         handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as error:
-        raise UsageError(
+        raise OutputError(
             f"impossible d’écrire « {path.name} » dans le dossier « {folder(path)} » "
             f"({reason(error)}).",
-            hint="vérifiez que vous pouvez écrire dans ce dossier, ou choisissez-en un autre "
-            "avec -o.",
+            advice="vérifiez que vous pouvez écrire dans ce dossier, ou choisissez-en un autre "
+            "{elsewhere}.",
         ) from None
     temporary = Path(name)
     try:
@@ -140,16 +140,16 @@ def _mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def _write_error(path: Path, error: OSError) -> UsageError:
+def _write_error(path: Path, error: OSError) -> OutputError:
     """The French error for a write that failed midway; ``path`` was not touched."""
     kept = "il n’a pas été modifié" if path.exists() else "il n’a pas été créé"
-    hint = "libérez de la place sur le disque, ou écrivez ailleurs avec -o."
+    advice = "libérez de la place sur le disque, ou écrivez ailleurs {elsewhere}."
     if error.errno not in (errno.ENOSPC, errno.EDQUOT):
-        hint = (
+        advice = (
             "fermez le fichier s’il est ouvert dans Word ou un autre programme, vérifiez que "
             "vous pouvez écrire dans ce dossier, puis relancez la commande."
         )
-    return UsageError(
+    return OutputError(
         f"impossible d’écrire « {path} » ({reason(error)}) ; {kept}.",
-        hint=hint,
+        advice=advice,
     )

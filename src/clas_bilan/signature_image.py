@@ -10,13 +10,6 @@ import struct
 from collections.abc import Mapping
 from pathlib import Path
 
-from docx.image.exceptions import (
-    InvalidImageStreamError,
-    UnexpectedEndOfFileError,
-    UnrecognizedImageError,
-)
-from docx.image.image import Image
-
 from clas_bilan import keys
 from clas_bilan.errors import AnswersError
 from clas_bilan.report import Finding
@@ -72,6 +65,14 @@ _MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 
 
 def _check(data: bytes, shown: str) -> None:
+    # python-docx reads the picture's size: imported here, validate needs it for this only
+    from docx.image.exceptions import (
+        InvalidImageStreamError,
+        UnexpectedEndOfFileError,
+        UnrecognizedImageError,
+    )
+    from docx.image.image import Image
+
     kind = next((name for magic, name in _MAGIC.items() if data.startswith(magic)), None)
     if kind is None:
         raise AnswersError(

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from html import escape
 from typing import Any, cast
-from xml.sax.saxutils import quoteattr
 
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
@@ -41,7 +41,7 @@ def add_checkbox(paragraph: Paragraph, name: str, checked: bool = False) -> None
     p = paragraph._p
     begin = _fld_char_run(
         "begin",
-        f"<w:ffData><w:name w:val={quoteattr(name)}/><w:enabled/>"
+        f"<w:ffData><w:name w:val={_quoted(name)}/><w:enabled/>"
         '<w:calcOnExit w:val="0"/>'
         '<w:checkBox><w:sizeAuto/><w:default w:val="0"/></w:checkBox></w:ffData>',
     )
@@ -58,14 +58,13 @@ def add_text_field(paragraph: Paragraph, name: str) -> None:
     bookmark_id = str(_next_bookmark_id(p))
     p.append(
         parse_xml(
-            f"<w:bookmarkStart {nsdecls('w')} w:id={quoteattr(bookmark_id)}"
-            f" w:name={quoteattr(name)}/>"
+            f"<w:bookmarkStart {nsdecls('w')} w:id={_quoted(bookmark_id)} w:name={_quoted(name)}/>"
         )
     )
     p.append(
         _fld_char_run(
             "begin",
-            f"<w:ffData><w:name w:val={quoteattr(name)}/><w:enabled/>"
+            f"<w:ffData><w:name w:val={_quoted(name)}/><w:enabled/>"
             '<w:calcOnExit w:val="0"/><w:textInput/></w:ffData>',
         )
     )
@@ -73,7 +72,12 @@ def add_text_field(paragraph: Paragraph, name: str) -> None:
     p.append(_fld_char_run("separate"))
     p.append(text_run(PLACEHOLDER, parse_xml(f"<w:rPr {nsdecls('w')}><w:noProof/></w:rPr>")))
     p.append(_fld_char_run("end"))
-    p.append(parse_xml(f"<w:bookmarkEnd {nsdecls('w')} w:id={quoteattr(bookmark_id)}/>"))
+    p.append(parse_xml(f"<w:bookmarkEnd {nsdecls('w')} w:id={_quoted(bookmark_id)}/>"))
+
+
+def _quoted(value: str) -> str:
+    """``value`` as a quoted XML attribute (``xml.sax.saxutils`` would import urllib and ssl)."""
+    return f'"{escape(value)}"'
 
 
 def checkboxes(element: Element) -> list[Element]:

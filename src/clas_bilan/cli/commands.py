@@ -1,177 +1,35 @@
-"""Command-line interface: parse arguments, call one core function, print in French."""
+"""The commands: each parses its arguments, calls one core function, prints in French.
+
+What they print is in ``output``, typer's own texts in French in ``typer_fr``.
+"""
 
 # No ``from __future__ import annotations`` here: typer would then compile and evaluate
 # every parameter annotation at each start; evaluated once at import, start-up is faster.
 
+import importlib
 import io
 import os
 import sys
+import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
-from typer.core import TyperGroup
 
 from clas_bilan import SCHEMA_FILE, __version__
-from clas_bilan.errors import UsageError, UserError
+from clas_bilan.cli.output import err, escape, out, print_report, progress_bar, quoted
+from clas_bilan.cli.typer_fr import FrenchGroup
+from clas_bilan.errors import OutputError, UsageError, UserError, WouldOverwrite
 from clas_bilan.files import check_new
-
-if TYPE_CHECKING:
-    from clas_bilan.report import Report
 
 # Start-up stays light (``--version``, ``--help``): rich, pydantic, yaml and python-docx
 # are imported inside the functions that use them.
 
-_FRENCH_HELP = {
-    "help": "Affiche ce message et quitte.",
-    "install_completion": "Installe la complétion des commandes pour le terminal utilisé.",
-    "show_completion": "Affiche le script de complétion du terminal utilisé, à copier.",
-}
-
-
-def _french_panels() -> None:
-    """Typer's own panel titles in French (imports typer's rich layer: only when printing)."""
-    from typer import rich_utils
-
-    rich_utils.COMMANDS_PANEL_TITLE = "Commandes"
-    rich_utils.REQUIRED_LONG_STRING = "[obligatoire]"
-    rich_utils.ERRORS_PANEL_TITLE = "Erreur"
-    rich_utils.DEFAULT_STRING = "[par défaut : {}]"
-    rich_utils.ENVVAR_STRING = "[variable d'environnement : {}]"
-    rich_utils.ABORTED_TEXT = "Abandon."
-    rich_utils.RICH_HELP = "Aide : [blue]{command_path} {help_option}[/]"
-    rich_utils.RANGE_STRING = ""  # « [1<=x<=65535] »: each option's help says its range in French
-
-
-_FRENCH_USAGE = (
-    (r"Value error, ", ""),
-    (r"No such command '([^']+)'\.", r"Commande inconnue « \1 »."),
-    (r"Did you mean '([^']+)'\?", r"Vouliez-vous dire « \1 » ?"),
-    (r"Missing argument '([^']+)'\.", r"Argument manquant : \1"),
-    (r"Missing option '([^']+)'\.", r"Option manquante : \1"),
-    (r"No such option: (\S+)", r"Option inconnue : \1"),
-    (r"\(Possible options: (.+)\)", r"(options possibles : \1)"),
-    (r"Invalid value for '([^']+)': ", r"Valeur invalide pour « \1 » : "),
-    (r"Invalid value for ([^:]+): ", r"Valeur invalide pour \1 : "),
-    (r"Input should be a valid integer.*", "nombre entier attendu."),
-    (r"Input should be a valid number.*", "nombre attendu."),
-    (r"'([^']*)' is not a valid integer(?: range)?\.", r"« \1 » n'est pas un nombre entier."),
-    (r"'([^']*)' is not a valid float(?: range)?\.", r"« \1 » n'est pas un nombre."),
-    (r"'([^']*)' is not one of (.+)\.", r"« \1 » n'est pas une des valeurs possibles : \2."),
-    (r"(\S+) is not in the range (.+)\.", r"\1 n'est pas dans l'intervalle \2."),
-    (r"Option '([^']+)' requires an argument\.", r"L'option « \1 » attend une valeur."),
-    (r"Option '([^']+)' does not take a value\.", r"L'option « \1 » ne prend pas de valeur."),
-    (r"Got unexpected extra argument(?:\(s\)|s)? \((.+)\)", r"Argument en trop : \1"),
-    (r"Input should be greater than or equal to (\S+)", r"la valeur doit être au moins \1."),
-    (r"Input should be less than or equal to (\S+)", r"la valeur doit être au plus \1."),
-    (r"Input should be greater than (\S+)", r"la valeur doit dépasser \1."),
-    (r"Path '([^']+)' does not exist\.", r"Le chemin « \1 » n'existe pas."),
-)
-
-
-def _french_usage_error(error: Exception) -> None:
-    """Translate a usage error raised by typer's parser, so it is shown in French."""
-    import re
-
-    format_message = getattr(error, "format_message", None)
-    if not callable(format_message):
-        return
-    text = str(format_message())
-    for pattern, replacement in _FRENCH_USAGE:
-        text = re.sub(pattern, replacement, text)
-    error.format_message = lambda: text  # type: ignore[attr-defined]
-
-
-def _translate(params: list[Any]) -> None:
-    """French help texts, and no Python type names (``<bool>``, ``<path>``) in the help."""
-    for param in params:
-        if param.name in _FRENCH_HELP and hasattr(param, "help"):
-            param.help = _FRENCH_HELP[param.name]
-        if getattr(param, "is_flag", False):
-            param.metavar = ""  # a flag takes no value: nothing to show after its name
-        elif param.param_type_name == "argument":
-            param.display_type_rich = lambda ctx: None  # its name (FICHIER, BILAN) says it
-
-
-class _FrenchGroup(TyperGroup):
-    """Typer's group with its built-in option texts (help, completion) in French."""
-
-    def get_params(self, ctx: Any) -> list[Any]:
-        params = super().get_params(ctx)
-        _translate(params)
-        return params
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except typer.Exit:
-            raise
-        except Exception as error:
-            _french_panels()
-            _french_usage_error(error)
-            raise
-
-    def invoke(self, ctx: Any) -> Any:
-        try:
-            return super().invoke(ctx)
-        except (typer.Exit, typer.Abort):
-            raise
-        except Exception as error:
-            if type(error).__module__.startswith("typer."):
-                _french_panels()
-                _french_usage_error(error)
-            raise
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        _french_panels()
-        self.help = _yearly(self.help)
-        super().format_help(ctx, formatter)
-
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        command = super().get_command(ctx, cmd_name)
-        if command is not None:
-            _translate(command.get_params(ctx))
-            if not hasattr(command.format_help, "french"):
-                command.format_help = _in_french(command.format_help)  # type: ignore[method-assign]
-        return command
-
-
-def _yearly(text: str | None) -> str | None:
-    """A help text naming the current campaign where it says {annee} or {campagne}.
-
-    Filled only when help is shown, so that running a command (or ``--version``) does not
-    load the campaigns' forms.
-    """
-    if not text or "{" not in text:
-        return text
-    from clas_bilan import campaigns
-
-    campaign = campaigns.current()
-    return text.replace("{annee}", campaign.label).replace("{campagne}", campaign.code)
-
-
-def _in_french(format_help: Any) -> Any:
-    """A command's ``format_help`` that sets typer's panels in French first.
-
-    Only a command's help needs typer's rich layer: running the command does not import it.
-    """
-
-    def french_help(ctx: Any, formatter: Any) -> None:
-        _french_panels()
-        for param in ctx.command.params:
-            if getattr(param, "help", None):
-                param.help = _yearly(param.help)
-        format_help(ctx, formatter)
-
-    french_help.french = True  # type: ignore[attr-defined]
-    return french_help
-
-
 app = typer.Typer(
-    cls=_FrenchGroup,
+    cls=FrenchGroup,
     name="clas-bilan",
     help=(
         "Remplit le bilan CLAS {annee} de la Caf de l'Ain à partir d'un fichier de "
@@ -184,39 +42,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-class _LazyConsole:
-    """A rich Console made on first use, so that start-up does not import rich."""
-
-    def __init__(self, **options: Any) -> None:
-        object.__setattr__(self, "_options", options)
-        object.__setattr__(self, "_console", None)
-
-    def get(self) -> Any:
-        """The rich Console itself, made now if needed."""
-        if self._console is None:
-            from rich.console import Console
-
-            object.__setattr__(self, "_console", Console(**self._options))
-        return self._console
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.get(), name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self.get(), name, value)
-
-
-out: Any = _LazyConsole(highlight=False, soft_wrap=True)
-err: Any = _LazyConsole(stderr=True, highlight=False, soft_wrap=True)
-
-
-def escape(text: str) -> str:
-    """Text with rich markup characters escaped, to print user data as is."""
-    from rich.markup import escape as rich_escape
-
-    return rich_escape(text)
 
 
 _state = {"debug": False}
@@ -305,121 +130,6 @@ def handled() -> Iterator[None]:
         )
 
 
-# Report printing (validate, render) ------------------------------------------
-
-
-def _number(value: float | None, digits: int = 2) -> str:
-    """French number: decimal comma, or « — » when unknown."""
-    if value is None:
-        return "—"
-    return f"{value:.{digits}f}".replace(".", ",")
-
-
-def wrapped(text: str, indent: str = "", width: int | None = None) -> str:
-    """``text`` cut into lines at the console's width, between words only.
-
-    Keys and long words are never cut, and « and » never end up alone on a line.
-    """
-    import textwrap
-
-    from clas_bilan.scaffold import FRENCH_SPACES
-
-    width = width or max(int(out.width or 80), 40)
-    protected = FRENCH_SPACES.sub("\u00a0", text.replace("\u00a0", " "))
-    lines = textwrap.wrap(
-        protected,
-        width=width,
-        initial_indent=indent,
-        subsequent_indent=indent,
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
-    return "\n".join(line.replace("\u00a0", " ") for line in lines)
-
-
-def print_report(report: "Report", *, ready: bool = True) -> None:
-    """Print every finding, errors first (red) then warnings (yellow), then the summary.
-
-    Each finding is a short block, wrapped between words at the console's width:
-    kind, line and question, then the key as in the file, then what to do. ``ready`` False
-    leaves out « le fichier est prêt » when a step that can still fail follows.
-    """
-    from rich.table import Table
-
-    errors, warnings = len(report.errors), len(report.warnings)
-    if report.findings:
-        out.print(
-            escape(
-                wrapped(
-                    f"Contrôle de {report.path.name} : {errors} erreur(s), "
-                    f"{warnings} avertissement(s)"
-                )
-            ),
-            style="bold",
-        )
-    for finding in (*report.errors, *report.warnings):
-        colour = "red" if finding.is_error else "yellow"
-        kind = "Erreur" if finding.is_error else "Avertissement"
-        where = f"ligne {finding.line}" if finding.line else "fichier"
-        head = " — ".join(part for part in (kind, where, finding.short_label) if part)
-        out.print("")
-        out.print(escape(wrapped(head)), style=f"bold {colour}")
-        if finding.place:
-            out.print(escape(wrapped(finding.place, "  ")), style="dim")
-        problem = finding.message + (f" {finding.hint}" if finding.hint else "")
-        out.print(escape(wrapped(problem, "  ")))
-    if report.findings:
-        out.print("")
-    summary = report.summary
-    if summary is not None:
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold", no_wrap=True)
-        grid.add_column(no_wrap=True)
-        room = max(int(out.width or 80), 40) - len("Moyenne par collectif") - 2
-        sub = summary.subtotals
-        grid.add_row("Questions renseignées", f"{summary.answered} / {summary.questions}")
-        grid.add_row("ETP salariés", _number(summary.etp_salaries))
-        grid.add_row("ETP bénévoles", _number(summary.etp_benevoles))
-        inscrits = (
-            f"Elémentaire {_number(sub.get('elementaire'), 0)} · "
-            f"Collège {_number(sub.get('college'), 0)} · "
-            f"Lycée {_number(sub.get('lycee'), 0)} · "
-            f"Autre {_number(sub.get('autre'), 0)} · "
-            f"TOTAL {_number(summary.total, 0)}"
-        )
-        grid.add_row("Inscrits", escape(wrapped(inscrits, width=room)))
-        grid.add_row(
-            "Moyenne par collectif", f"{_number(summary.average_per_collectif, 1)} enfant(s)"
-        )
-        for name, bonus in (("enfants", summary.bonus_enfants), ("parents", summary.bonus_parents)):
-            verdict = "critères remplis" if bonus.eligible else "non remplis"
-            text = escape(wrapped(f"{verdict} : {bonus.reason}", width=room))
-            colour = "green" if bonus.eligible else "yellow"
-            grid.add_row(f"Bonus {name}", f"[{colour}]{verdict}[/]{text[len(verdict) :]}")
-        out.print(grid, soft_wrap=False)
-    if errors:
-        out.print(
-            escape(
-                wrapped(
-                    f"{errors} erreur(s), {warnings} avertissement(s) : corrigez les erreurs "
-                    "avant de produire le bilan."
-                )
-            ),
-            style="bold red",
-        )
-    elif warnings:
-        out.print(
-            escape(wrapped(f"Aucune erreur, {warnings} avertissement(s) à relire.")),
-            style="yellow",
-        )
-    else:
-        verdict = " : le fichier est prêt." if ready else "."
-        out.print(f"[bold green]Aucune erreur, aucun avertissement{verdict}[/]")
-
-
-# Commands are added below, one section each; each calls one core function.
-
-
 # init, validate, schema ------------------------------------------------------
 
 
@@ -469,17 +179,15 @@ def init_command(
                 _init_from(fichier, depuis, exemple=exemple, force=force)
                 return
             scaffold.write_new(fichier, scaffold.init_text(example=exemple), force)
-        except UsageError as error:
+        except WouldOverwrite as error:
+            error.hint = (
+                "ajoutez --force pour le remplacer (vos réponses seraient perdues), ou "
+                "donnez un autre nom : clas-bilan init autre_nom.yaml"
+            )
+            raise
+        except OutputError as error:
             # init names its file as an argument: it has no -o option to suggest
-            if "existe déjà" in error.message:
-                error.hint = (
-                    "ajoutez --force pour le remplacer (vos réponses seraient perdues), ou "
-                    "donnez un autre nom : clas-bilan init autre_nom.yaml"
-                )
-            elif error.hint and "avec -o" in error.hint:
-                error.hint = error.hint.replace(
-                    "avec -o", "en donnant le chemin du fichier : clas-bilan init CHEMIN.yaml"
-                )
+            error.name_elsewhere("en donnant le chemin du fichier : clas-bilan init CHEMIN.yaml")
             raise
         what = "Exemple complet écrit" if exemple else "Fichier de réponses créé"
         out.print(f"{what} : {escape(str(fichier))}")
@@ -639,9 +347,9 @@ def render_command(
         pdf_target = target.with_suffix(".pdf")
         check_new(target, force=force, inputs=(fichier, modele))
         if pdf and pdf_target.exists() and not force:
-            raise UsageError(
+            raise WouldOverwrite(
                 f"le fichier « {pdf_target} » existe déjà.",
-                hint="ajoutez --force pour le remplacer.",
+                advice="ajoutez --force pour le remplacer.",
             )
         replaced = target.exists()
         notes: list[str] = []
@@ -668,7 +376,7 @@ def render_command(
                 _NEXT_STEPS.format(
                     email=form.CAF_EMAIL,
                     deadline=campaigns.current().deadline_text,
-                    bilan=_quoted(target),
+                    bilan=quoted(target),
                 )
             )
         )
@@ -687,7 +395,7 @@ def _render_many(
                 hint="produisez les PDF ensuite, un par bilan, avec : clas-bilan pdf BILAN.docx",
             )
         sources = batch.collect(inputs)
-        with _progress("Bilans") as progress:
+        with progress_bar("Bilans") as progress:
             task = progress.add_task("bilans", total=len(sources))
             result = batch.render_batch(
                 sources,
@@ -723,20 +431,6 @@ def _render_many(
         if any(outcome.warnings for outcome in result.written):
             out.print("Avertissements à relire : clas-bilan validate FICHIER.")
     raise typer.Exit(result.exit_code)
-
-
-def _progress(label: str) -> Any:
-    """The progress bar of commands that go through many files: « label ━━━━ 12/50 »."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn())
-    return Progress(*columns, console=out.get(), transient=True)
-
-
-def _quoted(path: Path) -> str:
-    """A path as the user would type it in a shell (quoted when it has spaces)."""
-    text = str(path)
-    return f'"{text}"' if " " in text else text
 
 
 # extract ---------------------------------------------------------------------
@@ -790,7 +484,7 @@ def extract_command(
             )
         out.print(f"[bold green]Fichier de réponses écrit :[/] {escape(str(target))}")
         print_report(validate_file(target))
-        out.print(f"Vérifiez-le, puis : clas-bilan validate {escape(_quoted(target))}")
+        out.print(f"Vérifiez-le, puis : clas-bilan validate {escape(quoted(target))}")
 
 
 # email -----------------------------------------------------------------------
@@ -915,7 +609,7 @@ def email_command(
                 raise UsageError(
                     f"« {attached.name} » a été produit avant la dernière version de "
                     f"« {bilan.name} » : il ne correspond plus au bilan.",
-                    hint=f"refaites la copie PDF avec : clas-bilan pdf {_quoted(bilan)} --force, "
+                    hint=f"refaites la copie PDF avec : clas-bilan pdf {quoted(bilan)} --force, "
                     "puis relancez cette commande.",
                 )
             if older(attached, bilan) and attached.suffix.lower() == ".pdf":
@@ -1060,7 +754,7 @@ def synthese_command(
                 hint="par exemple : -o synthese.xlsx",
             )
         check_new(sortie, force=force, inputs=entrees)
-        with _progress("Lecture") as progress:
+        with progress_bar("Lecture") as progress:
             task = progress.add_task("lecture", total=None)
             result = synthese.synthesize(
                 entrees,
@@ -1153,11 +847,37 @@ def formulaire_command(
     out.print("Formulaire arrêté.")
 
 
+def _no_pydantic_plugins() -> None:
+    """Pydantic looks for no plugin: the tool uses none, and looking costs start-up time.
+
+    Pydantic looks for plugins in every installed package's metadata when the first model
+    is built. Told not to, it still imports its plugin loader, and with it
+    ``importlib.metadata`` (email, csv, socket…): about a tenth of a ``validate`` process.
+    With plugins off, that loader would find none: a loader finding none stands in for it.
+    Anything else asked of it (a later pydantic may ask more) loads pydantic's own loader.
+    A user's own setting wins (pydantic then loads its own loader as usual).
+    """
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    if os.environ["PYDANTIC_DISABLE_PLUGINS"] != "__all__":
+        return
+    name = "pydantic.plugin._loader"
+    loader = types.ModuleType(name, "No pydantic plugin (clas-bilan).")
+
+    def pydantic_own(attribute: str) -> Any:
+        if attribute.startswith("__"):  # the import system asks (« __path__ »): not a package
+            raise AttributeError(attribute)
+        if sys.modules.get(name) is loader:
+            del sys.modules[name]
+        return getattr(importlib.import_module(name), attribute)
+
+    loader.get_plugins = lambda: ()  # type: ignore[attr-defined]
+    loader.__getattr__ = pydantic_own  # type: ignore[method-assign]
+    sys.modules.setdefault(name, loader)
+
+
 def main() -> None:
     """Entry point of the ``clas-bilan`` console script."""
-    # Pydantic looks for third-party plugins in every installed package's metadata when the
-    # first model is built (tens of ms); the tool uses none. A user's own setting wins.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    _no_pydantic_plugins()
     for stream in (sys.stdout, sys.stderr):
         # A console or pipe in cp850/cp1252 cannot show every character: degrade, never crash.
         if isinstance(stream, io.TextIOWrapper):
@@ -1169,6 +889,3 @@ def main() -> None:
             raise
         err.print(f"Erreur : {error.message}")
         sys.exit(error.exit_code)
-
-
-__all__ = ["Path", "app", "main"]

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from clas_bilan import campaigns, form
+from clas_bilan.values import LEVEL_SPELLINGS
 
 if typing.TYPE_CHECKING:
     from clas_bilan.campaigns import Campaign
@@ -66,8 +67,6 @@ def parents(key: str) -> Iterator[str]:
 
 def _spellings(part: int | str) -> tuple[int | str, ...]:
     """The ways a part may be written in the file (« 1ere » is also « 1ère », « 1re »)."""
-    from clas_bilan.models import LEVEL_SPELLINGS  # models uses this module
-
     if not isinstance(part, str):
         return (part,)
     meant = LEVEL_SPELLINGS.get(part, part)
@@ -196,14 +195,18 @@ def label(key: str | None, campaign: Campaign | None = None) -> str:
     """
     if not key:
         return ""
+    from clas_bilan import models  # models uses this module
+
     labels = form.labels(campaign)
     model = (campaign or campaigns.current()).answers
     for parent in parents(key):
         if plain(parent) in labels and not is_index(name(parent)):
             return labels[plain(parent)]
         steps = list(walk(tuple(split(parent)), model))
-        if len(steps) == len(split(plain(parent))) and steps and steps[-1][1].description:
-            return str(steps[-1][1].description)
+        if len(steps) == len(split(plain(parent))) and steps:
+            described = models.description(steps[-1][1], campaign)
+            if described:
+                return described
     return ""
 
 

@@ -2,13 +2,15 @@
 
 Key names are fixed by ``shared/contrat/reponses_reference.yaml``. Every field is
 optional at this level: an unanswered question is a warning, decided in
-``checks.py``, not a parsing error. Descriptions are the form's own labels.
+``checks.py``, not a parsing error. Descriptions are the form's own labels, looked up in
+the form of the campaign at hand (``description``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
@@ -20,6 +22,7 @@ from pydantic import (
     StrictInt,
     WithJsonSchema,
 )
+from pydantic.fields import FieldInfo
 
 from clas_bilan import campaigns, form, keys, values
 from clas_bilan.values import LEVEL_SPELLINGS as LEVEL_SPELLINGS
@@ -27,13 +30,58 @@ from clas_bilan.values import LEVEL_SPELLINGS as LEVEL_SPELLINGS
 if TYPE_CHECKING:
     from clas_bilan.campaigns import Campaign
 
-_CURRENT = campaigns.current()
-"""The campaign whose form's labels describe the answers (a later one may override some)."""
-_LABELS = form.labels(_CURRENT)
+
+@dataclass(frozen=True)
+class FormLabel:
+    """A field described by its campaign's form: the label the form gives ``key``.
+
+    The models are built once for every campaign, before any campaign is read (a campaign's
+    module may subclass them), so a text that changes with the campaign is looked up when
+    it is shown: by ``description`` for a campaign, or when the JSON schema is written.
+    """
+
+    key: str
+
+    def text(self, campaign: Campaign | None = None) -> str | None:
+        """The label in ``campaign``'s form (the current one)."""
+        return form.labels(campaign).get(self.key)
+
+    def __call__(self, schema: dict[str, Any]) -> None:
+        """Pydantic's hook: the JSON schema's description, for the current campaign."""
+        schema["description"] = self.text()
 
 
-def _label(key: str) -> str:
-    return _LABELS[key]
+@dataclass(frozen=True)
+class WithHourBases:
+    """A description naming the campaign's hour bases (``{worked_hours}``, ``{paid_hours}``)."""
+
+    template: str
+
+    def text(self, campaign: Campaign | None = None) -> str:
+        """The description with ``campaign``'s hour bases (the current one's)."""
+        bases = campaign or campaigns.current()
+        return self.template.format(worked_hours=bases.worked_hours, paid_hours=bases.paid_hours)
+
+    def __call__(self, schema: dict[str, Any]) -> None:
+        """Pydantic's hook: the JSON schema's description, for the current campaign."""
+        schema["description"] = self.text()
+
+
+def description(info: FieldInfo, campaign: Campaign | None = None) -> str | None:
+    """A field's description for ``campaign`` (the current one): its own or its form's."""
+    if isinstance(info.json_schema_extra, (FormLabel, WithHourBases)):
+        return info.json_schema_extra.text(campaign)
+    return info.description
+
+
+def _label(key: str) -> Any:
+    return FormLabel(key)
+
+
+def _title(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """The schema's title names the campaign whose answers ``model`` holds."""
+    owner = next((c for c in campaigns.known() if c.answers is model), campaigns.current())
+    schema["title"] = f"Réponses au bilan CLAS {owner.label}"
 
 
 def _yes_no(value: Any) -> Any:
@@ -165,24 +213,29 @@ class Equipement(Section):
 class Salaries(Section):
     """Salaried staff and their ETP."""
 
-    nombre: Count = Field(None, description=_label("moyens_humains.salaries.nombre"))
+    nombre: Count = Field(None, json_schema_extra=_label("moyens_humains.salaries.nombre"))
     heures_travaillees: Decimal = Field(
         None,
-        description=f"Heures travaillées sur l’année (ETP = heures / {_CURRENT.worked_hours})",
+        json_schema_extra=WithHourBases(
+            "Heures travaillées sur l’année (ETP = heures / {worked_hours})"
+        ),
     )
     heures_payees: Decimal = Field(
-        None, description=f"Heures payées sur l’année (ETP = heures / {_CURRENT.paid_hours})"
+        None,
+        json_schema_extra=WithHourBases("Heures payées sur l’année (ETP = heures / {paid_hours})"),
     )
-    etp: Decimal = Field(None, description=_label("moyens_humains.salaries.etp"))
+    etp: Decimal = Field(None, json_schema_extra=_label("moyens_humains.salaries.etp"))
 
 
 class Benevoles(Section):
     """Volunteers (volontaires inclus) and their ETP."""
 
-    nombre: Count = Field(None, description=_label("moyens_humains.benevoles.nombre"))
+    nombre: Count = Field(None, json_schema_extra=_label("moyens_humains.benevoles.nombre"))
     heures: Decimal = Field(
         None,
-        description=f"Heures de bénévolat sur l’année (ETP = heures / {_CURRENT.worked_hours})",
+        json_schema_extra=WithHourBases(
+            "Heures de bénévolat sur l’année (ETP = heures / {worked_hours})"
+        ),
     )
     etp: Decimal = Field(None, description="Soit en ETP (bénévoles)")
 
@@ -206,7 +259,7 @@ class MoyensHumains(Section):
         default_factory=Coordination, description="Qui assure la coordination du CLAS"
     )
     ecarts_intervenants: Text = Field(
-        None, description=_label("moyens_humains.ecarts_intervenants")
+        None, json_schema_extra=_label("moyens_humains.ecarts_intervenants")
     )
 
 
@@ -232,12 +285,14 @@ class Session(Section):
 class Formations(Section):
     """2. Les formations réalisées."""
 
-    suivie: YesNo = Field(None, description=_label("formations.suivie"))
+    suivie: YesNo = Field(None, json_schema_extra=_label("formations.suivie"))
     sessions: list[Session] = Field(
         default_factory=list, description="Si oui, merci de renseigner le tableau suivant"
     )
-    appreciation: Text = Field(None, description=_label("formations.appreciation"))
-    besoins_non_couverts: Text = Field(None, description=_label("formations.besoins_non_couverts"))
+    appreciation: Text = Field(None, json_schema_extra=_label("formations.appreciation"))
+    besoins_non_couverts: Text = Field(
+        None, json_schema_extra=_label("formations.besoins_non_couverts")
+    )
 
 
 def _level_aliases(value: Any) -> Any:
@@ -267,19 +322,19 @@ class Inscrits(Section):
         json_schema_extra=_spellings_schema,
     )
 
-    CP: Count = Field(None, description=_label("public.inscrits.CP"))
-    CE1: Count = Field(None, description=_label("public.inscrits.CE1"))
-    CE2: Count = Field(None, description=_label("public.inscrits.CE2"))
-    CM1: Count = Field(None, description=_label("public.inscrits.CM1"))
-    CM2: Count = Field(None, description=_label("public.inscrits.CM2"))
-    sixieme: Count = Field(None, alias="6e", description=_label("public.inscrits.6e"))
-    cinquieme: Count = Field(None, alias="5e", description=_label("public.inscrits.5e"))
-    quatrieme: Count = Field(None, alias="4e", description=_label("public.inscrits.4e"))
-    troisieme: Count = Field(None, alias="3e", description=_label("public.inscrits.3e"))
-    seconde: Count = Field(None, alias="2de", description=_label("public.inscrits.2de"))
-    premiere: Count = Field(None, alias="1ere", description=_label("public.inscrits.1ere"))
-    T: Count = Field(None, description=_label("public.inscrits.T"))
-    autre: Count = Field(None, description=_label("public.inscrits.autre"))
+    CP: Count = Field(None, json_schema_extra=_label("public.inscrits.CP"))
+    CE1: Count = Field(None, json_schema_extra=_label("public.inscrits.CE1"))
+    CE2: Count = Field(None, json_schema_extra=_label("public.inscrits.CE2"))
+    CM1: Count = Field(None, json_schema_extra=_label("public.inscrits.CM1"))
+    CM2: Count = Field(None, json_schema_extra=_label("public.inscrits.CM2"))
+    sixieme: Count = Field(None, alias="6e", json_schema_extra=_label("public.inscrits.6e"))
+    cinquieme: Count = Field(None, alias="5e", json_schema_extra=_label("public.inscrits.5e"))
+    quatrieme: Count = Field(None, alias="4e", json_schema_extra=_label("public.inscrits.4e"))
+    troisieme: Count = Field(None, alias="3e", json_schema_extra=_label("public.inscrits.3e"))
+    seconde: Count = Field(None, alias="2de", json_schema_extra=_label("public.inscrits.2de"))
+    premiere: Count = Field(None, alias="1ere", json_schema_extra=_label("public.inscrits.1ere"))
+    T: Count = Field(None, json_schema_extra=_label("public.inscrits.T"))
+    autre: Count = Field(None, json_schema_extra=_label("public.inscrits.autre"))
 
     def by_key(self) -> dict[str, int | None]:
         """Counts keyed as in the answers file ("6e", "1ere", "autre"…)."""
@@ -294,7 +349,7 @@ class Public(Section):
         description="Nombre d’enfants / de jeunes différents inscrits par niveau scolaire",
     )
     total: Count = Field(None, description="TOTAL (facultatif : calculé s’il est absent)")
-    nombre_collectifs: Count = Field(None, description=_label("public.nombre_collectifs"))
+    nombre_collectifs: Count = Field(None, json_schema_extra=_label("public.nombre_collectifs"))
 
 
 class Etablissement(Section):
@@ -320,16 +375,16 @@ class BonusEnfants(Section):
     """The « BONIFICATION ENFANTS » criteria table."""
 
     collectifs_ouverture_culturelle: Count = Field(
-        None, description=_label("axe_enfants.criteres_bonus.collectifs_ouverture_culturelle")
+        None, json_schema_extra=_label("axe_enfants.criteres_bonus.collectifs_ouverture_culturelle")
     )
     surcout_materiel_pedagogique: YesNo = Field(
-        None, description=_label("axe_enfants.criteres_bonus.surcout_materiel_pedagogique")
+        None, json_schema_extra=_label("axe_enfants.criteres_bonus.surcout_materiel_pedagogique")
     )
     surcout_intervenants_exterieurs: YesNo = Field(
-        None, description=_label("axe_enfants.criteres_bonus.surcout_intervenants_exterieurs")
+        None, json_schema_extra=_label("axe_enfants.criteres_bonus.surcout_intervenants_exterieurs")
     )
     surcout_sorties_culturelles: YesNo = Field(
-        None, description=_label("axe_enfants.criteres_bonus.surcout_sorties_culturelles")
+        None, json_schema_extra=_label("axe_enfants.criteres_bonus.surcout_sorties_culturelles")
     )
 
 
@@ -339,24 +394,25 @@ class AxeEnfants(Section):
     criteres_bonus: BonusEnfants = Field(
         default_factory=BonusEnfants, description="BONIFICATION ENFANTS"
     )
-    actions: Text = Field(None, description=_label("axe_enfants.actions"))
-    projet_annee: Text = Field(None, description=_label("axe_enfants.projet_annee"))
-    ecarts: Text = Field(None, description=_label("axe_enfants.ecarts"))
-    retours_enfants: Text = Field(None, description=_label("axe_enfants.retours_enfants"))
-    projet_suivant: Text = Field(None, description=_label("axe_enfants.projet_suivant"))
+    actions: Text = Field(None, json_schema_extra=_label("axe_enfants.actions"))
+    projet_annee: Text = Field(None, json_schema_extra=_label("axe_enfants.projet_annee"))
+    ecarts: Text = Field(None, json_schema_extra=_label("axe_enfants.ecarts"))
+    retours_enfants: Text = Field(None, json_schema_extra=_label("axe_enfants.retours_enfants"))
+    projet_suivant: Text = Field(None, json_schema_extra=_label("axe_enfants.projet_suivant"))
 
 
 class BonusParents(Section):
     """The « BONFICATION PARENTS » criteria table."""
 
     collectifs_accompagnement_parents: Count = Field(
-        None, description=_label("axe_parents.criteres_bonus.collectifs_accompagnement_parents")
+        None,
+        json_schema_extra=_label("axe_parents.criteres_bonus.collectifs_accompagnement_parents"),
     )
     surcout_intervenants_exterieurs: YesNo = Field(
-        None, description=_label("axe_parents.criteres_bonus.surcout_intervenants_exterieurs")
+        None, json_schema_extra=_label("axe_parents.criteres_bonus.surcout_intervenants_exterieurs")
     )
     surcout_sorties_parents_enfants: YesNo = Field(
-        None, description=_label("axe_parents.criteres_bonus.surcout_sorties_parents_enfants")
+        None, json_schema_extra=_label("axe_parents.criteres_bonus.surcout_sorties_parents_enfants")
     )
 
 
@@ -366,25 +422,25 @@ class AxeParents(Section):
     criteres_bonus: BonusParents = Field(
         default_factory=BonusParents, description="BONFICATION PARENTS"
     )
-    actions: Text = Field(None, description=_label("axe_parents.actions"))
-    ecarts: Text = Field(None, description=_label("axe_parents.ecarts"))
-    avis_parents: Text = Field(None, description=_label("axe_parents.avis_parents"))
-    projet_suivant: Text = Field(None, description=_label("axe_parents.projet_suivant"))
+    actions: Text = Field(None, json_schema_extra=_label("axe_parents.actions"))
+    ecarts: Text = Field(None, json_schema_extra=_label("axe_parents.ecarts"))
+    avis_parents: Text = Field(None, json_schema_extra=_label("axe_parents.avis_parents"))
+    projet_suivant: Text = Field(None, json_schema_extra=_label("axe_parents.projet_suivant"))
 
 
 class AxeEtablissements(Section):
     """Axe de concertation et de coordination avec l'école / le collège."""
 
-    actions: Text = Field(None, description=_label("axe_etablissements.actions"))
-    ecarts: Text = Field(None, description=_label("axe_etablissements.ecarts"))
-    retours: Text = Field(None, description=_label("axe_etablissements.retours"))
+    actions: Text = Field(None, json_schema_extra=_label("axe_etablissements.actions"))
+    ecarts: Text = Field(None, json_schema_extra=_label("axe_etablissements.ecarts"))
+    retours: Text = Field(None, json_schema_extra=_label("axe_etablissements.retours"))
 
 
 class Conclusion(Section):
     """Conclusion / Suggestion."""
 
-    bilan: Text = Field(None, description=_label("conclusion.bilan"))
-    suggestions_caf: Text = Field(None, description=_label("conclusion.suggestions_caf"))
+    bilan: Text = Field(None, json_schema_extra=_label("conclusion.bilan"))
+    suggestions_caf: Text = Field(None, json_schema_extra=_label("conclusion.suggestions_caf"))
 
 
 class Signature(Section):
@@ -408,7 +464,8 @@ class Reponses(Section):
         extra="forbid",
         validate_assignment=True,
         populate_by_name=True,
-        title=f"Réponses au bilan CLAS {_CURRENT.label}",
+        title="Réponses au bilan CLAS",
+        json_schema_extra=_title,
     )
 
     campagne: Line = Field(
@@ -416,10 +473,12 @@ class Reponses(Section):
         description="Campagne du bilan ; doit correspondre au modèle utilisé",
     )
     gestionnaire: Gestionnaire = Field(
-        default_factory=Gestionnaire, description=_label("gestionnaire.nom")
+        default_factory=Gestionnaire, json_schema_extra=_label("gestionnaire.nom")
     )
-    equipement: Equipement = Field(default_factory=Equipement, description=_label("equipement.nom"))
-    intitule_projet: Text = Field(None, description=_label("intitule_projet"))
+    equipement: Equipement = Field(
+        default_factory=Equipement, json_schema_extra=_label("equipement.nom")
+    )
+    intitule_projet: Text = Field(None, json_schema_extra=_label("intitule_projet"))
     moyens_humains: MoyensHumains = Field(
         default_factory=MoyensHumains, description="1. Moyens humains mobilisés"
     )

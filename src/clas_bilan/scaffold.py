@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from clas_bilan import SCHEMA_FILE, campaigns, files, form, keys, shipped
+from clas_bilan import SCHEMA_FILE, campaigns, files, form, keys, models, shipped
 from clas_bilan.models import Date, Decimal, Text, YesNo
 from clas_bilan.values import format_date, format_typed, format_yes_no
 
@@ -114,7 +114,7 @@ def _model_lines(
         if said is not None:
             if depth == 0 and lines and lines[-1] != "":
                 lines.append("")
-            label, description = labels.get(dotted), info.description
+            label, description = labels.get(dotted), models.description(info)
             notes: list[str | None] = [label, description]
             if label and description and label in description:
                 notes = [description]

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BeforeValidator
 from pydantic.fields import FieldInfo
 
-from clas_bilan import campaigns, form, keys
+from clas_bilan import campaigns, form, keys, models
 from clas_bilan.keys import inner_model, is_index
 from clas_bilan.models import Count, Date, Decimal, Line, Reponses, Text, YesNo
 from clas_bilan.values import format_date, format_typed, format_yes_no
@@ -97,7 +97,7 @@ def kind(key: str) -> Kind:
 
 def _input(key: str, label: str | None = None) -> Input:
     info = field_info(key)
-    text = label or info.description or key
+    text = label or models.description(info) or key
     return Input(key, clean(text), kind(key), key in form.MANDATORY_CHOICES)
 
 
@@ -114,7 +114,7 @@ def question_inputs(question: form.Question) -> tuple[Input, ...]:
     inputs = []
     for key in question.keys:
         info = field_info(key)
-        label = info.description or key
+        label = models.description(info) or key
         if clean(label) == clean(question.label):
             label = "ETP donné (facultatif : calculé à partir des heures)"
         inputs.append(_input(key, label))

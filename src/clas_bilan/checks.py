@@ -209,7 +209,7 @@ def _campaign(answers: Reponses, found: _Findings) -> None:
 def _mandatory(answers: Reponses, found: _Findings) -> None:
     for key in MANDATORY_CHOICES:
         if get(answers, key) is None:
-            name = key.rsplit(".", 1)[-1]
+            name = keys.name(key)
             hint = f"Écrivez « {name}: oui » ou « {name}: non »."
             sessions = len(answers.formations.sessions)
             if key == "formations.suivie" and sessions:

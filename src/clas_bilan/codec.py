@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from clas_bilan import campaigns, form, schools
+from clas_bilan.keys import name as key_name
 from clas_bilan.values import (
     format_count,
     format_date,
@@ -114,7 +115,7 @@ def decode(codec: form.Codec, keys: Sequence[str], text: str) -> dict[str, Any]:
 def _encode_etp(keys: Sequence[str], values: Sequence[Any]) -> str:
     etp, *hours = values
     given = [
-        (amount, *_UNITS[key.rsplit(".", 1)[-1]])
+        (amount, *_UNITS[key_name(key)])
         for key, amount in zip(keys[1:], hours, strict=False)
         if amount is not None
     ]
@@ -146,7 +147,7 @@ def _decode_etp(keys: Sequence[str], text: str) -> dict[str, Any]:
         kind = _plain(found.group(2) or "")
         wanted = "travaill" if "travaill" in kind else "pay" if "pay" in kind else ""
         key = next(
-            (k for k in hours_keys if wanted and wanted in k.rsplit(".", 1)[-1]),
+            (k for k in hours_keys if wanted and wanted in key_name(k)),
             hours_keys[0] if hours_keys else None,
         )
         if key is not None:

@@ -185,7 +185,7 @@ def _list_patterns(items: ItemList) -> Iterator[str]:
 
 def pattern_of(name: str) -> str:
     """A sent key with its list indices replaced by ``#``."""
-    return ".".join("#" if is_index(part) else part for part in name.split("."))
+    return keys.join("#" if is_index(part) else part for part in keys.split(name))
 
 
 def nest(flat: Mapping[str, str]) -> dict[str, Any]:
@@ -193,7 +193,7 @@ def nest(flat: Mapping[str, str]) -> dict[str, Any]:
     root: dict[str, Any] = {}
     for name, value in flat.items():
         target = root
-        *parents, last = name.split(".")
+        *parents, last = keys.split(name)
         for part in parents:
             target = target.setdefault(f"\0{int(part):08d}" if is_index(part) else part, {})
         target[last] = value

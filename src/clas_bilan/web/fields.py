@@ -20,8 +20,9 @@ from pydantic import BaseModel, BeforeValidator
 from pydantic.fields import FieldInfo
 
 from clas_bilan import campaigns, codec, form
+from clas_bilan.campaigns import Campaign
 from clas_bilan.keys import is_index
-from clas_bilan.models import Count, Date, Decimal, Line, Reponses, Text, YesNo
+from clas_bilan.models import Count, Date, Decimal, Line, Text, YesNo
 from clas_bilan.slips import inner_model
 
 Kind = Literal["yesno", "date", "decimal", "count", "text", "line"]
@@ -77,8 +78,8 @@ def fill(pattern: str, indices: tuple[int, ...]) -> str:
 
 
 def field_info(key: str) -> FieldInfo:
-    """The pydantic field of a dotted key (list indices or ``#`` skipped)."""
-    model: type[BaseModel] | None = Reponses
+    """The current campaign's pydantic field of a dotted key (list indices or ``#`` skipped)."""
+    model: type[BaseModel] | None = campaigns.current().answers
     info: FieldInfo | None = None
     for part in key.split("."):
         if part == "#" or is_index(part):
@@ -169,11 +170,15 @@ def _nested_list(pattern: str) -> ItemList:
     return ItemList(pattern, ITEM_NOUNS[pattern], inputs)
 
 
-@functools.cache
 def all_patterns() -> frozenset[str]:
     """Every key the page may send, ``#`` marking list indices."""
+    return _patterns(campaigns.current())
+
+
+@functools.cache
+def _patterns(campaign: Campaign) -> frozenset[str]:
     found = {"campagne"}
-    for block in campaigns.current().blocks:
+    for block in campaign.blocks:
         if isinstance(block, form.Question):
             found.update(i.name for i in question_inputs(block))
         elif isinstance(block, (form.Choice, form.Box)) and block.key:

@@ -27,7 +27,11 @@ from clas_bilan import campaigns, checks, form, loading, shipped
 from clas_bilan.cli import app
 from clas_bilan.docx.template import build, template_path
 from clas_bilan.extract import extract
+from helpers_campaign import SHIPPED
 from helpers_docx import body, texts
+
+# The change-over itself: the shipped campaign is current until the test registers the next.
+pytestmark = pytest.mark.campaign(SHIPPED)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "bilan_exemple.yaml"
@@ -70,11 +74,13 @@ def next_year(
     next_template: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Iterator[Path]:
     """The made-up campaign registered, its template where shipped templates are looked for."""
-    found: Callable[[str, str], Path] = shipped.path
+    found: Callable[..., Path] = shipped.path
     monkeypatch.setattr(
         shipped,
         "path",
-        lambda folder, name: next_template if name == next_template.name else found(folder, name),
+        lambda folder, name, home=None: (
+            next_template if name == next_template.name else found(folder, name, home=home)
+        ),
     )
     monkeypatch.chdir(tmp_path)
     campaigns.register(CAMPAIGN)
@@ -128,6 +134,17 @@ def test_validate_render_extract_with_the_next_campaign(next_year: Path) -> None
     assert found.campaign is CAMPAIGN and found.problems == []
     assert found.answers.campagne == "2026-2027"
     assert found.answers.axe_enfants.outils_numeriques == "Tablettes prêtées par la médiathèque"
+
+
+def test_the_browser_form_asks_the_next_campaign_s_added_question(next_year: Path) -> None:
+    from clas_bilan.web import page, session
+
+    answers = _answers_2027(next_year)
+    values = session.page_values(answers, answers.read_text("utf-8"))
+    assert values[ADDED] == "Tablettes prêtées par la médiathèque"
+    html = page.render(answers.name, "jeton", values, None)
+    assert f'name="{ADDED}"' in html and ">Tablettes prêtées par la médiathèque<" in html
+    assert RENAMED_LABEL in html
 
 
 @pytest.mark.usefixtures("wide_console")

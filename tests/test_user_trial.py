@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from clas_bilan.cli import app
+from helpers_campaign import SHIPPED
 
 runner = CliRunner()
 
@@ -104,6 +105,7 @@ def test_yaml_slip_names_the_line_and_the_fix(tmp_path: Path, text: str, expecte
     assert "Vérifiez l’indentation (espaces)" not in output  # the precise fix, not the generic one
 
 
+@pytest.mark.campaign(SHIPPED)  # the shipped form's wording and campaign code
 def test_hash_in_an_unquoted_text_is_flagged_not_silently_cut(tmp_path: Path) -> None:
     _, output = validate(
         tmp_path,
@@ -133,6 +135,7 @@ def test_the_empty_signature_block_of_init_is_called_empty_not_absent(tmp_path: 
     assert "aucun bloc de signature" not in output
 
 
+@pytest.mark.campaign(SHIPPED)  # the shipped form's wording and campaign code
 def test_findings_follow_the_file_and_keys_missing_from_it_come_last(tmp_path: Path) -> None:
     _, output = validate(
         tmp_path,

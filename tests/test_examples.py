@@ -20,7 +20,6 @@ from clas_bilan.cli import app
 from helpers_campaign import fixtures, shipped_case
 
 EXAMPLES = fixtures()
-ROOT = Path(__file__).parent.parent
 runner = CliRunner()
 
 

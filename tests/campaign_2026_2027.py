@@ -82,3 +82,36 @@ CAMPAIGN = Campaign(
     paid_hours=1810,
     model=Reponses2027,
 )
+
+
+ADDED_ANSWER = "Tablettes prêtées par la médiathèque"
+
+
+def carry(text: str) -> str:
+    """An answers file of the 2025/2026 form, carried to this campaign.
+
+    The year's texts are moved on; where the file answers the children's axis, the added
+    question is answered in place of the blank line closing that section, so every other
+    answer keeps its line number (tests point at lines of their files).
+    """
+    lines = _next_year(text).split("\n")
+    starts = [at for at, line in enumerate(lines) if line.rstrip("\r") == "axe_enfants:"]
+    if not starts:
+        return "\n".join(lines)
+    section = starts[0]
+    for at in range(section + 1, len(lines)):
+        rest = [line for line in lines[at + 1 :] if line.strip("\r")]
+        if lines[at].strip("\r") == "" and rest and not rest[0].startswith(" "):
+            end = "\r" if lines[at].endswith("\r") else ""
+            lines[at] = f'  {ADDED.rsplit(".", 1)[1]}: "{ADDED_ANSWER}"{end}'
+            break
+        if lines[at] and not lines[at].startswith((" ", "#", "\r")):
+            break
+    return "\n".join(lines)
+
+
+def example(shipped: str) -> str:
+    """The shipped example carried to this campaign, answering the added question."""
+    text = carry(shipped)
+    assert ADDED_ANSWER in text, "the example's layout moved: place the added answer anew"
+    return text

@@ -1,14 +1,66 @@
-"""Shared fixtures."""
+"""Shared fixtures, and the campaign the suite runs under (see helpers_campaign)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+import helpers_campaign
+
+_made_up: Path | None = None
+"""Where the made-up campaign's files are written, when the suite runs under one."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Declare the campaign marker; install the made-up campaign the environment names."""
+    global _made_up
+    config.addinivalue_line(
+        "markers",
+        "campaign(code): about that campaign's own form; runs with it as the current one",
+    )
+    code = os.environ.get(helpers_campaign.VARIABLE)
+    if code and _made_up is None:
+        _made_up = Path(tempfile.mkdtemp(prefix="clas-bilan-campagne-"))
+        helpers_campaign.install(code, _made_up)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the made-up campaign's files."""
+    if _made_up is not None:
+        shutil.rmtree(_made_up, ignore_errors=True)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say which campaign the suite runs under."""
+    from clas_bilan import campaigns
+
+    return f"clas-bilan: campagne {campaigns.current().code}"
+
+
+def _pin(request: pytest.FixtureRequest) -> contextlib.AbstractContextManager[None]:
+    marker = request.node.get_closest_marker("campaign")
+    return helpers_campaign.pinned(marker.args[0]) if marker else contextlib.nullcontext()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_campaign(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A module marked ``campaign(CODE)`` runs, module fixtures included, under that campaign."""
+    with _pin(request):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _test_campaign(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test marked ``campaign(CODE)`` runs under that campaign."""
+    with _pin(request):
+        yield
 
 
 @pytest.fixture

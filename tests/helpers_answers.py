@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 
-from clas_bilan.models import Reponses
+from clas_bilan import campaigns
+from helpers_campaign import fixtures
 
-REFERENCE = Path(__file__).parent / "examples" / "valid" / "reference_du_contrat.yaml"
+REFERENCE = fixtures() / "valid" / "reference_du_contrat.yaml"
+Reponses = campaigns.current().answers
+"""The current campaign's answers model: ``models.Reponses``, or a later campaign's subclass."""
 
 
 def reference(**changes: object) -> Reponses:

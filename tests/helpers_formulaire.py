@@ -6,12 +6,13 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import helpers_campaign
 
 _ADDRESS = re.compile(r"http://127\.0\.0\.1:(\d+)/")
 
@@ -37,10 +38,10 @@ class Running:
 def running(answers: Path, *args: str, program: Path | None = None) -> Iterator[Running]:
     """Start the form on ``answers`` (no browser), wait for its address, stop it after.
 
-    ``program`` is the ``clas-bilan`` to run (by default this Python's ``-m clas_bilan``).
+    ``program`` is the ``clas-bilan`` to run (by default this Python's, see helpers_campaign).
     """
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
-    command = [str(program)] if program else [sys.executable, "-m", "clas_bilan"]
+    command = [str(program)] if program else helpers_campaign.command()
     process = subprocess.Popen(
         [*command, "formulaire", str(answers), "--sans-navigateur", *args],
         stdout=subprocess.PIPE,

@@ -9,8 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from clas_bilan import scaffold, yamlvalues
+from clas_bilan import campaigns, scaffold, yamlvalues
 from clas_bilan.models import Count, Date, Decimal, YesNo
+
+CODE = campaigns.current().code
 
 PRINTABLE = st.characters(
     blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\ufeff"
@@ -89,7 +91,7 @@ def test_origin_is_a_comment_after_the_header() -> None:
     text = scaffold.answers_text({}, origin="Relu depuis bilan_2025.docx")
     lines = text.splitlines()
     assert "# Relu depuis bilan_2025.docx" in lines
-    assert lines.index("# Relu depuis bilan_2025.docx") < lines.index('campagne: "2025-2026"')
+    assert lines.index("# Relu depuis bilan_2025.docx") < lines.index(f'campagne: "{CODE}"')
     assert parsed({}, origin="a: b\n# c") == parsed({})
 
 

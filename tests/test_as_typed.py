@@ -11,12 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from clas_bilan import checks, loading, yamlvalues
+from clas_bilan import campaigns, checks, loading, yamlvalues
 from clas_bilan.cli import app
 from clas_bilan.render import render
+from helpers_campaign import fixtures
 from helpers_docx import body, texts
 
-EXAMPLES = Path(__file__).parent / "examples"
+EXAMPLES = fixtures()
 INVALID = EXAMPLES / "invalid"
 runner = CliRunner()
 
@@ -112,7 +113,7 @@ def test_every_suggested_quoting_reads_back_as_typed() -> None:
             assert value == (typed[1:-1] if closed else typed), (path.name, hint)
 
 
-BASE = (EXAMPLES.parent.parent / "examples" / "bilan_exemple.yaml").read_text(encoding="utf-8")
+BASE = campaigns.current().example.read_text(encoding="utf-8")
 TITLE = 'intitule_projet: "Grandir et apprendre ensemble à la Croix-Blanche"'
 LINE = BASE.splitlines().index(TITLE) + 1
 SPECIAL = st.sampled_from(

@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from clas_bilan import batch
+from clas_bilan import batch, campaigns
 from clas_bilan.batch import Outcome, collect, render_batch
 from clas_bilan.cli import app
 from clas_bilan.docx.template import template_path
 from clas_bilan.errors import UsageError
 from helpers_docx import body, paragraph_text, part, w
 
-EXAMPLE = Path(__file__).parents[1] / "examples" / "bilan_exemple.yaml"
+EXAMPLE = campaigns.current().example
 EXAMPLE_NAME = "Centre social de la Croix-Blanche"
 NAMES = ["Maison de quartier des Vennes", "Espace Reyssouze", "Centre social Amédée Mercier"]
 

@@ -21,7 +21,11 @@ from clas_bilan.extract import extract
 from clas_bilan.models import Reponses
 from clas_bilan.render import readable
 from helpers_answers import answers_yaml
+from helpers_campaign import SHIPPED
 from helpers_docx import NS, body, cell_texts, checkbox_states, paragraph_text, w
+
+# The Caf's own 2025/2026 document (caf_form_builder) and its wording.
+pytestmark = pytest.mark.campaign(SHIPPED)
 
 runner = CliRunner()
 EXAMPLE = Path(__file__).parents[1] / "examples" / "bilan_exemple.yaml"

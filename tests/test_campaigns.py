@@ -8,8 +8,11 @@ year, a renamed question, an added one, new hour bases); its template is built i
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,15 +22,21 @@ from typer.testing import CliRunner
 
 from campaign_2026_2027 import (
     ADDED,
+    ADDED_ANSWER,
     ADDED_LABEL,
     CAMPAIGN,
     RENAMED_LABEL,
+    example,
 )
 from clas_bilan import campaigns, checks, form, loading, shipped
 from clas_bilan.cli import app
 from clas_bilan.docx.template import build, template_path
 from clas_bilan.extract import extract
+from helpers_campaign import SHIPPED
 from helpers_docx import body, texts
+
+# The change-over itself: the shipped campaign is current until the test registers the next.
+pytestmark = pytest.mark.campaign(SHIPPED)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "bilan_exemple.yaml"
@@ -70,11 +79,13 @@ def next_year(
     next_template: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Iterator[Path]:
     """The made-up campaign registered, its template where shipped templates are looked for."""
-    found: Callable[[str, str], Path] = shipped.path
+    found: Callable[..., Path] = shipped.path
     monkeypatch.setattr(
         shipped,
         "path",
-        lambda folder, name: next_template if name == next_template.name else found(folder, name),
+        lambda folder, name, home=None: (
+            next_template if name == next_template.name else found(folder, name, home=home)
+        ),
     )
     monkeypatch.chdir(tmp_path)
     campaigns.register(CAMPAIGN)
@@ -128,6 +139,17 @@ def test_validate_render_extract_with_the_next_campaign(next_year: Path) -> None
     assert found.campaign is CAMPAIGN and found.problems == []
     assert found.answers.campagne == "2026-2027"
     assert found.answers.axe_enfants.outils_numeriques == "Tablettes prêtées par la médiathèque"
+
+
+def test_the_browser_form_asks_the_next_campaign_s_added_question(next_year: Path) -> None:
+    from clas_bilan.web import page, session
+
+    answers = _answers_2027(next_year)
+    values = session.page_values(answers, answers.read_text("utf-8"))
+    assert values[ADDED] == "Tablettes prêtées par la médiathèque"
+    html = page.render(answers.name, "jeton", values, None)
+    assert f'name="{ADDED}"' in html and ">Tablettes prêtées par la médiathèque<" in html
+    assert RENAMED_LABEL in html
 
 
 @pytest.mark.usefixtures("wide_console")
@@ -222,3 +244,58 @@ def test_init_depuis_refuses_a_campaign_it_does_not_know(tmp_path: Path) -> None
     assert result.exit_code == 2
     assert "« 2019-2020 », que clas-bilan ne connaît pas" in " ".join(result.output.split())
     assert not (tmp_path / "neuf.yaml").exists()
+
+
+def test_the_made_up_campaign_works_as_a_module_of_the_package(
+    tmp_path: Path, old_bilan: Path
+) -> None:
+    """The real change-over, in a copy of the repository: the campaign's module put in
+    ``src/clas_bilan/campaigns/``, its template built by ``scripts/build_template.py``, the
+    example answers moved to the new year; then the tool is used as a coordinator would."""
+    repo = tmp_path / "depot"
+    package = repo / "src" / "clas_bilan"
+    shutil.copytree(
+        Path(campaigns.__file__).resolve().parents[1],
+        package,
+        ignore=shutil.ignore_patterns("__pycache__", "templates", "examples"),
+    )
+    shutil.copytree(ROOT / "templates", repo / "templates")
+    shutil.copytree(ROOT / "scripts", repo / "scripts")
+    shutil.copy(
+        Path(__file__).with_name("campaign_2026_2027.py"),
+        package / "campaigns" / "bilan_2026_2027.py",
+    )
+    (repo / "examples").mkdir()
+    (repo / "examples" / "bilan_exemple.yaml").write_text(
+        example(EXAMPLE.read_text(encoding="utf-8")), encoding="utf-8"
+    )
+    env = {**os.environ, "PYTHONPATH": str(repo / "src"), "COLUMNS": "200"}
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, *argv], cwd=repo, env=env, capture_output=True, text=True
+        )
+
+    built = run("scripts/build_template.py")
+    assert built.returncode == 0, built.stderr
+    assert (repo / "templates" / "bilan_2026_2027.docx").is_file()
+    rendered = run("-m", "clas_bilan", "render", "examples/bilan_exemple.yaml", "-o", "neuf.docx")
+    assert rendered.returncode == 0, rendered.stdout + rendered.stderr
+    body_text = "\n".join(texts(body(repo / "neuf.docx")))
+    assert ADDED_LABEL in body_text and "2026/2027" in body_text
+    assert ADDED_ANSWER in body_text
+    schema = run("-m", "clas_bilan", "schema")
+    assert '"title": "Réponses au bilan CLAS 2026/2027"' in schema.stdout
+    read = run("-m", "clas_bilan", "extract", "neuf.docx", "-o", "neuf.yaml")
+    assert read.returncode == 0, read.stdout + read.stderr
+    back = yaml.safe_load((repo / "neuf.yaml").read_text(encoding="utf-8"))
+    assert back["campagne"] == "2026-2027"
+    assert back["axe_enfants"]["outils_numeriques"] == ADDED_ANSWER
+    old = run("-m", "clas_bilan", "extract", str(old_bilan), "-o", "ancien.yaml")
+    assert old.returncode == 0, old.stdout + old.stderr
+    assert yaml.safe_load((repo / "ancien.yaml").read_text("utf-8"))["campagne"] == "2025-2026"
+    carried = run("-m", "clas_bilan", "init", "reprise.yaml", "--depuis", str(old_bilan))
+    assert carried.returncode == 0, carried.stdout + carried.stderr
+    answers = yaml.safe_load((repo / "reprise.yaml").read_text(encoding="utf-8"))
+    assert answers["campagne"] == "2026-2027"
+    assert answers["equipement"]["nom"] and answers["public"]["total"] is None

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from clas_bilan import checks, loading, signature_image, slips
+from clas_bilan import campaigns, checks, loading, signature_image, slips
 from clas_bilan.report import Finding
+from helpers_campaign import SHIPPED
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "bilan_exemple.yaml"
+EXAMPLE = campaigns.current().example
 EXAMPLES = Path(__file__).parent / "examples"
 
 
@@ -25,8 +26,9 @@ def codes(text: str, key: str) -> list[str]:
     return [f.code for f in findings(text) if f.key == key]
 
 
+@pytest.mark.campaign(SHIPPED)  # figures of the shipped form: hour bases, question count
 def test_summary_of_the_example() -> None:
-    report = checks.validate_file(EXAMPLE)
+    report = checks.validate_file(campaigns.current().example)
     summary = report.summary
     assert summary is not None
     assert (summary.answered, summary.questions) == (45, 45)
@@ -40,6 +42,7 @@ def test_summary_of_the_example() -> None:
     assert "3 collectif(s)" in summary.bonus_enfants.reason
 
 
+@pytest.mark.campaign(SHIPPED)  # figures of the shipped form: hour bases, question count
 @pytest.mark.parametrize(
     ("hours", "etp"),
     [("heures_travaillees: 2410", 1.5), ("heures_payees: 2730", 1.5), ("etp: '0,5'", 0.5)],

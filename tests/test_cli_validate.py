@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from clas_bilan import checks
+from clas_bilan import campaigns, checks
 from clas_bilan.cli import app
+from helpers_campaign import SHIPPED
 
-EXAMPLE = (Path(__file__).parent.parent / "examples" / "bilan_exemple.yaml").read_text("utf-8")
+EXAMPLE = campaigns.current().example.read_text("utf-8")
 runner = CliRunner()
 
 
@@ -75,9 +76,11 @@ def test_decimal_comma_is_accepted_for_etp(tmp_path: Path) -> None:
     assert (code, rows) == (0, [])
 
 
+@pytest.mark.campaign(SHIPPED)  # figures of the shipped form: hour bases, question count
 def test_summary_after_the_findings(tmp_path: Path) -> None:
     path = tmp_path / "r.yaml"
-    path.write_text(EXAMPLE.replace("  total: 48", "  total: 49"), encoding="utf-8")
+    example = campaigns.current().example.read_text("utf-8")
+    path.write_text(example.replace("  total: 48", "  total: 49"), encoding="utf-8")
     output = runner.invoke(app, ["validate", str(path)]).output
     assert output.index("Erreur — ") < output.index("Questions renseignées")
     flat = " ".join(output.split())

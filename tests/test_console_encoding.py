@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "bilan_exemple.yaml"
+from clas_bilan import campaigns
+from helpers_campaign import command
+
+EXAMPLE = campaigns.current().example
 
 
 @pytest.mark.parametrize("encoding", ["cp850", "cp1252", "ascii"])
 def test_render_output_degrades_in_a_narrow_console_encoding(encoding: str, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONIOENCODING": encoding}
     result = subprocess.run(
-        [sys.executable, "-m", "clas_bilan", "render", str(EXAMPLE), "-o", "bilan.docx"],
+        [*command(), "render", str(EXAMPLE), "-o", "bilan.docx"],
         cwd=tmp_path,
         env=env,
         capture_output=True,

@@ -19,13 +19,15 @@ from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 from docx import Document
 from typer.testing import CliRunner
 
-from clas_bilan import mailing
+from clas_bilan import campaigns, mailing
 from clas_bilan.cli import app
 from clas_bilan.errors import UsageError
 from clas_bilan.loading import load
-from clas_bilan.models import Reponses
 from clas_bilan.render import render
 from clas_bilan.scaffold import example_text
+from helpers_answers import Reponses
+
+CODE, LABEL = campaigns.current().code, campaigns.current().label
 
 LOCAL = "127.0.0.1"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -80,14 +82,14 @@ def test_draft_reads_back_whole(tmp_path: Path) -> None:
     assert message["To"] == "parentalite@caf01.caf.fr"
     assert message["From"].addresses[0].addr_spec == "helene.dupre@lilas.example.org"
     assert message["From"].addresses[0].display_name == "Hélène Dupré"
-    assert message["Subject"] == "Bilan CLAS 2025-2026 — Centre social Les Lilas (Péronnas)"
+    assert message["Subject"] == f"Bilan CLAS {CODE} — Centre social Les Lilas (Péronnas)"
     assert message["X-Unsent"] == "1"
     assert message["Date"] and message["Message-ID"]
     text = message.get_body(("plain",))
     assert text is not None
     content = text.get_content().replace("\r\n", "\n")
     assert content.startswith("Bonjour,\n")
-    assert "ci-joint le bilan CLAS 2025/2026 de l'équipement Centre social Les Lilas" in content
+    assert f"ci-joint le bilan CLAS {LABEL} de l'équipement Centre social Les Lilas" in content
     assert "Le bilan est également déposé sur AFAS / ESPADA." in content
     assert content.rstrip().endswith("helene.dupre@lilas.example.org")
     assert "Hélène Dupré" in content
@@ -109,16 +111,14 @@ def test_draft_from_option_and_no_answers(tmp_path: Path) -> None:
     message = mailing.build_draft(bilan, sender="moi@exemple.fr", answers=None)
 
     assert message["From"] == "moi@exemple.fr"
-    assert message["Subject"] == "Bilan CLAS 2025-2026"
+    assert message["Subject"] == f"Bilan CLAS {CODE}"
     [attached] = _attachments(message)
     assert attached.get_filename() == "bilan.docx"
     assert attached.get_content() == bilan.read_bytes()
 
 
 def test_long_accented_file_name_survives(tmp_path: Path) -> None:
-    name = (
-        "Bilan CLAS 2025-2026 — Centre socioculturel de l'Équipement Zoé Guérin, Saint-Genis.docx"
-    )
+    name = f"Bilan CLAS {CODE} — Centre socioculturel de l'Équipement Zoé Guérin, Saint-Genis.docx"
     bilan = _docx(tmp_path / name)
     draft = mailing.write_draft(
         mailing.build_draft(bilan, sender=None, answers=None), tmp_path / "b.eml", force=False
@@ -140,7 +140,7 @@ def test_from_option_wins_over_the_bilan(tmp_path: Path) -> None:
 
 def test_subject_with_commune_only() -> None:
     answers = Reponses.model_validate({"equipement": {"commune": "Oyonnax"}})
-    assert mailing.subject(answers) == "Bilan CLAS 2025-2026 — Oyonnax"
+    assert mailing.subject(answers) == f"Bilan CLAS {CODE} — Oyonnax"
 
 
 def test_bad_sender_is_explained(tmp_path: Path) -> None:
@@ -255,7 +255,7 @@ def test_message_arrives_whole(tmp_path: Path, inbox: tuple[Inbox, int]) -> None
     assert isinstance(envelope.content, bytes)
     received = email.message_from_bytes(envelope.content, policy=policy.default)
     assert isinstance(received, EmailMessage)
-    assert received["Subject"] == "Bilan CLAS 2025-2026 — Centre social Les Lilas (Péronnas)"
+    assert received["Subject"] == f"Bilan CLAS {CODE} — Centre social Les Lilas (Péronnas)"
     assert received["X-Unsent"] is None
     [attached] = _attachments(received)
     assert attached.get_filename() == "bilan équipement.docx"
@@ -614,7 +614,7 @@ def test_command_reads_the_bilan_for_sender_subject_and_signature(rendered: Path
     message = _read(rendered.with_suffix(".eml"))
     assert str(message["From"]) == "Karima Benali <clas@savoirs-en-partage.fr>"
     assert message["Subject"] == (
-        "Bilan CLAS 2025-2026 — Centre social de la Croix-Blanche (Bourg-en-Bresse)"
+        f"Bilan CLAS {CODE} — Centre social de la Croix-Blanche (Bourg-en-Bresse)"
     )
     text = message.get_body(("plain",))
     assert text is not None
@@ -654,7 +654,7 @@ def test_command_warns_when_the_bilan_cannot_be_read(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Attention : le bilan n'a pas pu être relu (" in result.output
     assert "L'objet du courriel ne nommera pas l'équipement." in result.output
-    assert _read(tmp_path / "autre.eml")["Subject"] == "Bilan CLAS 2025-2026"
+    assert _read(tmp_path / "autre.eml")["Subject"] == f"Bilan CLAS {CODE}"
 
 
 def test_command_without_a_password_to_read(

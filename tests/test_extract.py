@@ -13,17 +13,21 @@ import yaml
 from lxml import etree
 from typer.testing import CliRunner
 
+from clas_bilan import campaigns
 from clas_bilan.checks import validate_file
 from clas_bilan.cli import app
 from clas_bilan.docx.template import template_path
 from clas_bilan.extract import extract, to_yaml
-from clas_bilan.models import Reponses
 from clas_bilan.render import readable, render
+from helpers_answers import Reponses
+from helpers_campaign import fixtures
+
+CODE = campaigns.current().code
 
 Convert = Callable[[Path, str, Path], Path]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-REFERENCE = Path(__file__).parent / "examples" / "valid" / "reference_du_contrat.yaml"
+REFERENCE = fixtures() / "valid" / "reference_du_contrat.yaml"
 runner = CliRunner()
 
 
@@ -313,7 +317,7 @@ def test_problems_are_written_at_the_top_of_the_answers_file() -> None:
         Reponses(), source="x.docx", problems=["« Nombre de salariés » : « trois »\nillisible"]
     )
     assert "# À REVOIR : « Nombre de salariés » : « trois » illisible\n" in text
-    assert yaml.safe_load(text)["campagne"] == "2025-2026"
+    assert yaml.safe_load(text)["campagne"] == CODE
 
 
 def test_a_bilan_resaved_by_libreoffice_reads_back_the_same(

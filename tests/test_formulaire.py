@@ -16,6 +16,7 @@ import yaml
 
 from clas_bilan.loading import load_file
 from helpers_answers import REFERENCE, reference
+from helpers_campaign import command
 from helpers_formulaire import Running, running
 
 EXAMPLE_VALUES_CP = "public.inscrits.CP"
@@ -191,7 +192,7 @@ def test_checks_are_validate_s_own_and_saving_keeps_invalid_values_as_typed(
     saved = yaml.safe_load(answers.read_text(encoding="utf-8"))
     assert saved["moyens_humains"]["salaries"]["nombre"] == "trois"
     validate = subprocess.run(
-        [sys.executable, "-m", "clas_bilan", "validate", str(answers)],
+        [*command(), "validate", str(answers)],
         capture_output=True,
         text=True,
         env={"COLUMNS": "400", "PATH": ""},
@@ -249,7 +250,7 @@ def test_a_file_the_page_cannot_show_whole_is_refused_before_starting(tmp_path: 
     answers.write_text(text, encoding="utf-8")
     before = answers.read_bytes()
     result = subprocess.run(
-        [sys.executable, "-m", "clas_bilan", "formulaire", str(answers), "--sans-navigateur"],
+        [*command(), "formulaire", str(answers), "--sans-navigateur"],
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -265,7 +266,7 @@ def test_a_file_the_page_cannot_show_whole_is_refused_before_starting(tmp_path: 
 @pytest.mark.parametrize("port", ["0", "70000"])
 def test_port_out_of_range_is_a_usage_error(tmp_path: Path, port: str) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "clas_bilan", "formulaire", "--sans-navigateur", "--port", port],
+        [*command(), "formulaire", "--sans-navigateur", "--port", port],
         capture_output=True,
         text=True,
         cwd=tmp_path,

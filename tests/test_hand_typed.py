@@ -25,14 +25,15 @@ from typer.testing import CliRunner
 
 import caf_form_builder
 from caf_form_builder import W, document_root, rewrite, w
+from clas_bilan import campaigns
 from clas_bilan.cli import app
 from clas_bilan.docx.template import template_path
 from clas_bilan.extract import extract
-from clas_bilan.models import Reponses
 from clas_bilan.schools import Reading, read_cell, write_cell
+from helpers_campaign import SHIPPED
 
 runner = CliRunner()
-EXAMPLE = Path(__file__).parents[1] / "examples" / "bilan_exemple.yaml"
+EXAMPLE = campaigns.current().example
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
@@ -449,6 +450,7 @@ COPIES = {
 }
 
 
+@pytest.mark.campaign(SHIPPED)  # typed into the Caf's 2025/2026 form or with its labels
 @pytest.mark.parametrize("copy_name", sorted(COPIES))
 @pytest.mark.usefixtures("wide_console")
 def test_every_typed_answer_comes_back(caf_form: Path, tmp_path: Path, copy_name: str) -> None:
@@ -457,7 +459,8 @@ def test_every_typed_answer_comes_back(caf_form: Path, tmp_path: Path, copy_name
     typed = _typed(source, tmp_path / f"{copy_name}.docx", tick, sign=form_kind == "ours")
     found = extract(typed)
     assert found.problems == []
-    assert found.answers == Reponses.model_validate(_expected(signed=form_kind == "ours"))
+    expected = campaigns.current().answers.model_validate(_expected(signed=form_kind == "ours"))
+    assert found.answers == expected
     unclear = [text for text in found.warnings if "n'a pas pu être séparé" in text]
     assert len(unclear) == 1
     assert "territoire « Quartier 7 Salle polyvalente »" in unclear[0]
@@ -497,6 +500,7 @@ def test_schools_that_cannot_be_told_apart_stay_whole() -> None:
     assert read_cell(["École A", "École B", "", "Collège C"]).unclear == ["École A, École B"]
 
 
+@pytest.mark.campaign(SHIPPED)  # typed into the Caf's 2025/2026 form or with its labels
 def test_the_typed_caf_copy_can_be_rendered_again(caf_form: Path, tmp_path: Path) -> None:
     """extract then render --modele on the same Caf copy: the signature block is added."""
     typed = _typed(caf_form, tmp_path / "rempli.docx", "checked", sign=False)
@@ -682,20 +686,21 @@ def test_the_project_title_typed_as_a_paragraph_is_read(
     assert found.answers.intitule_projet == expected
 
 
+@pytest.mark.campaign(SHIPPED)  # typed into the Caf's 2025/2026 form or with its labels
 def test_render_writes_the_project_title_after_a_paragraph_label(
     caf_form: Path, tmp_path: Path
 ) -> None:
     root = document_root(caf_form)
     _title_as_paragraph(root)
     modele = rewrite(caf_form, tmp_path / "copie_faite_main.docx", root)
-    output = tmp_path / "bilan.docx"
+    output, example = tmp_path / "bilan.docx", campaigns.current().example
     result = runner.invoke(
-        app, ["render", str(EXAMPLE), "--modele", str(modele), "-o", str(output)]
+        app, ["render", str(example), "--modele", str(modele), "-o", str(output)]
     )
     said = " ".join(result.output.split())
     assert result.exit_code == 0, result.output
     assert "Intitulé du projet" not in said  # not named as missing
-    title = yaml.safe_load(EXAMPLE.read_text("utf-8"))["intitule_projet"]
+    title = yaml.safe_load(example.read_text("utf-8"))["intitule_projet"]
     label = Typist(document_root(output)).label("Intitulé du projet")
     assert _plain(label) == " ".join(f"Intitulé du projet : {title}".split())
     assert extract(output).answers.intitule_projet == title

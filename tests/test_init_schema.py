@@ -12,7 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from clas_bilan import checks, cli, form, scaffold
+from clas_bilan import campaigns, checks, cli, form, scaffold
 from clas_bilan.cli import app
 
 ROOT = Path(__file__).parent.parent
@@ -79,7 +79,7 @@ def test_init_exemple_is_the_shipped_example_and_validates_clean(in_tmp: Path) -
     result = runner.invoke(app, ["init", "exemple.yaml", "--exemple"])
     assert result.exit_code == 0
     written = (in_tmp / "exemple.yaml").read_bytes()
-    assert written == (ROOT / "examples" / "bilan_exemple.yaml").read_bytes()
+    assert written == campaigns.current().example.read_bytes()
     result = runner.invoke(app, ["validate", "exemple.yaml"])
     assert result.exit_code == 0
     assert "Aucune erreur, aucun avertissement" in result.output
@@ -141,7 +141,7 @@ def test_schema_describes_every_key_of_the_example(in_tmp: Path) -> None:
     schema = json.loads(result.stdout)
     assert schema["$schema"].startswith("https://json-schema.org/")
     assert schema["properties"]["formations"]["description"] == "2. Les formations réalisées"
-    example = yaml.safe_load((ROOT / "examples" / "bilan_exemple.yaml").read_text("utf-8"))
+    example = yaml.safe_load(campaigns.current().example.read_text("utf-8"))
     _check_keys(schema, schema, example, "")
     suivie = _properties(schema, schema["properties"]["formations"])["properties"]["suivie"]
     assert {"enum": ["oui", "non", "Oui", "Non", "OUI", "NON"]} in suivie["anyOf"]

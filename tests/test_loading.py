@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from clas_bilan import form, loading, textfile
+from clas_bilan import campaigns, form, loading, textfile
 from clas_bilan.checks import validate_file
 from clas_bilan.cli import app
 from clas_bilan.errors import UsageError
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "bilan_exemple.yaml"
+EXAMPLE = campaigns.current().example
 runner = CliRunner()
 
 

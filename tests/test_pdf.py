@@ -12,13 +12,15 @@ import pytest
 from docx import Document
 from typer.testing import CliRunner
 
-from clas_bilan import pdf
+from clas_bilan import campaigns, pdf
 from clas_bilan.cli import app
 from clas_bilan.docx.template import template_path
 from clas_bilan.errors import UsageError
 from clas_bilan.loading import load
 from clas_bilan.render import render
 from clas_bilan.scaffold import example_text
+
+LABEL = campaigns.current().label
 
 needs_soffice = pytest.mark.usefixtures("soffice", "pdftotext")
 posix_only = pytest.mark.skipif(os.name != "posix", reason="fake soffice is a shell script")
@@ -173,7 +175,7 @@ def test_blank_form_prints_on_five_numbered_pages(tmp_path: Path) -> None:
     text = _pdf_text(target)
     assert pages == 5
     assert f"Page {pages} sur {pages}" in text  # Word's NUMPAGES field agrees with the PDF
-    assert "Bilan CLAS 2025/2026" in text
+    assert f"Bilan CLAS {LABEL}" in text
     assert "parentalite@caf01.caf.fr" in text
     assert "BONFICATION PARENTS" in text
 

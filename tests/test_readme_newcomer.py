@@ -11,10 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from helpers_campaign import SHIPPED
+
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
-pytestmark = pytest.mark.slow
+# Installs and runs the tool as the README says: the shipped campaigns only.
+pytestmark = [pytest.mark.slow, pytest.mark.campaign(SHIPPED)]
 
 
 def blocks(language: str) -> list[str]:

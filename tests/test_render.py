@@ -14,18 +14,22 @@ import yaml
 from lxml import etree
 from typer.testing import CliRunner
 
+from clas_bilan import campaigns
 from clas_bilan.cli import app
 from clas_bilan.docx.template import template_path
 from clas_bilan.errors import AnswersError
 from clas_bilan.extract import extract
 from clas_bilan.render import readable, render
 from helpers_answers import REFERENCE, reference
+from helpers_campaign import fixtures
 from helpers_docx import body, cell_texts, checkbox_states, paragraph_text, part, tables, w
+
+CODE, LABEL = campaigns.current().code, campaigns.current().label
 
 Convert = Callable[[Path, str, Path], Path]
 
-EXAMPLES = Path(__file__).parent / "examples"
-DEFAULT_NAME = "bilan_clas_2025-2026_espace-de-vie-sociale-les-tilleuls.docx"
+EXAMPLES = fixtures()
+DEFAULT_NAME = f"bilan_clas_{CODE}_espace-de-vie-sociale-les-tilleuls.docx"
 NNBSP = "\u202f"
 runner = CliRunner()
 
@@ -94,13 +98,13 @@ def test_inline_answers_follow_their_label(example: Path) -> None:
         return _flat(paragraph_text(_label(example, start)))
 
     assert line("Nombre de salariés") == "Nombre de salariés : 3"
+    base = campaigns.current().worked_hours  # 1607: 1,50
+    etp, hours = f"{2410 / base:.2f}".replace(".", ","), f"{base:,}".replace(",", NNBSP)
     assert line("Soit en ETP (un Etp").endswith(
-        f": 1,50 (calculé : 2{NNBSP}410 heures travaillées / 1{NNBSP}607)"
+        f": {etp} (calculé : 2{NNBSP}410 heures travaillées / {hours})"
     )
     assert line("Nombre de bénévoles") == "Nombre de bénévoles (volontaires inclus) : 9"
-    assert (
-        line("Soit en ETP :") == f"Soit en ETP : 0,72 (calculé : 1{NNBSP}150 heures / 1{NNBSP}607)"
-    )
+    assert line("Soit en ETP :") == f"Soit en ETP : 0,72 (calculé : 1{NNBSP}150 heures / {hours})"
     assert line("Nom, prénom, adresse mail") == (
         "Nom, prénom, adresse mail : Martin, Sophie, s.martin@savoirs-partages.example"
     )
@@ -160,7 +164,7 @@ def test_table_cells_hold_counts_yes_no_and_computed_totals(example: Path) -> No
 def test_document_title_names_the_equipement(example: Path) -> None:
     core = part(example, "docProps/core.xml")
     title = core.find("{http://purl.org/dc/elements/1.1/}title").text
-    assert title == "Bilan CLAS 2025/2026 — Espace de vie sociale Les Tilleuls — Bourg-en-Bresse"
+    assert title == f"Bilan CLAS {LABEL} — Espace de vie sociale Les Tilleuls — Bourg-en-Bresse"
 
 
 def test_paragraphs_and_line_breaks_are_kept(tmp_path: Path) -> None:
@@ -212,7 +216,7 @@ def test_render_command_writes_the_default_name_and_says_what_next(tmp_path: Pat
     assert (tmp_path / DEFAULT_NAME).is_file()
     text = _flat(result.output)
     assert "Bilan écrit" in text
-    assert "parentalite@caf01.caf.fr" in text and "1er août 2026" in text
+    assert "parentalite@caf01.caf.fr" in text and campaigns.current().deadline_text in text
     assert "clas-bilan email" in text and "AFAS / ESPADA" in text
     assert sorted(p.name for p in tmp_path.iterdir()) == [DEFAULT_NAME, "reponses.yaml"]
 
@@ -247,7 +251,7 @@ def test_default_name_is_ascii(tmp_path: Path) -> None:
     result = runner.invoke(app, ["render", str(answers)])
     assert result.exit_code == 0, result.output
     names = [p.name for p in tmp_path.glob("*.docx")]
-    assert names == ["bilan_clas_2025-2026_maison-ete-d-uvre-ferney-voltaire.docx"]
+    assert names == [f"bilan_clas_{CODE}_maison-ete-d-uvre-ferney-voltaire.docx"]
 
 
 def _edit_template(tmp_path: Path, edit: object) -> Path:

@@ -15,13 +15,15 @@ from typing import Any
 import pytest
 from lxml import etree
 
+from clas_bilan import campaigns
 from clas_bilan.docx.template import template_path
 from clas_bilan.extract import extract
-from clas_bilan.models import Reponses
 from clas_bilan.render import readable, render
-from helpers_answers import reference
+from helpers_answers import Reponses, reference
 from helpers_docx import W, body, paragraph_text, tables, w
 from ooxml_rules import problems
+
+LABEL = campaigns.current().label
 
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 CHANGE = 'w:author="Anne" w:date="2026-06-30T10:00:00Z"'
@@ -333,7 +335,7 @@ def test_very_long_names_render_with_shortened_document_properties(tmp_path: Pat
     core = etree.fromstring(zipfile.ZipFile(bilan).read("docProps/core.xml"))
     title = core.find("{http://purl.org/dc/elements/1.1/}title").text
     author = core.find("{http://purl.org/dc/elements/1.1/}creator").text
-    assert title.startswith("Bilan CLAS 2025/2026 — Centre social très") and title.endswith("…")
+    assert title.startswith(f"Bilan CLAS {LABEL} — Centre social très") and title.endswith("…")
     assert len(title) <= 255 and len(author) <= 255 and author.startswith("Association AAA")
 
 

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from clas_bilan.extract import extract
-from clas_bilan.models import Reponses
 from clas_bilan.render import readable, render
+from helpers_answers import Reponses
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from clas_bilan import pdf
+from clas_bilan import campaigns, pdf
 from clas_bilan.cli import app
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "bilan_exemple.yaml"
+EXAMPLE = campaigns.current().example
 runner = CliRunner()
 LIBREOFFICE_PDF = (
     b"%PDF-1.7\n1 0 obj<</Producer<FEFF004C0069006200720065004F00660066006900630065>>>endobj\n"

@@ -26,12 +26,12 @@ import pytest
 from lxml import etree
 from typer.testing import CliRunner
 
+from clas_bilan import campaigns
 from clas_bilan.cli import app
 from clas_bilan.docx.template import template_path
 from clas_bilan.mailing import build_draft, write_draft
-from clas_bilan.models import Reponses
 from clas_bilan.render import render
-from helpers_answers import answers_yaml, reference
+from helpers_answers import Reponses, answers_yaml, reference
 from helpers_hostile import repack, with_doctype
 from test_hostile_docx import CASES as HOSTILE
 
@@ -80,8 +80,9 @@ def _inscrits(seed: int) -> dict[str, int]:
 
 
 def _expected(file: str, data: dict[str, Any], **overrides: Any) -> Expected:
-    """The expected row of a bilan from its answers, computed by hand (1607 h an ETP)."""
+    """The expected row of a bilan from its answers, computed by hand (hours / the ETP base)."""
     staff = data["moyens_humains"]["salaries"]
+    base = campaigns.current().worked_hours
     enfants = data["axe_enfants"]["criteres_bonus"]
     parents = data["axe_parents"]["criteres_bonus"]
     yes = {True, "oui"}
@@ -98,8 +99,10 @@ def _expected(file: str, data: dict[str, Any], **overrides: Any) -> Expected:
         inscrits={k: v for k, v in data["public"]["inscrits"].items() if v is not None},
         collectifs=data["public"]["nombre_collectifs"],
         salaries=staff["nombre"],
-        etp_salaries=round(staff["heures_travaillees"] / 1607, 2),
-        etp_benevoles=round(data["moyens_humains"]["benevoles"]["heures"] / 1607, 2),
+        etp_salaries=round(staff["heures_travaillees"] / base, 2),
+        etp_benevoles=round(
+            data["moyens_humains"]["benevoles"]["heures"] / campaigns.current().worked_hours, 2
+        ),
         trained=sum(s["personnes_formees"]["benevoles"] for s in data["formations"]["sessions"])
         if data["formations"]["sessions"]
         else None,

@@ -18,6 +18,7 @@ from lxml import etree
 from clas_bilan import campaigns, form
 from clas_bilan.docx import fields
 from clas_bilan.docx.template import build, template_path
+from helpers_campaign import SHIPPED
 from helpers_docx import (
     NS,
     body,
@@ -30,6 +31,9 @@ from helpers_docx import (
     texts,
     w,
 )
+
+# The committed template of the shipped campaign against the Caf's 2025/2026 text.
+pytestmark = pytest.mark.campaign(SHIPPED)
 
 Convert = Callable[[Path, str, Path], Path]
 
@@ -300,7 +304,7 @@ def _canonical(path: Path) -> dict[str, bytes]:
     return found
 
 
-@pytest.mark.parametrize("code", campaigns.codes())
+@pytest.mark.parametrize("code", [known.code for known in campaigns.known() if known.home is None])
 def test_committed_template_of_each_campaign_is_what_the_script_builds(
     code: str, tmp_path: Path
 ) -> None:

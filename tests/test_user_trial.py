@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from clas_bilan import checks
 from clas_bilan.cli import app
+from helpers_campaign import SHIPPED
 
 runner = CliRunner()
 
@@ -132,6 +133,7 @@ def test_a_slip_names_its_line_key_and_fix(
     assert f"ligne {line} " in output
 
 
+@pytest.mark.campaign(SHIPPED)  # the shipped form's wording and campaign code
 def test_hash_in_an_unquoted_text_is_flagged_not_silently_cut(tmp_path: Path) -> None:
     _, output = validate(
         tmp_path,
@@ -161,6 +163,7 @@ def test_the_empty_signature_block_of_init_is_called_empty_not_absent(tmp_path: 
     assert "aucun bloc de signature" not in output
 
 
+@pytest.mark.campaign(SHIPPED)  # the shipped form's wording and campaign code
 def test_findings_follow_the_file_and_keys_missing_from_it_come_last(tmp_path: Path) -> None:
     _, output = validate(
         tmp_path,

@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from helpers_campaign import SHIPPED
+
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.slow
+# Builds and installs the wheel: it carries the shipped campaigns only.
+pytestmark = [pytest.mark.slow, pytest.mark.campaign(SHIPPED)]
 
 
 def _run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -20,13 +20,15 @@ import pytest
 import yaml
 from lxml import etree
 
+from clas_bilan import campaigns
 from clas_bilan.docx.template import template_path
 from clas_bilan.extract import extract
-from clas_bilan.models import Reponses
 from clas_bilan.render import render
+from helpers_answers import Reponses
+from helpers_campaign import SHIPPED
 from ooxml_rules import ORDERS, W, check_part, problems
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "bilan_exemple.yaml"
+EXAMPLE = campaigns.current().example
 PARAGRAPHS = (
     "Premier paragraphe avec  deux espaces.\n\n  Retrait de deux espaces\tpuis une tabulation."
 )
@@ -316,6 +318,7 @@ def test_checker_reports_each_rule_with_its_place(
     assert any(line.startswith(f"{part}: {root}/") for line in found), found
 
 
+@pytest.mark.campaign(SHIPPED)  # the shipped template's own creation date
 def test_checker_reports_package_problems(tmp_path: Path) -> None:
     """Core properties, content types and external links, on a rewritten package."""
     source = template_path()

@@ -17,11 +17,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from clas_bilan import SCHEMA_FILE, campaigns, files, form, keys, models, shipped
+from clas_bilan import SCHEMA_FILE, campaigns, files, form, keys, models
 from clas_bilan.models import Date, Decimal, Text, YesNo
 from clas_bilan.values import format_date, format_typed, format_yes_no
-
-EXAMPLE = "bilan_exemple.yaml"
 
 _WIDTH = 92
 
@@ -71,8 +69,8 @@ def answers_text(values: Mapping[str, Any], *, origin: str | None = None) -> str
 
 
 def example_text() -> str:
-    """The complete, realistic example shipped with the package."""
-    return shipped.path("examples", EXAMPLE).read_text("utf-8")
+    """The complete, realistic example of the current campaign, shipped with the package."""
+    return campaigns.current().example.read_text("utf-8")
 
 
 FRENCH_SPACES = re.compile(r" (?=[:;?!»])|(?<=«) ")

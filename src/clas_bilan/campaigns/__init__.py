@@ -14,9 +14,10 @@ import importlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from clas_bilan import form
+from clas_bilan import form, shipped
 
 if TYPE_CHECKING:
     from clas_bilan.models import Reponses
@@ -55,6 +56,9 @@ class Campaign:
     """Hours paid in a year for one ETP."""
     model: type[Reponses] | None = None
     """The answers model, when the campaign asks more than ``models.Reponses``."""
+    home: Path | None = None
+    """The folder holding this campaign's ``templates/`` and ``examples/`` when they are not
+    shipped with the package (a campaign defined outside it, as the tests' made-up one)."""
 
     @property
     def answers(self) -> type[Reponses]:
@@ -80,6 +84,16 @@ class Campaign:
     def template_name(self) -> str:
         """File name of the campaign's blank Word template: ``bilan_`` and the code, in ``_``."""
         return f"bilan_{self.code.replace('-', '_')}.docx"
+
+    @property
+    def template(self) -> Path:
+        """The campaign's blank Word template."""
+        return shipped.path("templates", self.template_name, home=self.home)
+
+    @property
+    def example(self) -> Path:
+        """The example answers (``init --exemple``); the shipped one follows the newest form."""
+        return shipped.path("examples", shipped.EXAMPLE, home=self.home)
 
 
 _registry: dict[str, Campaign] = {}

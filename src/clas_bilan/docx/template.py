@@ -36,7 +36,7 @@ from docx.table import Table as DocxTable
 from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph
 
-from clas_bilan import campaigns, form, shipped
+from clas_bilan import campaigns, form
 from clas_bilan.campaigns import Campaign
 from clas_bilan.docx.fields import add_checkbox, add_text_field
 from clas_bilan.docx.locate import ANSWER_STYLE_ID
@@ -56,8 +56,8 @@ TEXT_WIDTH = 17.4
 
 
 def template_path(campaign: Campaign | None = None) -> Path:
-    """The shipped blank template of a campaign (by default the current one)."""
-    return shipped.path("templates", (campaign or campaigns.current()).template_name)
+    """The blank template of a campaign (by default the current one)."""
+    return (campaign or campaigns.current()).template
 
 
 def build(path: Path, campaign: Campaign | None = None) -> None:

@@ -20,8 +20,9 @@ from pydantic import BeforeValidator
 from pydantic.fields import FieldInfo
 
 from clas_bilan import campaigns, form, keys, models
+from clas_bilan.campaigns import Campaign
 from clas_bilan.keys import inner_model, is_index
-from clas_bilan.models import Count, Date, Decimal, Line, Reponses, Text, YesNo
+from clas_bilan.models import Count, Date, Decimal, Line, Text, YesNo
 from clas_bilan.values import format_date, format_typed, format_yes_no
 
 Kind = Literal["yesno", "date", "decimal", "count", "text", "line"]
@@ -77,9 +78,9 @@ def fill(pattern: str, indices: tuple[int, ...]) -> str:
 
 
 def field_info(key: str) -> FieldInfo:
-    """The pydantic field of a dotted key (list indices or ``#`` skipped)."""
+    """The current campaign's pydantic field of a dotted key (list indices or ``#`` skipped)."""
     parts = tuple(part for part in keys.split(key) if part != "#" and not is_index(part))
-    steps = list(keys.walk(parts, Reponses))
+    steps = list(keys.walk(parts, campaigns.current().answers))
     if not parts or len(steps) != len(parts):
         raise KeyError(key)
     return steps[-1][1]
@@ -158,11 +159,15 @@ def _nested_list(pattern: str) -> ItemList:
     return ItemList(pattern, ITEM_NOUNS[pattern], inputs)
 
 
-@functools.cache
 def all_patterns() -> frozenset[str]:
     """Every key the page may send, ``#`` marking list indices."""
+    return _patterns(campaigns.current())
+
+
+@functools.cache
+def _patterns(campaign: Campaign) -> frozenset[str]:
     found = {"campagne"}
-    for block in campaigns.current().blocks:
+    for block in campaign.blocks:
         if isinstance(block, form.Question):
             found.update(i.name for i in question_inputs(block))
         elif isinstance(block, (form.Choice, form.Box)) and block.key:

@@ -7,13 +7,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from clas_bilan import cli
 from clas_bilan.cli import app
 from clas_bilan.scaffold import example_text
+from helpers_campaign import SHIPPED
 
 runner = CliRunner()
+
+# The commands run in processes of their own, which know only the shipped campaigns.
+pytestmark = pytest.mark.campaign(SHIPPED)
 
 # Runs one command as the console script does, then lists the modules it loaded.
 LOADED = """

@@ -151,7 +151,7 @@ def test_schema_written_with_o_and_never_overwritten(in_tmp: Path) -> None:
     result = runner.invoke(app, ["schema", "-o", scaffold.SCHEMA_FILE])
     assert result.exit_code == 0
     written = (in_tmp / scaffold.SCHEMA_FILE).read_text(encoding="utf-8")
-    assert json.loads(written)["title"] == "Réponses au bilan CLAS 2025/2026"
+    assert json.loads(written)["title"] == f"Réponses au bilan CLAS {campaigns.current().label}"
     result = runner.invoke(app, ["schema", "-o", scaffold.SCHEMA_FILE])
     assert result.exit_code == 2
     assert "existe déjà" in result.output

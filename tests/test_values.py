@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clas_bilan import checks, codec, extract, form, loading, mailing, models, values
+from clas_bilan import campaigns, checks, codec, extract, form, loading, mailing, models, values
 from clas_bilan.docx import fill, locate
 from clas_bilan.docx.template import template_path
 from clas_bilan.errors import UsageError
@@ -215,7 +215,7 @@ EMAILS = [
 
 
 def _checks_accept(address: str) -> bool:
-    answers = models.Reponses()
+    answers = campaigns.current().answers()
     answers.moyens_humains.coordination.email = address
     return not any(
         finding.key == "moyens_humains.coordination.email" for finding in checks.check(answers, {})

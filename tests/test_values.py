@@ -17,7 +17,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clas_bilan import campaigns, checks, codec, extract, form, loading, mailing, models, values
+from clas_bilan import (
+    campaigns,
+    checks,
+    codec,
+    extract,
+    form,
+    loading,
+    mailing,
+    models,
+    recognise,
+    values,
+)
 from clas_bilan.docx import fill, locate
 from clas_bilan.docx.template import template_path
 from clas_bilan.errors import UsageError
@@ -55,7 +66,7 @@ def _blank_body() -> Any:
 
 def _type_in_form(body: Any, key: str, text: str) -> None:
     """Type ``text`` where the form asks for ``key``, as a person would in Word."""
-    found = extract.located(body, "bilan.docx")
+    found = recognise.located(body, "bilan.docx")
     for block, place in zip(found.campaign.blocks, found.places, strict=True):
         assert place is not None
         if isinstance(block, form.Question) and key in block.keys:

@@ -25,8 +25,9 @@ from clas_bilan.docx import fill as write
 from clas_bilan.docx import locate, read, save, signature
 from clas_bilan.docx.template import template_path
 from clas_bilan.errors import AnswersError, UsageError
-from clas_bilan.extract import absent_warning, located, open_document, read_body
+from clas_bilan.extract import read_body
 from clas_bilan.models import Reponses
+from clas_bilan.recognise import absent_warning, located, open_document
 from clas_bilan.values import format_yes_no
 
 _P = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"

@@ -73,7 +73,7 @@ def read_body(body: Any, name: str = "document", campaign: Campaign | None = Non
         try:
             _read_block(block, place, raw, problems, warnings)
         except ValueError as error:
-            problems.append(f"« {locate.title(block)[:80]} » : {error} ; réponse non reprise.")
+            problems.append(f"« {form.title(block)[:80]} » : {error} ; réponse non reprise.")
     answers = _validate(raw, problems, campaign)
     return Extracted(answers, problems, warnings, _signed(found.places), campaign)
 
@@ -112,7 +112,7 @@ def _read_block(
         states = read.boxes(place.element)[:2]
         if states == [True, True]:
             problems.append(
-                f"« {locate.title(block)[:80]} » : les deux cases « Oui » et « Non » sont "
+                f"« {form.title(block)[:80]} » : les deux cases « Oui » et « Non » sont "
                 "cochées ; réponse non reprise."
             )
         elif True in states:
@@ -158,7 +158,7 @@ def _kept_whole(question: form.Question, text: str) -> str:
     """The warning for a multi-part answer kept whole in its first part."""
     first = keys.name(question.keys[0])
     return (
-        f"« {locate.title(question)[:80]} » : « {text[:120]} » n'a pas pu être séparé "
+        f"« {form.title(question)[:80]} » : « {text[:120]} » n'a pas pu être séparé "
         f"sans doute possible ; repris tel quel dans « {first} » : vérifiez-le."
     )
 

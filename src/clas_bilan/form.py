@@ -139,6 +139,50 @@ class Table:
 Block = Cover | Heading | Note | Box | Question | Choice | Table
 
 
+def holds_answer(block: Block) -> bool:
+    """True for the blocks that carry answer keys, which a usable form must contain."""
+    if isinstance(block, Box):
+        return block.key is not None
+    if isinstance(block, Table):
+        return block.items_key is not None or any(c.key for row in block.rows for c in row)
+    return isinstance(block, (Question, Choice))
+
+
+def title(block: Block) -> str:
+    """The text a user would recognise a block by."""
+    text = block.label if isinstance(block, Question) else mark(block).text
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Mark:
+    """How a block is recognised in a document: the form's text that stands for it."""
+
+    text: str
+    whole: bool
+    """True: the text is all there is; False: the text is what it starts with."""
+    where: Literal["paragraph", "table", "either"]
+    """A paragraph, the first cell of a table, or either (a box typed as a paragraph)."""
+    dated: bool = False
+    """The place-and-date line: its text up to « … », then « , le » further on."""
+
+
+@functools.cache
+def mark(block: Block) -> Mark:
+    """What text stands for ``block`` in a document, and where."""
+    if isinstance(block, Table):
+        return Mark(" ".join(block.rows[0][0].text), whole=True, where="table")
+    if isinstance(block, Box):
+        return Mark(block.text, whole=False, where="either")
+    if isinstance(block, Question) and block.codec == "place_date":
+        return Mark(block.label.split("…")[0], whole=False, where="paragraph", dated=True)
+    if isinstance(block, (Question, Choice)):
+        return Mark(block.label, whole=False, where="paragraph")
+    if isinstance(block, Cover):
+        return Mark(" ".join(block.lines), whole=True, where="paragraph")
+    return Mark(block.text, whole=True, where="paragraph")
+
+
 def cell(*text: str, **kwargs: object) -> Cell:
     """A table cell holding ``text``, one paragraph an item."""
     return Cell(text=tuple(text), **kwargs)  # type: ignore[arg-type]

@@ -55,7 +55,7 @@ def located(
 
 def _answer_count(campaign: Campaign) -> int:
     """How many blocks of a campaign's form hold an answer."""
-    return sum(1 for block in campaign.blocks if locate.holds_answer(block))
+    return sum(1 for block in campaign.blocks if form.holds_answer(block))
 
 
 def _located(body: Any, campaign: Campaign) -> Located:
@@ -64,7 +64,7 @@ def _located(body: Any, campaign: Campaign) -> Located:
     absent = [
         block
         for block, place in zip(campaign.blocks, found, strict=True)
-        if place is None and locate.holds_answer(block)
+        if place is None and form.holds_answer(block)
     ]
     return Located(campaign, found, absent)
 
@@ -113,7 +113,7 @@ def absent_warning(
 ) -> str:
     """A French warning naming the parts of the form a document lacks."""
     signature_part = signature_blocks(campaign)
-    listed = [f"« {locate.title(b)[:80]} »" for b in absent if b not in signature_part]
+    listed = [f"« {form.title(b)[:80]} »" for b in absent if b not in signature_part]
     if any(block in signature_part for block in absent):
         listed.append("le bloc de signature (« Fait à …, le … », nom et qualité du signataire)")
     shown = "\n".join(f"  - {title}" for title in listed)

@@ -1,8 +1,9 @@
 """Find each block of a form in a document body, by its text rather than its position.
 
-Question labels are compared after folding spaces (no-break, en-spaces, line breaks),
-quotes and case, so another copy of the form (``--template``) or a hand-filled one
-is read the same way. Blocks that hold answers must be found; the others only
+What text stands for a block, and whether in a paragraph or a table, is the form's to say
+(``form.mark``); this module only finds it. Texts are compared after folding spaces
+(no-break, en-spaces, line breaks), quotes and case, so another copy of the form
+(``--template``) or a hand-filled one is read the same way. Blocks that hold answers must be found; the others only
 bound the zone of the block before them.
 
 Text is read as Word shows it: tracked deletions and moved-away text are left out,
@@ -162,53 +163,28 @@ def after_label(value: str, label: str) -> str | None:
     return value[low:]
 
 
-def holds_answer(block: form.Block) -> bool:
-    """True for the blocks that carry answer keys, which a usable form must contain."""
-    if isinstance(block, form.Box):
-        return block.key is not None
-    if isinstance(block, form.Table):
-        return block.items_key is not None or any(c.key for row in block.rows for c in row)
-    return isinstance(block, (form.Question, form.Choice))
-
-
-def title(block: form.Block) -> str:
-    """The text a user would recognise a block by."""
-    if isinstance(block, (form.Question, form.Choice)):
-        return " ".join(block.label.split())
-    if isinstance(block, (form.Box, form.Heading, form.Note)):
-        return " ".join(block.text.split())
-    if isinstance(block, form.Table):
-        return " ".join(" ".join(block.rows[0][0].text).split())
-    return " ".join(" ".join(block.lines).split())
-
-
 def _matches(block: form.Block, element: Element) -> bool:
-    tag = element.tag
-    if isinstance(block, form.Table) or (isinstance(block, form.Box) and tag == _TBL):
-        if tag != _TBL:
-            return False
+    """True when ``element`` is where ``block`` stands: the form's text for it is there."""
+    mark = form.mark(block)
+    if element.tag == _TBL and mark.where != "paragraph":
         first = first_cell(element)
         if first is None:
             return False
         found = normalize(cell_text(first))
-        if isinstance(block, form.Box):
-            return found.startswith(normalize(block.text))
-        return found == normalize(" ".join(block.rows[0][0].text))
-    if tag != _P:
-        return False
-    found = normalize(text(element))
-    if isinstance(block, form.Box):  # a copy made by hand: the box's text as a paragraph
-        matched = found.startswith(normalize(block.text))
-    elif isinstance(block, form.Question) and block.codec == "place_date":
-        prefix = normalize(block.label.split("…")[0])
-        matched = found.startswith(prefix) and ", le" in found
-    elif isinstance(block, (form.Question, form.Choice)):
-        matched = found.startswith(normalize(block.label))
-    elif isinstance(block, form.Cover):
-        matched = found == normalize(" ".join(block.lines))
+    elif element.tag == _P and mark.where != "table":
+        if element.find(_ANSWER_STYLE) is not None:  # an answer is never a label
+            return False
+        found = normalize(text(element))
     else:
-        matched = found == normalize(block.text)
-    return matched and element.find(_ANSWER_STYLE) is None  # an answer is never a label
+        return False
+    wanted = _normalized(mark.text)
+    matched = found == wanted if mark.whole else found.startswith(wanted)
+    return matched and (not mark.dated or ", le" in found)
+
+
+@functools.cache
+def _normalized(text: str) -> str:
+    return normalize(text)
 
 
 def locate(body: Element, blocks: Sequence[form.Block]) -> list[Place | None]:
@@ -217,7 +193,7 @@ def locate(body: Element, blocks: Sequence[form.Block]) -> list[Place | None]:
     found: list[int | None] = [None] * len(blocks)
     start = 0
     for index, block in enumerate(blocks):
-        if holds_answer(block):
+        if form.holds_answer(block):
             found[index] = _search(block, elements, start, len(elements))
             if found[index] is not None:
                 start = found[index] + 1  # type: ignore[operator]
@@ -226,7 +202,7 @@ def locate(body: Element, blocks: Sequence[form.Block]) -> list[Place | None]:
         if found[index] is not None:
             start = found[index] + 1  # type: ignore[operator]
             continue
-        if holds_answer(block):
+        if form.holds_answer(block):
             continue
         stop = next((f for f in found[index + 1 :] if f is not None), len(elements))
         found[index] = _search(block, elements, start, stop)
@@ -247,9 +223,9 @@ def locate(body: Element, blocks: Sequence[form.Block]) -> list[Place | None]:
 def missing(blocks: Sequence[form.Block], places: Sequence[Place | None]) -> list[str]:
     """Titles of the answer blocks that were not found."""
     return [
-        title(block)
+        form.title(block)
         for block, place in zip(blocks, places, strict=False)
-        if place is None and holds_answer(block)
+        if place is None and form.holds_answer(block)
     ]
 
 

@@ -18,7 +18,7 @@ from docx.text.paragraph import Paragraph
 
 from clas_bilan import form
 from clas_bilan.docx import fields
-from clas_bilan.docx.locate import Element, Place, holds_answer, text
+from clas_bilan.docx.locate import Element, Place, text
 
 IMAGE_WIDTH = Cm(6)
 IMAGE_HEIGHT = Cm(3.5)
@@ -44,7 +44,7 @@ def absent(places: Sequence[Place | None], blocks: Sequence[form.Block]) -> bool
     return all(
         places[index] is None
         for index in range(start(blocks), len(blocks))
-        if holds_answer(blocks[index])
+        if form.holds_answer(blocks[index])
     )
 
 
@@ -52,7 +52,7 @@ def add_block(places: Sequence[Place | None], blocks: Sequence[form.Block]) -> N
     """Write the signature block after the last question found, in the document's own look."""
     first = start(blocks)
     last = max(
-        (i for i in range(first) if places[i] is not None and holds_answer(blocks[i])),
+        (i for i in range(first) if places[i] is not None and form.holds_answer(blocks[i])),
         default=None,
     )
     if last is None:

@@ -20,8 +20,8 @@ from clas_bilan.models import (
     subtotals,
 )
 from clas_bilan.report import Eligibility, Finding, Report, Severity, Summary, shown
+from clas_bilan.values import format_date, is_email
 from clas_bilan.values import format_rounded as _fr
-from clas_bilan.values import is_email
 
 MAX_PER_COLLECTIF = 12
 ETP_TOLERANCE = 0.01
@@ -459,7 +459,7 @@ def _signature(answers: Reponses, found: _Findings) -> None:
         found.warning(
             "deadline-passed",
             "signature.date",
-            f"signé le {signature.date:%d/%m/%Y}, après la date limite : le bilan doit être "
+            f"signé le {format_date(signature.date)}, après la date limite : le bilan doit être "
             f"complété et signé avant le {campaigns.current().deadline_text}.",
         )
 

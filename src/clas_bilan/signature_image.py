@@ -13,9 +13,10 @@ from pathlib import Path
 from clas_bilan import keys
 from clas_bilan.errors import AnswersError
 from clas_bilan.report import Finding
+from clas_bilan.values import format_size
 
 KEY = "signature.image"
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = 5_000_000
 """A scanned signature weighs some hundred Ko; 5 Mo leaves room for a photo of it."""
 MAX_SIDE = 10_000
 """Pixels on a side: beyond, the picture would fill the memory of Word and of this tool."""
@@ -41,8 +42,8 @@ def read(value: str, base: Path | None) -> bytes:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise AnswersError(
-                f"l'image de signature {shown} est trop grosse ({size // 1024 // 1024} Mo, "
-                f"limite {MAX_BYTES // 1024 // 1024} Mo).",
+                f"l'image de signature {shown} est trop grosse ({format_size(size)}, "
+                f"limite {format_size(MAX_BYTES)}).",
                 hint="enregistrez la signature scannée en plus petit (PNG ou JPEG, 300 points "
                 "par pouce suffisent).",
             )

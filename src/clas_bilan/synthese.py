@@ -26,6 +26,7 @@ from typing import Any, Literal
 from clas_bilan import campaigns, checks, form, models
 from clas_bilan.errors import UsageError, UserError
 from clas_bilan.report import Finding
+from clas_bilan.values import format_size
 
 BILAN_SUFFIXES = (".docx", ".yaml", ".yml", ".eml")
 """What a folder is searched for."""
@@ -311,7 +312,7 @@ def _read_docx(path: Path, source: str, name: str) -> Outcome:
 def _read_email(path: Path) -> list[Outcome]:
     size = path.stat().st_size
     if size > MAX_EML_BYTES:
-        return [Unread(str(path), f"courriel trop gros ({size // 1_000_000} Mo) : non lu.")]
+        return [Unread(str(path), f"courriel trop gros ({format_size(size)}) : non lu.")]
     with path.open("rb") as stream:
         message = email.message_from_binary_file(stream, policy=policy.default)
     outcomes: list[Outcome] = []

@@ -3,8 +3,8 @@
 What text stands for a block, and whether in a paragraph or a table, is the form's to say
 (``form.mark``); this module only finds it. Texts are compared after folding spaces
 (no-break, en-spaces, line breaks), quotes and case, so another copy of the form
-(``--template``) or a hand-filled one is read the same way. Blocks that hold answers must be found; the others only
-bound the zone of the block before them.
+(``--template``) or a hand-filled one is read the same way. Blocks that hold answers must
+be found; the others only bound the zone of the block before them.
 
 Text is read as Word shows it: tracked deletions and moved-away text are left out,
 insertions kept; a content control (``w:sdt``) is looked into, and read as empty while

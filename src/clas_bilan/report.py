@@ -30,7 +30,7 @@ class Finding:
     label: str
     message: str
     hint: str | None = None
-    code: str = field(default="", kw_only=True)
+    code: str = field(kw_only=True)
     """A stable name of the kind of finding (« total-mismatch »): tests and tools match it,
     never the French wording, which may change."""
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from clas_bilan import campaigns, form
-from clas_bilan.values import LEVEL_SPELLINGS
+from clas_bilan.values import LEVEL_SPELLINGS, level_key
 
 if typing.TYPE_CHECKING:
     from clas_bilan.campaigns import Campaign
@@ -69,7 +69,7 @@ def _spellings(part: int | str) -> tuple[int | str, ...]:
     """The ways a part may be written in the file (« 1ere » is also « 1ère », « 1re »)."""
     if not isinstance(part, str):
         return (part,)
-    meant = LEVEL_SPELLINGS.get(part, part)
+    meant = level_key(part)
     return (part, *{meant, *(spelled for spelled, key in LEVEL_SPELLINGS.items() if key == meant)})
 
 

@@ -25,26 +25,23 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 
 from clas_bilan import campaigns, form, keys, values
-from clas_bilan.values import LEVEL_SPELLINGS as LEVEL_SPELLINGS
+from clas_bilan.values import LEVEL_SPELLINGS
 
 if TYPE_CHECKING:
     from clas_bilan.campaigns import Campaign
 
 
-@dataclass(frozen=True)
-class FormLabel:
-    """A field described by its campaign's form: the label the form gives ``key``.
+class CampaignText:
+    """A field's description that changes with the campaign, so is looked up when shown.
 
     The models are built once for every campaign, before any campaign is read (a campaign's
-    module may subclass them), so a text that changes with the campaign is looked up when
-    it is shown: by ``description`` for a campaign, or when the JSON schema is written.
+    module may subclass them): such a text is given by ``description`` for a campaign, or
+    put in the JSON schema, as pydantic's ``json_schema_extra`` hook, for the current one.
     """
 
-    key: str
-
     def text(self, campaign: Campaign | None = None) -> str | None:
-        """The label in ``campaign``'s form (the current one)."""
-        return form.labels(campaign).get(self.key)
+        """The description for ``campaign`` (the current one)."""
+        raise NotImplementedError
 
     def __call__(self, schema: dict[str, Any]) -> None:
         """Pydantic's hook: the JSON schema's description, for the current campaign."""
@@ -52,7 +49,18 @@ class FormLabel:
 
 
 @dataclass(frozen=True)
-class WithHourBases:
+class FormLabel(CampaignText):
+    """A field described by its campaign's form: the label the form gives ``key``."""
+
+    key: str
+
+    def text(self, campaign: Campaign | None = None) -> str | None:
+        """The label in ``campaign``'s form (the current one)."""
+        return form.labels(campaign).get(self.key)
+
+
+@dataclass(frozen=True)
+class WithHourBases(CampaignText):
     """A description naming the campaign's hour bases (``{worked_hours}``, ``{paid_hours}``)."""
 
     template: str
@@ -62,14 +70,10 @@ class WithHourBases:
         bases = campaign or campaigns.current()
         return self.template.format(worked_hours=bases.worked_hours, paid_hours=bases.paid_hours)
 
-    def __call__(self, schema: dict[str, Any]) -> None:
-        """Pydantic's hook: the JSON schema's description, for the current campaign."""
-        schema["description"] = self.text()
-
 
 def description(info: FieldInfo, campaign: Campaign | None = None) -> str | None:
     """A field's description for ``campaign`` (the current one): its own or its form's."""
-    if isinstance(info.json_schema_extra, (FormLabel, WithHourBases)):
+    if isinstance(info.json_schema_extra, CampaignText):
         return info.json_schema_extra.text(campaign)
     return info.description
 

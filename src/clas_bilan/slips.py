@@ -21,7 +21,8 @@ from pydantic import BaseModel
 from clas_bilan import campaigns, scaffold
 from clas_bilan import keys as dotted
 from clas_bilan.keys import inner_model
-from clas_bilan.models import LEVEL_SPELLINGS, text_answer
+from clas_bilan.models import text_answer
+from clas_bilan.values import LEVEL_SPELLINGS
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from clas_bilan import campaigns, keys, models, scaffold, slips, syntax
 from clas_bilan.report import Finding, shown
+from clas_bilan.values import LEVEL_SPELLINGS
 
 MAX_NODES = 20_000
 """Most YAML values built, aliases expanded: stops « billion laughs » bombs."""
@@ -352,7 +353,7 @@ def parse(text: str) -> tuple[Any, dict[str, int], list[Finding], dict[str, str]
                 code="yaml-alias",
             )
         )
-    for spelled, key in models.LEVEL_SPELLINGS.items():
+    for spelled, key in LEVEL_SPELLINGS.items():
         line = builder.lines.get(f"public.inscrits.{spelled}")
         if line is not None:
             builder.lines.setdefault(f"public.inscrits.{key}", line)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clas_bilan import checks, files, scaffold, textfile, yamlvalues
+from clas_bilan import checks, files, keys, scaffold, textfile, yamlvalues
 from clas_bilan.errors import UsageError
 from clas_bilan.report import Report
 from clas_bilan.values import level_key
@@ -182,9 +182,9 @@ def page_values(path: Path, text: str) -> dict[str, str]:
     values: dict[str, str] = {}
     unknown: list[str] = []
     for key, value in fields.flatten(data).items():
-        head, _, level = key.rpartition(".")
-        if head == "public.inscrits":
-            key = f"{head}.{level_key(level)}"
+        level = keys.name(key)
+        if key == keys.child("public.inscrits", level):
+            key = keys.child("public.inscrits", level_key(level))
         if fields.pattern_of(key) in known:
             values[key] = value
         elif value != "":  # an empty section or key holds nothing to lose

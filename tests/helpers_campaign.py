@@ -43,10 +43,9 @@ def fixtures() -> Path:
 
 def install(code: str, folder: Path) -> campaigns.Campaign:
     """Make the made-up campaign ``code`` the current one, its files written in ``folder``."""
-    module = importlib.import_module(f"campaign_{code.replace('-', '_')}")
+    module, campaign = _made_up(code, folder)
     shipped = campaigns.get(SHIPPED)
     assert shipped is not None
-    campaign: campaigns.Campaign = dataclasses.replace(module.CAMPAIGN, home=folder)
     campaign.template.parent.mkdir(parents=True)
     build(campaign.template, campaign)
     campaign.example.parent.mkdir(parents=True)
@@ -58,11 +57,16 @@ def install(code: str, folder: Path) -> campaigns.Campaign:
 def attach(code: str, folder: Path) -> campaigns.Campaign:
     """Register the made-up campaign ``code`` that :func:`install` wrote in ``folder``."""
     global _fixtures
-    module = importlib.import_module(f"campaign_{code.replace('-', '_')}")
-    campaign: campaigns.Campaign = dataclasses.replace(module.CAMPAIGN, home=folder)
+    _, campaign = _made_up(code, folder)
     campaigns.register(campaign)
     _fixtures = folder / "fixtures"
     return campaign
+
+
+def _made_up(code: str, folder: Path) -> tuple[Any, campaigns.Campaign]:
+    """The made-up campaign's module, and its campaign with its files in ``folder``."""
+    module = importlib.import_module(f"campaign_{code.replace('-', '_')}")
+    return module, dataclasses.replace(module.CAMPAIGN, home=folder)
 
 
 def command() -> list[str]:

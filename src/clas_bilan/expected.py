@@ -288,11 +288,19 @@ COMPARED = (
 """The figures compared from one year to the next (Bilans column key, French title)."""
 
 
-def evolution(synthese: Synthese, previous: Path) -> list[Change]:
-    """This year's counted bilans against last year's synthese workbook, by équipement."""
+@dataclass(frozen=True)
+class Previous:
+    """Last year's counted bilans: figures and name by folded équipement name."""
+
+    figures: dict[str, dict[str, Any]]
+    names: dict[str, tuple[str, str | None]]
+
+
+def read_previous(path: Path) -> Previous:
+    """Last year's synthese workbook (its Bilans sheet), counted rows only."""
     before: dict[str, dict[str, Any]] = {}
     names: dict[str, tuple[str, str | None]] = {}
-    for row in read_rows(previous):
+    for row in read_rows(path):
         counted = _text(row.get(_TITLES["compte"]))
         name = _text(row.get(_TITLES["equipement.nom"]))
         if name is None or (counted is not None and folded(counted) == "non"):
@@ -302,10 +310,16 @@ def evolution(synthese: Synthese, previous: Path) -> list[Change]:
         names[key] = name, _text(row.get(_TITLES["equipement.commune"]))
     if not before:
         raise UsageError(
-            f"« {previous.name} » ne contient aucun bilan compté.",
+            f"« {path.name} » ne contient aucun bilan compté.",
             hint="donnez à --precedente le classeur écrit l'an dernier par « clas-bilan "
             "synthese » (feuille Bilans).",
         )
+    return Previous(before, names)
+
+
+def evolution(synthese: Synthese, previous: Previous) -> list[Change]:
+    """This year's counted bilans against last year's, by équipement."""
+    before, names = previous.figures, previous.names
     changes: list[Change] = []
     seen: set[str] = set()
     for bilan in synthese.counted:

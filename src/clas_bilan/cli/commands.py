@@ -741,10 +741,90 @@ def synthese_command(
         Path,
         _sortie("Classeur .xlsx ou fichier .csv à écrire (par défaut : synthese.xlsx)."),
     ] = Path("synthese.xlsx"),
-    force: Annotated[bool, _force("Remplace le fichier de sortie s'il existe déjà.")] = False,
+    force: Annotated[
+        bool, _force("Remplace le fichier de sortie (et les brouillons de relance) s'ils existent.")
+    ] = False,
+    attendus: Annotated[
+        Path | None,
+        typer.Option(
+            "--attendus",
+            help="Liste des projets financés (.csv ou .xlsx : Structure, Équipement, Commune, "
+            "Mail de la coordination), ou le classeur de synthèse de l'an dernier : la "
+            "feuille « Manquants » dit qui n'a pas envoyé son bilan.",
+            metavar="FICHIER",
+            show_default=False,
+        ),
+    ] = None,
+    relances: Annotated[
+        Path | None,
+        typer.Option(
+            "--relances",
+            help="Dossier où écrire un brouillon de courriel (.eml) par projet à relancer "
+            "(bilan manquant, illisible, non signé, en retard, avec des erreurs ou des "
+            "questions sans réponse) ; demande --de.",
+            metavar="DOSSIER",
+            show_default=False,
+        ),
+    ] = None,
+    de: Annotated[
+        str | None,
+        typer.Option(
+            "--de",
+            help="Adresse mail de la Caf, expéditrice des relances.",
+            metavar="ADRESSE",
+            show_default=False,
+        ),
+    ] = None,
+    avant: Annotated[
+        str | None,
+        typer.Option(
+            "--avant",
+            help="Date limite donnée dans les relances (par défaut : dans 15 jours).",
+            metavar="JJ/MM/AAAA",
+            show_default=False,
+        ),
+    ] = None,
+    montant_collectif: Annotated[
+        str | None,
+        typer.Option(
+            "--montant-collectif",
+            help="Montant d'un bonus par collectif concerné, en euros (les deux bonus) : "
+            "la feuille « Bonifications » donne le montant par projet et le total.",
+            metavar="EUROS",
+            show_default=False,
+        ),
+    ] = None,
+    montant_enfants: Annotated[
+        str | None,
+        typer.Option(
+            "--montant-enfants",
+            help="Montant du bonus enfants par collectif concerné, en euros.",
+            metavar="EUROS",
+            show_default=False,
+        ),
+    ] = None,
+    montant_parents: Annotated[
+        str | None,
+        typer.Option(
+            "--montant-parents",
+            help="Montant du bonus parents par collectif concerné, en euros.",
+            metavar="EUROS",
+            show_default=False,
+        ),
+    ] = None,
+    precedente: Annotated[
+        Path | None,
+        typer.Option(
+            "--precedente",
+            help="Classeur de synthèse de l'an dernier : la feuille « Évolution » compare "
+            "chaque équipement d'une année à l'autre.",
+            metavar="FICHIER",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Read every bilan given into one workbook (or CSV file)."""
-    from clas_bilan import synthese, workbook
+    from clas_bilan import desk, synthese, workbook
 
     with handled():
         if sortie.suffix.lower() not in {".xlsx", ".csv"}:
@@ -754,6 +834,16 @@ def synthese_command(
                 hint="par exemple : -o synthese.xlsx",
             )
         check_new(sortie, force=force, inputs=entrees)
+        options = desk.prepare(
+            attendus=attendus,
+            relances=relances,
+            de=de,
+            avant=avant,
+            precedente=precedente,
+            montant_collectif=montant_collectif,
+            montant_enfants=montant_enfants,
+            montant_parents=montant_parents,
+        )
         with progress_bar("Lecture") as progress:
             task = progress.add_task("lecture", total=None)
             result = synthese.synthesize(
@@ -762,7 +852,8 @@ def synthese_command(
                 on_progress=lambda done: progress.advance(task, done),
             )
         with out.status(f"Écriture de {escape(sortie.name)}…"):
-            workbook.write(result, sortie, force=force)
+            extras = desk.extras(result, options, force=force)
+            workbook.write(result, sortie, force=force, extras=extras)
     with_errors = sum(1 for bilan in result.bilans if bilan.values["erreurs"])
     doubles = len(result.bilans) - len(result.counted)
     out.print(f"[bold green]Synthèse écrite :[/] {escape(str(sortie))}")
@@ -771,6 +862,13 @@ def synthese_command(
         + (f", {doubles} version(s) antérieure(s) d'un même équipement" if doubles else "")
         + "."
     )
+    if extras.matching is not None:
+        missing = sum(1 for gap in extras.matching.gaps if gap.situation != "reçu, non attendu")
+        out.print(f"Projets attendus sans bilan compté : {missing} (feuille « Manquants »).")
+    if relances is not None:
+        out.print(
+            f"Brouillons de relance écrits : {len(options.drafts)} dans {escape(str(relances))}"
+        )
     for unread in result.unread:
         err.print(f"[bold red]Non lu[/] {escape(unread.source)} : {escape(unread.reason)}")
     if result.unread:

@@ -82,6 +82,21 @@ _CHECKS = (
 _GRAVITY = ("Illisible", "Erreur", "À départager", "Avertissement")
 _NOT_ANOMALIES = {"bonus-criteria-unmet"}
 """Findings that are inputs of a decision, shown in Bonifications rather than « À vérifier »."""
+_FILE_STYLE = {
+    "text-without-pipe",
+    "tab-indent",
+    "tab-in-answer",
+    "missing-space-after-colon",
+    "key-not-indented",
+    "list-dash-missing",
+    "needs-quotes",
+    "yaml-anchor",
+    "yaml-alias",
+    "yaml-tag",
+    "not-utf8",
+}
+"""Warnings about how an answers file is written, read right anyway: the coordinator's
+business, not an anomaly of the bilan (its errors are still shown)."""
 _GAPS = (
     Column("situation", "Situation", 16, "text"),
     Column("structure", "Structure", 28, "text"),
@@ -248,7 +263,7 @@ def _table(
     sheet.append([_header(sheet, column.title) for column in columns])
     top = Alignment(vertical="top", wrap_text=True)
     formats = [_FORMATS.get(column.kind) for column in columns]
-    wrapped = [wrap and column.kind == "text" and column.width >= 36 for column in columns]
+    wrapped = [wrap] * len(columns)  # a wrapped table: every cell wraps, at the top of its row
     count = 0
     for values in rows:
         if wrap:
@@ -304,17 +319,26 @@ def _setup(sheet: Any, columns: Sequence[Column], freeze: str = "A2") -> None:
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     lines = max(_lines(column.title, column.width) for column in columns)
     sheet.row_dimensions[1].height = 15 * lines + 3  # wrapped titles shown whole
-    _printed(sheet)
+    _printed(sheet, columns)
     sheet.print_title_rows = "1:1"
 
 
-def _printed(sheet: Any) -> None:
-    """Landscape A4, as wide as the page, as many pages down as it takes."""
+_PAGE_WIDTH = 400
+"""Column widths (in characters) printed on one landscape page at most: wider, smaller than
+about a third of full size, cannot be read; such a table is printed on several pages
+across, its first columns (who the row is about) repeated on each."""
+
+
+def _printed(sheet: Any, columns: Sequence[Column] = ()) -> None:
+    """Landscape A4, as wide as the page (or a few pages), as many pages down as it takes."""
     from openpyxl.worksheet.properties import PageSetupProperties
 
+    width = sum(column.width for column in columns)
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = "9"  # A4
-    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToWidth = 1 if width <= _PAGE_WIDTH else math.ceil(width / 250)
+    if width > _PAGE_WIDTH:
+        sheet.print_title_cols = "A:B"
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
 
@@ -378,11 +402,14 @@ def _mail(origin: Any) -> dict[str, Any]:
 
 def _findings(bilan: Bilan) -> Iterable[dict[str, Any]]:
     counted = bool(bilan.values["compte"])
+    codes = {finding.code for finding in bilan.findings}
     for finding in bilan.findings:
-        if finding.code in _NOT_ANOMALIES:
+        if finding.code in _NOT_ANOMALIES or (finding.code in _FILE_STYLE and not finding.is_error):
             continue
         if not counted and finding.code != "versions-undecided":
             continue
+        if finding.code == "duplicate-bilan" and "versions-undecided" in codes:
+            continue  # the tie says it all, naming both files
         yield {
             "gravite": "À départager"
             if finding.code == "versions-undecided"
@@ -696,19 +723,21 @@ def _summary(sheet: Any, synthese: Synthese, extras: Extras) -> None:
         named.alignment = top
         if names:
             sheet.row_dimensions[row + 1].height = 15 * _lines(names, 60) + 2
-        sheet.append([total.label, _formula(total, ranges, sheet), named])
+        title, cell = WriteOnlyCell(sheet, total.label), _formula(total, ranges, sheet)
+        title.alignment = cell.alignment = top
+        sheet.append([title, cell, named])
         row += 1
     rates = extras.rates
     if rates.enfants is not None or rates.parents is not None:
         paid = [amounts(bilan, rates) for bilan in synthese.counted]
-        for label, value in (
-            ("Montant des bonus enfants (€)", sum(enfants for enfants, _ in paid)),
-            ("Montant des bonus parents (€)", sum(parents for _, parents in paid)),
-            ("Montant total des bonus (€)", sum(e + p for e, p in paid)),
+        for label, value, note in (
+            ("Montant des bonus enfants (€)", sum(e for e, _ in paid), _rate(rates.enfants)),
+            ("Montant des bonus parents (€)", sum(p for _, p in paid), _rate(rates.parents)),
+            ("Montant total des bonus (€)", sum(e + p for e, p in paid), None),
         ):
             cell = WriteOnlyCell(sheet, round(value, 2))
             cell.number_format = _EUROS
-            sheet.append([label, cell, _rate_note(rates)])
+            sheet.append([label, cell, note])
             row += 1
     sheet.append([])
     levels_at = row + 2
@@ -744,13 +773,11 @@ def _summary(sheet: Any, synthese: Synthese, extras: Extras) -> None:
     sheet.add_chart(_bonus_chart(sheet, bonus_at), "E24")
 
 
-def _rate_note(rates: Rates) -> str:
-    parts = []
-    if rates.enfants is not None:
-        parts.append(f"bonus enfants : {rates.enfants:g} € par collectif concerné")
-    if rates.parents is not None:
-        parts.append(f"bonus parents : {rates.parents:g} € par collectif concerné")
-    return " ; ".join(parts) + " (projets aux critères remplis)"
+def _rate(rate: float | None) -> str | None:
+    """« 120 € par collectif concerné (projets aux critères remplis) »."""
+    if rate is None:
+        return None
+    return f"{rate:g} € par collectif concerné (projets aux critères remplis)".replace(".", ",")
 
 
 def _levels_chart(sheet: Any, header: int, count: int) -> Any:
@@ -790,8 +817,9 @@ def _sized(chart: Any) -> Any:
     """Axes and values shown (openpyxl hides axes by default for recent Excel), a readable size."""
     from openpyxl.chart.label import DataLabelList
 
-    chart.dataLabels = DataLabelList()
-    chart.dataLabels.showVal = True
+    chart.dataLabels = DataLabelList(
+        showVal=True, showSerName=False, showCatName=False, showLegendKey=False, showPercent=False
+    )
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.width = 18

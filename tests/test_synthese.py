@@ -708,3 +708,42 @@ def test_an_external_entity_is_refused_and_never_read(tmp_path: Path) -> None:
     )
     result = synthesize([path], workers=1)
     assert "DOCTYPE" in result.unread[0].reason and not result.bilans
+
+
+def test_a_row_marked_not_counted_leaves_the_totals(
+    corpus: Corpus, workbook: tuple[Path, Any, Any], tmp_path: Path
+) -> None:
+    """The agent writes « Non » in a row's « Compté » cell: the summary's formulas follow."""
+    path, _, _ = workbook
+    book = openpyxl.load_workbook(path)
+    sheet = book["Bilans"]
+    header = [cell.value for cell in sheet[1]]
+    counted_at = header.index("Compté dans la synthèse") + 1
+    file_at = header.index("Fichier") + 1
+    gex = next(
+        row for row in range(2, sheet.max_row + 1) if "gex" in sheet.cell(row, file_at).value
+    )
+    sheet.cell(gex, counted_at).value = "Non"
+    edited = tmp_path / "modifie.xlsx"
+    book.save(edited)
+    values = {
+        row[0]: row[1]
+        for row in openpyxl.load_workbook(recalculate(edited, tmp_path), data_only=True)[
+            "Synthèse"
+        ].iter_rows(values_only=True)
+        if row and row[0]
+    }
+    counted = [e for e in corpus.bilans if e.counted and e.file != "gex.yaml"]
+    assert values["Équipements (bilans comptés)"] == len(counted)
+    assert values["Enfants et jeunes inscrits"] == sum(sum(e.inscrits.values()) for e in counted)
+    elementary = sum(e.inscrits.get(level, 0) for e in counted for level in LEVELS[:5])
+    assert values["dont élémentaire"] == elementary
+    college = sum(e.inscrits.get(level, 0) for e in counted for level in LEVELS[5:9])
+    assert values["dont collège"] == college
+    lycee = sum(e.inscrits.get(level, 0) for e in counted for level in LEVELS[9:12])
+    assert values["dont lycée"] == lycee
+    children = sum(sum(e.inscrits.values()) for e in counted)
+    groups = sum(e.collectifs or 0 for e in counted)
+    assert values["Enfants par collectif (moyenne)"] == pytest.approx(children / groups)
+    both = sum(e.bonus_enfants and e.bonus_parents for e in counted)
+    assert values["Projets remplissant les critères des deux bonus"] == both

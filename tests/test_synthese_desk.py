@@ -397,3 +397,51 @@ def test_evolution_compares_with_last_years_workbook(inbox: Path, tmp_path: Path
     assert (alpha[before], alpha[now], alpha["Enfants inscrits : écart"]) == (50, 68, 18)
     assert rows["Centre Kappa"]["Situation"] == "pas de bilan cette année"
     assert rows["Centre Beta"]["Situation"] == "nouveau cette année"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--attendus", "absente.csv"], "introuvable"),
+        (["--attendus", "{inbox}/omega.yaml"], ".csv ou un classeur .xlsx"),
+        (["--relances", "relances", "--de", "pas une adresse"], "n'en est pas une"),
+        (["--relances", "relances", "--de", CAF, "--avant", "31/02/2026"], "pas une date"),
+        (["--montant-collectif", "beaucoup"], "pas un montant en euros"),
+        (["--montant-parents", "-5"], "pas un montant en euros"),
+        (["--precedente", "{inbox}/photo.jpg"], ".csv ou un classeur .xlsx"),
+    ],
+)
+def test_a_wrong_option_is_refused_before_anything_is_read(
+    inbox: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    arguments: list[str],
+    message: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    args = [argument.format(inbox=inbox) for argument in arguments]
+    result = runner.invoke(app, ["synthese", str(inbox), "-o", "s.xlsx", *args])
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_list_without_equipement_column_says_which_columns(inbox: Path, tmp_path: Path) -> None:
+    listed = tmp_path / "liste.csv"
+    listed.write_text("Nom;Ville\nCentre Alpha;Oyonnax\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["synthese", str(inbox), "-o", str(tmp_path / "s.xlsx"), "--attendus", str(listed)]
+    )
+    assert result.exit_code == 2 and "colonne « Équipement »" in result.output
+
+
+def test_drafts_are_never_overwritten_without_force(
+    desk: dict[str, Any], inbox: Path, attendus: Path, tmp_path: Path
+) -> None:
+    folder = desk["out"] / "relances"
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    arguments = ["--attendus", str(attendus), "--relances", str(folder), "--de", CAF]
+    result = runner.invoke(
+        app, ["synthese", str(inbox), "-o", str(tmp_path / "s.xlsx"), *arguments]
+    )
+    assert result.exit_code == 2 and "existe déjà" in result.output
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before

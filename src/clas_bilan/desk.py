@@ -14,7 +14,7 @@ from pathlib import Path
 from clas_bilan import expected, reminders
 from clas_bilan.errors import UsageError
 from clas_bilan.synthese import Synthese
-from clas_bilan.values import parse_date, parse_decimal
+from clas_bilan.values import Refused, parse_date, parse_decimal
 from clas_bilan.workbook import Extras, Rates
 
 REMINDER_DAYS = 15
@@ -56,7 +56,10 @@ def prepare(
                 "écrire les brouillons."
             )
     if avant is not None:
-        by = parse_date(avant)
+        try:
+            by = parse_date(avant)
+        except Refused:
+            by = None
         if by is None:
             raise UsageError(
                 f"--avant « {avant} » n'est pas une date.", hint="par exemple : --avant 15/09/2026"
@@ -77,7 +80,10 @@ def prepare(
 def _rate(text: str | None, option: str) -> float | None:
     if text is None:
         return None
-    value = parse_decimal(text.replace("€", "").strip())
+    try:
+        value = parse_decimal(text.replace("€", "").strip())
+    except Refused:
+        value = None
     if value is None or value < 0:
         raise UsageError(
             f"{option} « {text} » n'est pas un montant en euros.",

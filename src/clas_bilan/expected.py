@@ -25,7 +25,7 @@ _FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("structure", ("structure", "gestionnaire", "porteur")),
     ("commune", ("commune", "ville")),
     ("email", ("mail", "courriel")),
-    ("compte", ("compte dans la synthese",)),
+    ("compte", ("compte", "compte dans la synthese")),
 )
 """What each column of a list is, by a word its folded header contains (first found wins)."""
 

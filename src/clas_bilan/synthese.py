@@ -53,6 +53,8 @@ _DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.doc
 _SHOWN_OTHERS = 3
 """Other copies of the same équipement named in a bilan's note."""
 _CHUNK = 8
+_HEADERS = 256_000
+"""Bytes of an e-mail read for its From:, Subject: and Date: (headers come first)."""
 """Inputs a worker reads per round trip: few enough for a smooth progress bar."""
 
 Kind = Literal["text", "count", "decimal", "yesno", "date", "datetime"]
@@ -327,8 +329,8 @@ def _origin(path: Path) -> Origin:
     if path.suffix.lower() != ".eml":
         return Origin(modified)
     try:
-        with path.open("rb") as stream:
-            headers = BytesHeaderParser(policy=policy.default).parse(stream)
+        with path.open("rb") as stream:  # the headers come first: no need to read it all
+            headers = BytesHeaderParser(policy=policy.default).parsebytes(stream.read(_HEADERS))
         sender, subject = headers.get("From"), headers.get("Subject")
         sent = _when(headers.get("Date"))
     except (OSError, ValueError, TypeError, IndexError):  # a mangled header: dates unknown

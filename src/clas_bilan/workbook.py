@@ -580,12 +580,12 @@ def _bonuses(sheet: Any, synthese: Synthese, rates: Rates) -> None:
     keys = [column.key for column in columns]
     total: list[Any] = [None] * len(columns)
     total[1] = WriteOnlyCell(sheet, "Total du département")
-    total[1].font = Font(bold=True)
+    total[1].font = Font(name="Calibri", bold=True)
     for key in ("montant_enfants", "montant_parents", "montant_total"):
         if key in keys:
             cell = WriteOnlyCell(sheet, round(sum(row[key] for row in rows), 2))
             cell.number_format = _EUROS
-            cell.font = Font(bold=True)
+            cell.font = Font(name="Calibri", bold=True)
             total[keys.index(key)] = cell
     for key in ("bonus_enfants", "bonus_parents", "deux_bonus"):
         total[keys.index(key)] = sum(1 for row in rows if row[key])
@@ -602,9 +602,14 @@ def _short(label: str, width: int = 90) -> str:
 
 
 def _free_columns() -> list[Column]:
+    """Who, then one column a free-text question, titled with its section (questions repeat)."""
+    sections = _sections()
     return [
         *_WHO,
-        *(Column(key, _short(label), 45, "text") for key, label in free_texts()),
+        *(
+            Column(key, _short(f"{sections.get(key, '')} — {label}".strip(" —"), 150), 45, "text")
+            for key, label in free_texts()
+        ),
         Column("fichier", "Fichier", 40, "text"),
     ]
 

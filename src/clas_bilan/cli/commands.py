@@ -867,6 +867,16 @@ def synthese_command(
         + (f", {doubles} version(s) antérieure(s) d'un même équipement" if doubles else "")
         + "."
     )
+    tied = sum(
+        1
+        for bilan in result.counted
+        if any(finding.code == "versions-undecided" for finding in bilan.findings)
+    )
+    if tied:
+        out.print(
+            f"[bold yellow]{tied} équipement(s) reçu(s) en versions indiscernables[/] : "
+            "à départager (feuille « À vérifier »)."
+        )
     if extras.matching is not None:
         missing = sum(1 for gap in extras.matching.gaps if gap.situation != "reçu, non attendu")
         out.print(f"Projets attendus sans bilan compté : {missing} (feuille « Manquants »).")

@@ -243,6 +243,15 @@ class Synthese:
         return [bilan for bilan in self.bilans if bilan.values["compte"]]
 
     @property
+    def undecided(self) -> list[Bilan]:
+        """Counted bilans of an équipement whose latest version could not be told."""
+        return [
+            bilan
+            for bilan in self.counted
+            if any(finding.code == "versions-undecided" for finding in bilan.findings)
+        ]
+
+    @property
     def exit_code(self) -> int:
         """0 when every input was read, 1 when some could not be."""
         return 1 if self.unread else 0
@@ -800,7 +809,7 @@ def totals(synthese: Synthese) -> list[Total]:
 
     children = total("Enfants et jeunes inscrits", "total_inscrits").value
     groups = total("Collectifs", "public.nombre_collectifs").value
-    tied = [b for b in counted if any(f.code == "versions-undecided" for f in b.findings)]
+    tied = synthese.undecided
     return [
         Total("Bilans lus", len(synthese.bilans)),
         count("Équipements (bilans comptés)"),

@@ -867,11 +867,7 @@ def synthese_command(
         + (f", {doubles} version(s) antérieure(s) d'un même équipement" if doubles else "")
         + "."
     )
-    tied = sum(
-        1
-        for bilan in result.counted
-        if any(finding.code == "versions-undecided" for finding in bilan.findings)
-    )
+    tied = len(result.undecided)
     if tied:
         out.print(
             f"[bold yellow]{tied} équipement(s) reçu(s) en versions indiscernables[/] : "

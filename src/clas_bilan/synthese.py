@@ -316,13 +316,13 @@ def _stamped(outcome: Outcome, origin: Origin) -> Outcome:
     values = {
         **outcome.values,
         "courriel_de": origin.sender,
-        "courriel_date": _local(origin.sent),
-        "fichier_date": _local(origin.modified),
+        "courriel_date": local_time(origin.sent),
+        "fichier_date": local_time(origin.modified),
     }
     return replace(outcome, values=values, origin=origin)
 
 
-def _local(when: dt.datetime | None) -> dt.datetime | None:
+def local_time(when: dt.datetime | None) -> dt.datetime | None:
     """An aware time as this computer's wall-clock time, to the minute (cells hold no zone)."""
     if when is None:
         return None

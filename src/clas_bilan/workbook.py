@@ -31,10 +31,12 @@ from clas_bilan.synthese import (
     Bilan,
     Column,
     Kind,
+    Origin,
     Synthese,
     Total,
     by_level,
     free_texts,
+    local_time,
     totals,
 )
 from clas_bilan.values import format_yes_no
@@ -390,13 +392,11 @@ def _checks(synthese: Synthese) -> Iterable[dict[str, Any]]:
     yield from rows
 
 
-def _mail(origin: Any) -> dict[str, Any]:
-    from clas_bilan.synthese import _local
-
+def _mail(origin: Origin) -> dict[str, Any]:
     return {
         "courriel_de": origin.sender,
         "objet": origin.subject,
-        "courriel_date": _local(origin.sent),
+        "courriel_date": local_time(origin.sent),
     }
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 import email
 import io
 import os
+import re
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -445,3 +446,15 @@ def test_drafts_are_never_overwritten_without_force(
     )
     assert result.exit_code == 2 and "existe déjà" in result.output
     assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+
+
+def test_every_finding_code_has_advice_for_the_cafs_agent() -> None:
+    from clas_bilan import advice
+
+    table = (Path(__file__).parents[1] / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    section = table.split("| Made in | Codes |", 1)[1].split("\n\n", 1)[0]
+    codes = {code for line in section.splitlines()[2:] for code in line.split("`")[3::2]}
+    assert len(codes) > 40
+    assert codes <= set(advice.CAF), codes - set(advice.CAF)
+    for text in advice.CAF.values():  # never a YAML key or syntax
+        assert "YAML" not in text and not re.search(r"\b[a-z_]+\.[a-z_]+\b|\w+: ", text), text

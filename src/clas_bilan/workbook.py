@@ -534,7 +534,7 @@ def _bonus_columns(rates: Rates) -> list[Column]:
             for key, label in free_texts()
             if key in _JUSTIFICATIONS
         ),
-        Column("fichier", "Fichier", 40, "text"),
+        *_TAIL,
     ]
 
 
@@ -610,7 +610,7 @@ def _free_columns() -> list[Column]:
             Column(key, _short(f"{sections.get(key, '')} — {label}".strip(" —"), 150), 45, "text")
             for key, label in free_texts()
         ),
-        Column("fichier", "Fichier", 40, "text"),
+        *_TAIL,
     ]
 
 

@@ -428,6 +428,7 @@ def recalculate(path: Path, folder: Path) -> Path:
     return converted
 
 
+@pytest.mark.slow
 def test_the_summary_totals_are_the_sums_of_the_bilans_counted(
     corpus: Corpus, recalculated: Any
 ) -> None:
@@ -710,6 +711,7 @@ def test_an_external_entity_is_refused_and_never_read(tmp_path: Path) -> None:
     assert "DOCTYPE" in result.unread[0].reason and not result.bilans
 
 
+@pytest.mark.slow
 def test_a_row_marked_not_counted_leaves_the_totals(
     corpus: Corpus, workbook: tuple[Path, Any, Any], tmp_path: Path
 ) -> None:

@@ -824,7 +824,12 @@ def totals(synthese: Synthese) -> list[Total]:
             None,
             tuple(f"{_name(bilan)} : compté « {bilan.source} »" for bilan in tied),
         ),
-        Total("Entrées non lues (voir « À vérifier »)", len(synthese.unread)),
+        Total(
+            "Entrées non lues (voir « À vérifier »)",
+            len(synthese.unread),
+            None,
+            tuple(Path(unread.source.split(" › ")[0]).name for unread in synthese.unread),
+        ),
         named("Bilans comptés avec des erreurs", lambda v: v["erreurs"] > 0),
         named(
             "Bilans non signés (pas de date de signature)", lambda v: v["signature.date"] is None

@@ -37,14 +37,13 @@ CAF = "clas@caf01.example"
 
 def _data(name: str, town: str, children: int, **changes: Any) -> dict[str, Any]:
     """Reference answers for another équipement, ``children`` of them in CP."""
+    given = {"public__total": None, "signature__date": SIGNED, **changes}
     data: dict[str, Any] = reference(
         equipement__nom=name,
         equipement__commune=town,
         public__inscrits={"CP": children},
-        public__total=None,
         public__nombre_collectifs=4,
-        signature__date=SIGNED,
-        **changes,
+        **given,
     ).model_dump(by_alias=True)
     return data
 
@@ -112,8 +111,16 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     delta["signature"] = {"lieu": None, "date": None, "nom": None, "qualite": None}
     _yaml(folder / "delta.yaml", delta, early)
 
-    # Centre Omega: received, not on the list.
-    _yaml(folder / "omega.yaml", _data("Centre Oméga", "Trévoux", 9), early)
+    # Centre Omega: received, not on the list; signed late, a wrong total, a question left.
+    omega = _data(
+        "Centre Oméga",
+        "Trévoux",
+        9,
+        public__total=99,
+        conclusion__bilan=None,
+        signature__date=dt.date(2026, 8, 20),
+    )
+    _yaml(folder / "omega.yaml", omega, early)
 
     # A loose scan and a photo: the project that sent only those must not disappear.
     (folder / "Centre Zeta - bilan signé.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\n")
@@ -305,7 +312,12 @@ def test_reminders_are_drafts_to_each_project_saying_what_is_missing(
         "",  # Êta: no address on the list; the agent fills it in
         "zeta@asso.example",
         "delta@asso.example",
+        reference().moyens_humains.coordination.email,  # Oméga, not on the list: its bilan's
     }
+    omega = to[str(reference().moyens_humains.coordination.email)].get_content()
+    assert "signé le 20/08/2026, après la date limite" in omega
+    assert "« TOTAL » : le total donné (99)" in omega
+    assert "Questions sans réponse : « Globalement" in omega
     for message in drafts.values():
         assert message["From"] == CAF and message["X-Unsent"] == "1"
         assert list(message.iter_attachments()) == []
@@ -373,7 +385,7 @@ def test_reponses_libres_has_a_column_a_question(desk: dict[str, Any]) -> None:
     assert len(rows) == 5  # the counted bilans
     titles = list(rows[0])
     expected = reference()
-    wanted = [expected.conclusion.bilan, expected.formations.besoins_non_couverts]
+    wanted = [expected.axe_parents.avis_parents, expected.formations.besoins_non_couverts]
     for text in wanted:
         assert text
         column = next(title for title in titles if all(row[title] == text for row in rows))

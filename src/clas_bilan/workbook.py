@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import math
 import re
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from clas_bilan import advice, campaigns, files, form
+from clas_bilan.campaigns import Campaign
 from clas_bilan.expected import COMPARED, Change, Matching
 from clas_bilan.reminders import Reminder
 from clas_bilan.report import Finding
@@ -428,36 +430,46 @@ def _findings(bilan: Bilan) -> Iterable[dict[str, Any]]:
         }
 
 
+_FIRST_PAGE = "première page du formulaire"
+
+
 def _where(bilan: Bilan, finding: Finding) -> str:
     """Where to look: the answers file's line, or the form's section in a Word document."""
-    section = _sections().get(_spot(finding.key)) if finding.key else None
-    part = f"rubrique « {section} »" if section else "—"
+    sections = _sections()
+    section = sections.get(_spot(finding.key, sections)) if finding.key else None
+    part = (
+        "—" if section is None else section if section == _FIRST_PAGE else f"rubrique « {section} »"
+    )
     if finding.line and bilan.source.lower().endswith((".yaml", ".yml")):
         return f"ligne {finding.line} du fichier de réponses, {part}"
     return part
 
 
-def _spot(key: str) -> str:
+def _spot(key: str, sections: dict[str, str]) -> str:
     """The form's answer key a finding's key belongs to (list items and sub-keys dropped)."""
     from clas_bilan import keys
 
     plain = keys.join(part for part in keys.split(key) if not keys.is_index(part))
-    sections = _sections()
     while plain and plain not in sections:
         plain = plain.rpartition(".")[0]
     return plain
 
 
 def _sections() -> dict[str, str]:
-    """Each answer key of the form and the title of the section holding it."""
+    """Each answer key of the current campaign's form and the title of its section."""
+    return _sections_of(campaigns.current())
+
+
+@functools.cache
+def _sections_of(campaign: Campaign) -> dict[str, str]:
     found: dict[str, str] = {}
-    current = "Présentation du projet"
-    for block in form.blocks():
+    current = _FIRST_PAGE
+    for block in form.blocks(campaign):
         if isinstance(block, form.Heading):
             current = " ".join(block.text.split())
         for spot in _spots_of(block):
             found[spot] = current
-    found["equipement"] = found.get("equipement.nom", current)
+    found["equipement"] = found.get("equipement.nom", _FIRST_PAGE)
     found["signature"] = found.get("signature.lieu", current)
     return found
 

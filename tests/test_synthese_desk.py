@@ -422,6 +422,7 @@ def test_evolution_compares_with_last_years_workbook(inbox: Path, tmp_path: Path
         (["--montant-collectif", "beaucoup"], "pas un montant en euros"),
         (["--montant-parents", "-5"], "pas un montant en euros"),
         (["--precedente", "{inbox}/photo.jpg"], ".csv ou un classeur .xlsx"),
+        (["-o", "s.csv", "--montant-collectif", "100"], "que le fichier CSV n'a pas"),
     ],
 )
 def test_a_wrong_option_is_refused_before_anything_is_read(
@@ -433,7 +434,8 @@ def test_a_wrong_option_is_refused_before_anything_is_read(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     args = [argument.format(inbox=inbox) for argument in arguments]
-    result = runner.invoke(app, ["synthese", str(inbox), "-o", "s.xlsx", *args])
+    output = [] if "-o" in args else ["-o", "s.xlsx"]
+    result = runner.invoke(app, ["synthese", str(inbox), *output, *args])
     assert result.exit_code == 2 and message in result.output, result.output
     assert list(tmp_path.iterdir()) == []
 

@@ -45,8 +45,25 @@ def prepare(
     montant_collectif: str | None = None,
     montant_enfants: str | None = None,
     montant_parents: str | None = None,
+    sheets: bool = True,
 ) -> Desk:
-    """Check every option and read the expected list, before any bilan is read."""
+    """Check every option and read the expected list, before any bilan is read.
+
+    ``sheets`` is False for a CSV output: the options that only add sheets are refused.
+    """
+    given = {
+        "--attendus": attendus,
+        "--precedente": precedente,
+        "--montant-collectif": montant_collectif,
+        "--montant-enfants": montant_enfants,
+        "--montant-parents": montant_parents,
+    }
+    used = [option for option, value in given.items() if value is not None]
+    if used and not sheets:
+        raise UsageError(
+            f"{', '.join(used)} remplit des feuilles du classeur, que le fichier CSV n'a pas.",
+            hint="écrivez un classeur : -o synthese.xlsx",
+        )
     desk = Desk(attendus=attendus, relances=relances)
     if relances is not None:
         desk.sender = reminders.check_sender(de)

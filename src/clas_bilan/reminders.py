@@ -71,7 +71,7 @@ def reminders(synthese: Synthese, matching: Matching | None = None) -> list[Remi
             email = matching.projects[index].email
             if email:
                 address_of[bilan.source] = email
-        claimed = {source for gap in matching.gaps if gap.source for source in [gap.source]}
+        claimed = {gap.source for gap in matching.gaps if gap.source}
     else:
         claimed = set()
     chased.extend(_unread(synthese.unread, claimed))

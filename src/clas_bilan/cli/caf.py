@@ -159,6 +159,7 @@ def synthese_command(
             montant_collectif=montant_collectif,
             montant_enfants=montant_enfants,
             montant_parents=montant_parents,
+            sheets=sortie.suffix.lower() == ".xlsx",
         )
         with progress_bar("Lecture") as progress:
             task = progress.add_task("lecture", total=None)

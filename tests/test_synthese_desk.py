@@ -472,3 +472,27 @@ def test_every_finding_code_has_advice_for_the_cafs_agent() -> None:
     assert codes <= set(advice.CAF), codes - set(advice.CAF)
     for text in advice.CAF.values():  # never a YAML key or syntax
         assert "YAML" not in text and not re.search(r"\b[a-z_]+\.[a-z_]+\b|\w+: ", text), text
+
+
+def test_an_xlsx_list_with_its_own_headers_matches_by_commune_too(
+    inbox: Path, tmp_path: Path
+) -> None:
+    listed = tmp_path / "projets.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Ville", "Nom de l'équipement", "Porteur", "Courriel de la coordination"])
+    sheet.append(["Gex", "Centre Alpha", "Autre association", "autre@asso.example"])
+    sheet.append(["Oyonnax", "centre alpha", "Asso Alpha", "alpha@asso.example"])
+    for name, town in (("Centre Beta", "Gex"), ("Centre Gamma", "Belley")):
+        sheet.append([town, name, None, None])
+    sheet.append([None, None, None, None])  # an empty line: skipped
+    sheet.append(["Nantua", "Centre Delta", None, None])
+    book.save(listed)
+    target = tmp_path / "s.xlsx"
+    _run(str(inbox), "-o", str(target), "--attendus", str(listed))
+    rows = _sheet(openpyxl.load_workbook(target), "Manquants")
+    assert {(row["Situation"], row["Équipement"], row["Commune"]) for row in rows} == {
+        ("Non reçu", "Centre Alpha", "Gex"),  # Oyonnax's was received
+        ("Reçu, non attendu", "Centre Oméga", "Trévoux"),
+    }
+    assert rows[0]["Mail de la coordination"] == "autre@asso.example"

@@ -187,41 +187,41 @@ def read_projects(path: Path) -> list[Project]:
 
 def match(synthese: Synthese, projects: Sequence[Project]) -> Matching:
     """Each project's counted bilan; the projects missing or unreadable; the bilans unexpected."""
+    by_name: dict[str, list[int]] = {}
+    by_structure: dict[str, list[int]] = {}
+    for index, project in enumerate(projects):
+        by_name.setdefault(folded(project.equipement), []).append(index)
+        if project.structure:
+            by_structure.setdefault(folded(project.structure), []).append(index)
     received: dict[int, Bilan] = {}
     unexpected: list[Bilan] = []
     for bilan in synthese.counted:
-        index = _project_of(bilan, projects)
-        if index is None or index in received:
+        found = _project_of(bilan, projects, by_name, by_structure, received)
+        if found is None:
             unexpected.append(bilan)
         else:
-            received[index] = bilan
+            received[found] = bilan
+    unread = [
+        (item, folded(f"{Path(item.source).name} {item.origin.subject or ''}"))
+        for item in synthese.unread
+    ]
     gaps: list[Gap] = []
     for index, project in enumerate(projects):
         if index in received:
             continue
-        unread = [item for item in synthese.unread if _names(item, project)]
-        if unread:
-            gaps.append(
-                Gap(
-                    "reçu illisible",
-                    project.equipement,
-                    project.structure,
-                    project.commune,
-                    project.email,
-                    " ; ".join(item.source for item in unread),
-                    " ; ".join(item.reason for item in unread),
-                )
+        name = folded(project.equipement)
+        sent = [item for item, where in unread if _from(item, project) or name in where]
+        gaps.append(
+            Gap(
+                "reçu illisible" if sent else "non reçu",
+                project.equipement,
+                project.structure,
+                project.commune,
+                project.email,
+                " ; ".join(item.source for item in sent) or None,
+                " ; ".join(item.reason for item in sent) or None,
             )
-        else:
-            gaps.append(
-                Gap(
-                    "non reçu",
-                    project.equipement,
-                    project.structure,
-                    project.commune,
-                    project.email,
-                )
-            )
+        )
     for bilan in unexpected:
         values = bilan.values
         gaps.append(
@@ -239,29 +239,31 @@ def match(synthese: Synthese, projects: Sequence[Project]) -> Matching:
     return Matching(list(projects), received, gaps)
 
 
-def _project_of(bilan: Bilan, projects: Sequence[Project]) -> int | None:
-    """The project a bilan is from: same équipement (and commune when several), else structure."""
-    name = folded(bilan.values.get("equipement.nom") or "")
+def _project_of(
+    bilan: Bilan,
+    projects: Sequence[Project],
+    by_name: dict[str, list[int]],
+    by_structure: dict[str, list[int]],
+    received: dict[int, Bilan],
+) -> int | None:
+    """The project a bilan is from: same équipement (the same commune first), else structure."""
     town = folded(bilan.values.get("equipement.commune") or "")
-    same = [i for i, p in enumerate(projects) if name and folded(p.equipement) == name]
-    if len(same) > 1:
-        same = [i for i in same if folded(projects[i].commune or "") == town] or same
+    same = [
+        index
+        for index in by_name.get(folded(bilan.values.get("equipement.nom") or ""), [])
+        if index not in received
+    ]
+    same.sort(key=lambda index: folded(projects[index].commune or "") != town)
     if same:
         return same[0]
-    structure = folded(bilan.values.get("gestionnaire.nom") or "")
-    by_structure = [
-        i for i, p in enumerate(projects) if structure and folded(p.structure or "") == structure
-    ]
-    return by_structure[0] if len(by_structure) == 1 else None
+    structure = by_structure.get(folded(bilan.values.get("gestionnaire.nom") or ""), [])
+    return structure[0] if len(structure) == 1 and structure[0] not in received else None
 
 
-def _names(unread: Unread, project: Project) -> bool:
-    """Whether an unreadable input is likely the project's: its sender, or its name in the file."""
+def _from(unread: Unread, project: Project) -> bool:
+    """Whether an unreadable input was sent from the project's coordination address."""
     sender = unread.origin.address
-    if project.email and sender and sender.casefold() == project.email.casefold():
-        return True
-    where = folded(f"{Path(unread.source).name} {unread.origin.subject or ''}")
-    return bool(folded(project.equipement)) and folded(project.equipement) in where
+    return bool(project.email and sender and sender.casefold() == project.email.casefold())
 
 
 # Last year ------------------------------------------------------------------------------

@@ -521,8 +521,8 @@ def row(answers: models.Reponses, source: str, findings: Sequence[Finding]) -> B
     """The plain row of one bilan's answers: nothing of the document or the model kept."""
     values: dict[str, Any] = {key: models.get(answers, key) for key in _ANSWER_KEYS}
     sums = models.subtotals(answers.public.inscrits)
-    etp_s = models.etp_salaries(answers.moyens_humains.salaries)
-    etp_b = models.etp_benevoles(answers.moyens_humains.benevoles)
+    etp_s = models.etp_salaries(answers.moyens_humains.salaries, campaigns.current())
+    etp_b = models.etp_benevoles(answers.moyens_humains.benevoles, campaigns.current())
     total, collectifs = sums["total"], answers.public.nombre_collectifs
     enfants, parents = checks.bonus_enfants(answers), checks.bonus_parents(answers)
     sessions = tuple(

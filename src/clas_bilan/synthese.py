@@ -182,7 +182,7 @@ def free_texts() -> tuple[tuple[str, str], ...]:
     """The form's free-text questions (key, label), signature aside, in form order."""
     return tuple(
         (block.keys[0], form.title(block))
-        for block in form.blocks()
+        for block in campaigns.current().blocks
         if isinstance(block, form.Question)
         and block.codec == "text"
         and not block.keys[0].startswith("signature.")

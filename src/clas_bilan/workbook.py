@@ -464,7 +464,7 @@ def _sections() -> dict[str, str]:
 def _sections_of(campaign: Campaign) -> dict[str, str]:
     found: dict[str, str] = {}
     current = _FIRST_PAGE
-    for block in form.blocks(campaign):
+    for block in campaign.blocks:
         if isinstance(block, form.Heading):
             current = " ".join(block.text.split())
         for spot in _spots_of(block):

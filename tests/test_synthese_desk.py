@@ -25,6 +25,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from clas_bilan import campaigns
 from clas_bilan.cli import app
 from clas_bilan.render import render
 from helpers_answers import Reponses, answers_yaml, reference
@@ -33,6 +34,7 @@ runner = CliRunner()
 DOCX = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
 SIGNED = dt.date(2026, 7, 1)
 CAF = "clas@caf01.example"
+LATE = campaigns.current().deadline + dt.timedelta(days=19)
 
 
 def _data(name: str, town: str, children: int, **changes: Any) -> dict[str, Any]:
@@ -118,7 +120,7 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
         9,
         public__total=99,
         conclusion__bilan=None,
-        signature__date=dt.date(2026, 8, 20),
+        signature__date=LATE,
     )
     _yaml(folder / "omega.yaml", omega, early)
 
@@ -315,7 +317,7 @@ def test_reminders_are_drafts_to_each_project_saying_what_is_missing(
         reference().moyens_humains.coordination.email,  # Oméga, not on the list: its bilan's
     }
     omega = to[str(reference().moyens_humains.coordination.email)].get_content()
-    assert "signé le 20/08/2026, après la date limite" in omega
+    assert f"signé le {LATE:%d/%m/%Y}, après la date limite" in omega
     assert "« TOTAL » : le total donné (99)" in omega
     assert "Questions sans réponse : « Globalement" in omega
     for message in drafts.values():

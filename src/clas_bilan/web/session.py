@@ -1,9 +1,10 @@
 """What the browser form does with the answers file, without any HTTP: the core of the page.
 
-One :class:`Session` a run of ``clas-bilan formulaire``: the answers file it edits,
-the hash of that file as last read or written here (to notice another editor), and the
-files produced from it. Only these paths are ever read or written; the browser never
-names a file.
+One :class:`Session` a run of ``clas-bilan formulaire``: the answers file it edits and
+the files produced from it. Only these paths are ever read or written; the browser never
+names a file. The server keeps no memory of which version of the file a page holds: each
+page names it (the sha256 of the bytes it was built from or last saved) with every save,
+so that two tabs, a reload or another editor can never overwrite each other in silence.
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ DRAFT_SUFFIX = ".brouillon"
 
 
 class Conflict(Exception):
-    """The answers file changed on disk since the page loaded it: the user must choose."""
+    """The answers file is no longer the version the page named: the user must choose."""
+
+    def __init__(self, name: str, version: str | None) -> None:
+        super().__init__(name)
+        self.version = version
+        """The version on disk now: naming it in a save is the user's choice to replace it."""
 
 
 class Exists(Exception):
@@ -43,7 +49,8 @@ def answers_text(values: Mapping[str, Any]) -> str:
     return scaffold.answers_text(values)
 
 
-def _digest(data: bytes | None) -> str | None:
+def version_of(data: bytes | None) -> str | None:
+    """The version of a file's bytes as pages name it (None: there is no file)."""
     return None if data is None else hashlib.sha256(data).hexdigest()
 
 
@@ -64,8 +71,6 @@ class Session:
 
     path: Path
     token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-    disk: str | None = None
-    """sha256 of the file's bytes as last read or written here."""
     outputs: dict[str, Path] = field(default_factory=dict)
     """Files produced in this run, by kind (docx, pdf, eml): the only ones offered."""
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -75,19 +80,22 @@ class Session:
         """The draft beside the answers file, written when saving was not possible."""
         return self.path.with_name(self.path.name + DRAFT_SUFFIX)
 
-    def values(self) -> dict[str, str]:
-        """The file's answers as the page's texts; remembers the file's state to spot edits."""
-        with self.lock:
-            data = _read(self.path)
-            if data is None:
-                raise UsageError(
-                    f"le fichier de réponses « {self.path} » n'existe plus.",
-                    hint="remettez-le en place, ou arrêtez le formulaire (Ctrl+C) et relancez-le "
-                    "pour en créer un nouveau.",
-                )
-            self.disk = _digest(data)
+    @property
+    def key(self) -> str:
+        """A name for this answers file that stays the same from run to run (the page's journal)."""
+        return hashlib.sha256(str(self.path.resolve()).encode("utf-8")).hexdigest()[:16]
+
+    def values(self) -> tuple[dict[str, str], str | None]:
+        """The file's answers as the page's texts, and the version they were read from."""
+        data = _read(self.path)
+        if data is None:
+            raise UsageError(
+                f"le fichier de réponses « {self.path} » n'existe plus.",
+                hint="remettez-le en place, ou arrêtez le formulaire (Ctrl+C) et relancez-le "
+                "pour en créer un nouveau.",
+            )
         text, _ = textfile.decode(data, self.path.name)
-        return page_values(self.path, text)
+        return page_values(self.path, text), version_of(data)
 
     def draft_values(self) -> dict[str, str] | None:
         """The draft's answers as the page's texts, when a previous run left one."""
@@ -103,35 +111,66 @@ class Session:
         """Run ``validate``'s loading and checks on the page's values, as if saved."""
         return checks.validate_text(answers_text(fields.nest(values)), self.path)
 
-    def save(self, values: Mapping[str, str], *, replace: bool = False) -> None:
-        """Write the answers file atomically; Conflict (draft kept) if it changed meanwhile."""
+    def save(
+        self, values: Mapping[str, str], base: str | None, *, drop_draft: bool = False
+    ) -> str | None:
+        """Write the answers file over version ``base``; its new version.
+
+        The file is no longer ``base`` (another tab, another program): Conflict, and the
+        page's answers go to the draft. Unless the file already holds exactly these
+        answers (a save that reached it before): nothing to write, nothing lost. A file
+        that cannot be read: UsageError, the draft kept too. The draft is deleted only
+        when ``drop_draft`` says the user has decided about it.
+        """
         text = answers_text(fields.nest(values)).encode("utf-8")
         with self.lock:
-            if _digest(_read(self.path)) != self.disk and not replace:
+            try:
+                data = _read(self.path)
+            except UsageError as error:
                 files.write_atomic(self.draft, text, force=True)
-                raise Conflict(self.path.name)
-            files.write_atomic(self.path, text, force=True)
-            self.disk = _digest(text)
-            self.draft.unlink(missing_ok=True)
+                raise UsageError(error.message, hint=self._kept_hint()) from None
+            if data != text:
+                if version_of(data) != base:
+                    files.write_atomic(self.draft, text, force=True)
+                    raise Conflict(self.path.name, version_of(data))
+                files.write_atomic(self.path, text, force=True)
+            if drop_draft:
+                self.draft.unlink(missing_ok=True)
+        return version_of(text)
+
+    def keep_draft(self, values: Mapping[str, str]) -> None:
+        """Write the page's answers to the draft only, while the user has not chosen."""
+        text = answers_text(fields.nest(values)).encode("utf-8")
+        with self.lock:
+            files.write_atomic(self.draft, text, force=True)
+
+    def _kept_hint(self) -> str:
+        return (
+            f"vos réponses sont gardées dans « {self.draft.name} » et dans cette page ; "
+            "rendez le fichier lisible, elles y seront enregistrées."
+        )
 
     def forget_draft(self) -> None:
         """Delete the draft the user chose not to take back."""
         with self.lock:
             self.draft.unlink(missing_ok=True)
 
-    def produce(self, values: Mapping[str, str], *, replace: bool = False) -> Report:
-        """Save, then write the bilan (.docx, and .pdf with LibreOffice) as ``render`` does.
+    def produce(
+        self, values: Mapping[str, str], base: str | None, *, replace: bool = False
+    ) -> tuple[Report, str | None]:
+        """Save over ``base``, then write the bilan (.docx, .pdf with LibreOffice) as ``render``.
 
-        Returns the report; nothing is produced while it has errors. Raises Exists when
-        a file to write is already there and ``replace`` is not given.
+        Returns the report and the file's new version; nothing is produced while the report
+        has errors. Raises Exists when a file to write is already there and ``replace`` is
+        not given.
         """
         from clas_bilan import render
         from clas_bilan.pdf import find_soffice, to_pdf
 
-        self.save(values)
+        version = self.save(values, base)
         report = self.check(values)
         if report.errors or report.answers is None:
-            return report
+            return report, version
         docx = self.path.parent / render.default_name(report.answers)
         pdf = docx.with_suffix(".pdf") if find_soffice() else None
         for target in (docx, pdf):
@@ -142,7 +181,7 @@ class Session:
             self.outputs["docx"] = render.render(report.answers, docx, force=replace)
             if pdf is not None:
                 self.outputs["pdf"] = to_pdf(docx, pdf)
-        return report
+        return report, version
 
     def email(self, *, replace: bool = False) -> Path:
         """Write the e-mail draft (.eml) to the Caf with the bilan produced here, as ``email``."""

@@ -368,15 +368,16 @@
 
   function changed() {
     edits += 1;
-    journal();
+    journalSoon();
     showSaved();
     clearTimeout(checkTimer);
     checkTimer = setTimeout(check, CHECK_DELAY);
     scheduleSave();
   }
 
-  function showAlert(text, actions) {
-    document.getElementById("alerte-texte").textContent = text;
+  function showAlert(text, actions, { focus = true } = {}) {
+    document.getElementById("alerte-texte").replaceChildren(...[text].flat());
+    alertBox.classList.remove("conflit");
     const box = alertBox.querySelector(".alerte-actions");
     box.replaceChildren(
       ...actions.map(([label, run]) => {
@@ -391,27 +392,47 @@
       }),
     );
     alertBox.hidden = false;
-    box.querySelector("button").focus();
+    if (focus) box.querySelector("button").focus();
   }
 
   // Conflicts: the user chooses, nothing is dropped meanwhile ---------------------------
 
-  function showConflict(draft, diskVersion, failure = "") {
+  function strong(text) {
+    const element = document.createElement("strong");
+    element.textContent = text;
+    return element;
+  }
+
+  function showConflict(draft, diskVersion, failure = null) {
     conflict = true;
     conflictVersion = diskVersion;
     showSaved();
     keepDraft();
+    const text = [
+      strong("Le fichier de réponses a été modifié ailleurs"),
+      " (dans un autre onglet ou un autre programme) depuis que cette page l'a lu. Il n'a pas été remplacé, et rien n'est perdu : " +
+        `les réponses de cette page sont gardées dans «\u00a0${draft}\u00a0» et dans ce navigateur, ce que vous tapez maintenant aussi. ` +
+        "Choisissez : garder les réponses de cette page (elles remplacent le fichier), ou reprendre le fichier tel qu'il est (celles de cette page sont alors abandonnées).",
+    ];
+    if (failure) {
+      const line = document.createElement("span");
+      line.className = "echec";
+      line.append(
+        strong("Le fichier n'a pas pu être repris : "),
+        `${failure} Corrigez-le ou remettez-le en place, puis cliquez de nouveau sur «\u00a0Reprendre le fichier\u00a0».`,
+      );
+      text.unshift(line);
+    }
+    // Shown without taking the focus: the user may be typing, and a space must not choose.
     showAlert(
-      failure +
-        "Le fichier de réponses a été modifié ailleurs (dans un autre onglet ou un autre programme) depuis que cette page l'a lu. " +
-        `Il n'a pas été remplacé. Les réponses de cette page sont gardées dans « ${draft} » et dans ce navigateur, ` +
-        "et ce que vous tapez maintenant l'est aussi. « Garder mes réponses » remplace le fichier par les réponses de cette page ; " +
-        "« Reprendre le fichier » remplace les réponses de cette page par celles du fichier.",
+      text,
       [
         ["Garder mes réponses", keepMine],
         ["Reprendre le fichier", () => takeFile(draft)],
       ],
+      { focus: failure !== null },
     );
+    alertBox.classList.add("conflit");
   }
 
   function keepMine() {
@@ -425,8 +446,7 @@
     const response = await post("/api/fichier", {}).catch(() => null);
     const data = response ? await response.json().catch(() => ({})) : {};
     if (!response || !response.ok) {
-      const why = response ? `${data.erreur || "erreur du serveur."} ${data.conseil || ""}` : "le formulaire ne répond plus.";
-      showConflict(draft, conflictVersion, `Le fichier n'a pas pu être repris : ${why} Rien n'a été perdu. `);
+      showConflict(draft, conflictVersion, response ? data.erreur || "erreur du serveur." : "le formulaire ne répond plus.");
       return;
     }
     setValues(data.valeurs);
@@ -469,7 +489,17 @@
   const JOURNAL = `clas-bilan:${document.querySelector('meta[name="cle-fichier"]').content}:`;
   const journalKey = JOURNAL + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
 
+  const JOURNAL_DELAY = 300; // ms: a long form is not serialised at every keystroke
+  let journalTimer = null;
+
+  function journalSoon() {
+    if (journalTimer === null) journalTimer = setTimeout(journal, JOURNAL_DELAY);
+  }
+
   function journal() {
+    clearTimeout(journalTimer);
+    journalTimer = null;
+    if (!unsaved()) return;
     try {
       localStorage.setItem(journalKey, JSON.stringify({ base: version, moment: Date.now(), valeurs: values() }));
     } catch {
@@ -524,7 +554,8 @@
     entries.forEach((entry, index) => {
       const take = () => {
         setValues(entry.valeurs);
-        changed(); // journaled under this page's entry before the old one goes
+        changed();
+        journal(); // under this page's entry, before the old one goes
         localStorage.removeItem(entry.key);
       };
       if (index === 0 && entry.base === version) {
@@ -661,10 +692,13 @@
     event.returnValue = "";
   });
   window.addEventListener("pagehide", () => {
+    journal();
     if (edits !== savedEdits && !conflict) save({ leaving: true });
   });
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "hidden" && edits !== savedEdits) save();
+    if (document.visibilityState !== "hidden") return;
+    journal();
+    if (edits !== savedEdits) save();
   });
 
   if (window.matchMedia("(max-width: 60rem)").matches) {

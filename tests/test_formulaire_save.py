@@ -205,6 +205,22 @@ def test_a_draft_of_an_earlier_run_outlives_the_first_autosave_until_the_user_de
     assert saved is not None and saved.intitule_projet.startswith("Titre du brouillon")
 
 
+def test_a_conflict_before_deciding_on_an_earlier_draft_does_not_replace_it(
+    context: Any, answers: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    draft = answers.with_name("reponses.yaml.brouillon")
+    kept = answers.read_text(encoding="utf-8").replace("Réussir ensemble", "Titre du brouillon")
+    draft.write_text(kept, encoding="utf-8")
+    with running(answers) as server:
+        tab = _in_conflict(context, server, answers, "Tapé sans avoir choisi.")
+        expect(tab.get_by_role("alert")).to_contain_text("gardées dans ce navigateur")
+        _field(tab, "conclusion.bilan").fill("Tapé pendant le conflit.")
+        tab.wait_for_timeout(1500)  # past the autosave's delay
+        assert draft.read_text(encoding="utf-8") == kept
+
+
 def test_taking_back_a_file_that_became_unreadable_says_so_and_keeps_the_edits(
     context: Any, answers: Path
 ) -> None:

@@ -132,8 +132,8 @@ def create_app(session: Session, port: int) -> ASGIApp:
         return JSONResponse({"enregistre": True, "version": version})
 
     async def keep_draft(request: Request, body: dict[str, Any]) -> Response:
-        await run_in_threadpool(session.keep_draft, _values(body))
-        return JSONResponse({"brouillon": session.draft.name})
+        draft = await run_in_threadpool(session.keep_draft, _values(body))
+        return JSONResponse({"brouillon": draft})
 
     async def forget(request: Request, body: dict[str, Any]) -> Response:
         await run_in_threadpool(session.forget_draft)
@@ -237,7 +237,7 @@ def _base(body: dict[str, Any]) -> str | None:
 
 def _conflict(session: Session, conflict: Conflict) -> Response:
     """The answer to a save over a version the file no longer is: the page must ask."""
-    body = {"conflit": True, "brouillon": session.draft.name, "version": conflict.version}
+    body = {"conflit": True, "brouillon": conflict.draft, "version": conflict.version}
     return JSONResponse(body, 409)
 
 

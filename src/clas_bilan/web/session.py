@@ -30,10 +30,12 @@ DRAFT_SUFFIX = ".brouillon"
 class Conflict(Exception):
     """The answers file is no longer the version the page named: the user must choose."""
 
-    def __init__(self, name: str, version: str | None) -> None:
+    def __init__(self, name: str, version: str | None, draft: str | None) -> None:
         super().__init__(name)
         self.version = version
         """The version on disk now: naming it in a save is the user's choice to replace it."""
+        self.draft = draft
+        """The draft the page's answers were written to (None: an earlier one is kept there)."""
 
 
 class Exists(Exception):
@@ -74,6 +76,11 @@ class Session:
     outputs: dict[str, Path] = field(default_factory=dict)
     """Files produced in this run, by kind (docx, pdf, eml): the only ones offered."""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    earlier_draft: bool = field(init=False)
+    """A draft left by an earlier run, on which the user has not decided yet: never replaced."""
+
+    def __post_init__(self) -> None:
+        self.earlier_draft = self.draft.is_file()
 
     @property
     def draft(self) -> Path:
@@ -127,33 +134,42 @@ class Session:
             try:
                 data = _read(self.path)
             except UsageError as error:
-                files.write_atomic(self.draft, text, force=True)
-                raise UsageError(error.message, hint=self._kept_hint()) from None
+                kept = self._keep(text)
+                raise UsageError(error.message, hint=self._kept_hint(kept)) from None
             if data != text:
                 if version_of(data) != base:
-                    files.write_atomic(self.draft, text, force=True)
-                    raise Conflict(self.path.name, version_of(data))
+                    kept = self._keep(text)
+                    raise Conflict(self.path.name, version_of(data), kept)
                 files.write_atomic(self.path, text, force=True)
             if drop_draft:
-                self.draft.unlink(missing_ok=True)
+                self._drop_draft()
         return version_of(text)
 
-    def keep_draft(self, values: Mapping[str, str]) -> None:
-        """Write the page's answers to the draft only, while the user has not chosen."""
+    def keep_draft(self, values: Mapping[str, str]) -> str | None:
+        """Write the page's answers to the draft only, while the user has not chosen; its name."""
         text = answers_text(fields.nest(values)).encode("utf-8")
         with self.lock:
-            files.write_atomic(self.draft, text, force=True)
+            return self._keep(text)
 
-    def _kept_hint(self) -> str:
-        return (
-            f"vos réponses sont gardées dans « {self.draft.name} » et dans cette page ; "
-            "rendez le fichier lisible, elles y seront enregistrées."
-        )
+    def _keep(self, text: bytes) -> str | None:
+        """Write the draft, unless it holds an earlier run's answers not yet decided on."""
+        if self.earlier_draft:
+            return None
+        files.write_atomic(self.draft, text, force=True)
+        return self.draft.name
+
+    def _kept_hint(self, draft: str | None) -> str:
+        where = f"dans « {draft} » et dans cette page" if draft else "dans cette page"
+        return f"vos réponses sont gardées {where} ; rendez-le lisible pour les y enregistrer."
+
+    def _drop_draft(self) -> None:
+        self.draft.unlink(missing_ok=True)
+        self.earlier_draft = False
 
     def forget_draft(self) -> None:
-        """Delete the draft the user chose not to take back."""
+        """Delete the draft the user chose not to take back (or whose answers are saved)."""
         with self.lock:
-            self.draft.unlink(missing_ok=True)
+            self._drop_draft()
 
     def produce(
         self, values: Mapping[str, str], base: str | None, *, replace: bool = False

@@ -411,7 +411,7 @@
     const text = [
       strong("Le fichier de réponses a été modifié ailleurs"),
       " (dans un autre onglet ou un autre programme) depuis que cette page l'a lu. Il n'a pas été remplacé, et rien n'est perdu : " +
-        `les réponses de cette page sont gardées dans «\u00a0${draft}\u00a0» et dans ce navigateur, ce que vous tapez maintenant aussi. ` +
+        `les réponses de cette page sont gardées ${draft ? `dans «\u00a0${draft}\u00a0» et ` : ""}dans ce navigateur, ce que vous tapez maintenant aussi. ` +
         "Choisissez : garder les réponses de cette page (elles remplacent le fichier), ou reprendre le fichier tel qu'il est (celles de cette page sont alors abandonnées).",
     ];
     if (failure) {
@@ -563,7 +563,7 @@
         take();
         offers.unshift(() =>
           showAlert(
-            `Vos dernières modifications, saisies ${when(entry.moment)} et pas encore enregistrées, ont été reprises : elles sont enregistrées maintenant.`,
+            `Vos dernières modifications, saisies ${when(entry.moment)}, n'avaient pas encore été enregistrées : elles ont été reprises, et s'enregistrent dans le fichier.`,
             [
               ["D'accord", nextOffer],
               ["Les annuler et revenir au fichier", () => { setValues(fromFile); changed(); nextOffer(); }],

@@ -167,6 +167,33 @@ def test_a_large_form_closed_right_after_typing_gives_the_edit_back_at_the_next_
         assert _answer(answers, "conclusion", "bilan").strip() == long_text
 
 
+def test_edits_that_never_reached_the_file_changed_since_are_offered_back(
+    context: Any, answers: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    with running(answers) as server:
+        tab = _open(context, server)
+        tab.route("**/api/enregistrer", lambda route: route.abort())  # the server is gone
+        _type(tab, "conclusion.suggestions_caf", "Jamais arrivé au fichier.")
+        expect(tab.locator("#etat-enregistrement")).to_contain_text("ne répond plus")
+        tab.close(run_before_unload=True)
+        tab.wait_for_event("close")
+        _edited_elsewhere(answers)
+        again = _open(context, server)
+        alert = again.get_by_role("alert")
+        expect(alert).to_be_visible()
+        if "brouillon" in alert.inner_text():  # the save sent at closing came after that edit
+            again.get_by_role("button", name="Supprimer le brouillon").click()
+        expect(alert).to_contain_text("le fichier a changé depuis")
+        again.get_by_role("button", name="Reprendre ces modifications").click()
+        expect(_field(again, "conclusion.suggestions_caf")).to_have_value(
+            "Jamais arrivé au fichier."
+        )
+        _wait_saved(again)
+        assert _answer(answers, "conclusion", "suggestions_caf") == "Jamais arrivé au fichier."
+
+
 def test_what_is_typed_during_a_conflict_is_kept_until_the_user_chooses(
     context: Any, answers: Path
 ) -> None:

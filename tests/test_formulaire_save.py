@@ -246,6 +246,10 @@ def test_a_conflict_before_deciding_on_an_earlier_draft_does_not_replace_it(
         _field(tab, "conclusion.bilan").fill("Tapé pendant le conflit.")
         tab.wait_for_timeout(1500)  # past the autosave's delay
         assert draft.read_text(encoding="utf-8") == kept
+        tab.get_by_role("button", name="Garder mes réponses").click()
+        _wait_saved(tab)
+        assert _answer(answers, "conclusion", "bilan").strip() == "Tapé pendant le conflit."
+        assert draft.read_text(encoding="utf-8") == kept  # still waiting for a decision
 
 
 def test_taking_back_a_file_that_became_unreadable_says_so_and_keeps_the_edits(
@@ -265,3 +269,23 @@ def test_taking_back_a_file_that_became_unreadable_says_so_and_keeps_the_edits(
         _field(tab, "conclusion.bilan").fill("Tapé après.")
         _eventually(lambda: "Tapé après." in draft.read_text(encoding="utf-8"))
         assert "Tapé avant." in draft.read_text(encoding="utf-8")
+
+
+def test_declining_to_replace_a_produced_bilan_leaves_the_page_on_the_saved_version(
+    context: Any, answers: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    with running(answers) as server:
+        tab = context.new_page()
+        tab.on("dialog", lambda dialog: dialog.dismiss())  # « Le remplacer ? » Non
+        tab.goto(server.url)
+        produce = tab.get_by_role("button", name="Produire le bilan")
+        produce.click()
+        expect(tab.locator("#resultat")).to_contain_text("Télécharger", timeout=120_000)
+        _type(tab, "conclusion.suggestions_caf", "Avant la seconde production.")
+        produce.click()  # saves the answers, then asks before replacing the bilan
+        expect(tab.locator("#resultat")).to_contain_text("Rien n'a été remplacé", timeout=60_000)
+        _field(tab, "conclusion.bilan").fill("Après la seconde production.")
+        _wait_saved(tab)
+        assert _answer(answers, "conclusion", "bilan").strip() == "Après la seconde production."

@@ -148,7 +148,7 @@ def create_app(session: Session, port: int) -> ASGIApp:
         except Conflict as conflict:
             return _conflict(session, conflict)
         except Exists as exists:
-            return JSONResponse({"existe": exists.path.name}, 409)
+            return JSONResponse({"existe": exists.path.name, "version": exists.version}, 409)
         result = report_json(report)
         result["version"] = version
         result["fichiers"] = _offered(session, ("docx", "pdf")) if not report.errors else []

@@ -41,9 +41,11 @@ class Conflict(Exception):
 class Exists(Exception):
     """A file to produce exists already: the user must agree to replace it."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, version: str | None = None) -> None:
         super().__init__(path.name)
         self.path = path
+        self.version = version
+        """The answers file's version, saved before the question was asked."""
 
 
 def answers_text(values: Mapping[str, Any]) -> str:
@@ -191,7 +193,7 @@ class Session:
         pdf = docx.with_suffix(".pdf") if find_soffice() else None
         for target in (docx, pdf):
             if target is not None and target.exists() and not replace:
-                raise Exists(target)
+                raise Exists(target, version)
         with self.lock:
             self.outputs.pop("eml", None)
             self.outputs["docx"] = render.render(report.answers, docx, force=replace)

@@ -288,6 +288,7 @@
   const KEEPALIVE_LIMIT = 60000; // bytes: Chromium drops keepalive bodies above 64 KiB
   let version = document.querySelector('meta[name="version-fichier"]').content || null;
   let conflictVersion = null; // the file's version when a conflict was found
+  let conflictDraft = null; // the draft the page's answers went to (none: an earlier one is kept)
   let dropDraft = false; // the draft was taken back: delete it once saved
 
   function time() {
@@ -406,6 +407,7 @@
   function showConflict(draft, diskVersion, failure = null) {
     conflict = true;
     conflictVersion = diskVersion;
+    conflictDraft = draft;
     showSaved();
     keepDraft();
     const text = [
@@ -438,7 +440,7 @@
   function keepMine() {
     conflict = false;
     version = conflictVersion; // the user chose to replace this version of the file
-    dropDraft = true;
+    if (conflictDraft) dropDraft = true;
     save();
   }
 
@@ -452,7 +454,7 @@
     setValues(data.valeurs);
     version = data.version;
     conflict = false;
-    await post("/api/brouillon/oublier", {}).catch(() => null);
+    if (conflictDraft) await post("/api/brouillon/oublier", {}).catch(() => null);
     savedEdits = edits;
     clearJournal();
     showSaved();
@@ -615,6 +617,7 @@
     const response = await post("/api/produire", { valeurs: values(), version, remplacer: replace });
     const data = await response.json().catch(() => ({}));
     if (response.status === 409 && data.existe) {
+      saved(data.version, sent, false); // the answers were saved before the question
       if (window.confirm(`« ${data.existe} » existe déjà à côté du fichier de réponses. Le remplacer ?`)) produce(true);
       else result.textContent = "Rien n'a été remplacé.";
       return;

@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
+from clas_bilan.errors import UsageError
 from clas_bilan.loading import load_file
+from clas_bilan.web.session import Conflict, Session
 from helpers_answers import REFERENCE
 from helpers_formulaire import Running, running
 from test_formulaire_browser import SAVED, _field, _type, _wait_saved, browser
@@ -88,6 +90,42 @@ def _in_conflict(context: Any, server: Running, answers: Path, typed: str) -> An
     _type(tab, "conclusion.suggestions_caf", typed)
     expect(tab.get_by_role("alert")).to_contain_text(CONFLICT, timeout=15_000)
     return tab
+
+
+def test_the_session_writes_only_over_the_version_a_save_names(answers: Path) -> None:
+    session = Session(answers)
+    values, base = session.values()
+    assert session.values()[1] == base  # reading again changes nothing
+    ours = {**values, "conclusion.suggestions_caf": "Tapé dans la page."}
+    mine = session.save(ours, base)
+    assert mine != base and session.save(ours, base) == mine  # already there: nothing lost
+    edited = _edited_elsewhere(answers)
+    with pytest.raises(Conflict) as conflict:
+        session.save({**ours, "conclusion.bilan": "Plus tard."}, mine)
+    assert answers.read_text(encoding="utf-8") == edited
+    assert "Plus tard." in session.draft.read_text(encoding="utf-8")
+    # The user chose to keep the page's answers over the version the conflict named.
+    session.save(ours, conflict.value.version, drop_draft=True)
+    assert not session.draft.exists()
+    assert _answer(answers, "conclusion", "suggestions_caf") == "Tapé dans la page."
+
+
+def test_an_unreadable_file_and_an_earlier_draft_keep_what_a_save_carried(answers: Path) -> None:
+    values, base = Session(answers).values()
+    answers.unlink()
+    answers.mkdir()  # a folder in its place: unreadable as a file
+    session = Session(answers)
+    with pytest.raises(UsageError) as unreadable:
+        session.save({**values, "intitule_projet": "Gardé"}, base)
+    assert "gardées dans « reponses.yaml.brouillon »" in (unreadable.value.hint or "")
+    assert "Gardé" in session.draft.read_text(encoding="utf-8")
+    later = Session(answers)  # a later run: that draft waits for the user's decision
+    with pytest.raises(UsageError):
+        later.save({**values, "intitule_projet": "Autre"}, base)
+    assert "Gardé" in later.draft.read_text(encoding="utf-8")
+    assert later.keep_draft(values) is None
+    later.forget_draft()
+    assert later.keep_draft(values) == "reponses.yaml.brouillon"
 
 
 @pytest.mark.parametrize("delay_ms", [0, 300, 600])

@@ -36,9 +36,9 @@ def _env() -> jinja2.Environment:
 
 
 def render(
-    name: str, token: str, values: Mapping[str, str], draft: Mapping[str, str] | None
+    name: str, page_id: str, values: Mapping[str, str], draft: Mapping[str, str] | None
 ) -> str:
-    """The whole page for the answers file ``name``."""
+    """The whole page for the answers file ``name``; ``page_id`` names it in the page's calls."""
     campaign = campaigns.current()
     return (
         _env()
@@ -49,7 +49,7 @@ def render(
             deadline=campaign.deadline_text,
             caf_email=form.CAF_EMAIL,
             file_name=name,
-            token=token,
+            page_id=page_id,
             blocks=campaign.blocks,
             form=form,
             fields=fields,

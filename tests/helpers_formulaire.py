@@ -65,18 +65,25 @@ class Running:
 
 
 @contextmanager
-def running(answers: Path, *args: str, program: Path | None = None) -> Iterator[Running]:
+def running(
+    answers: Path,
+    *args: str,
+    program: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[Running]:
     """Start the form on ``answers`` (no browser), wait for its address, stop it after.
 
-    ``program`` is the ``clas-bilan`` to run (by default this Python's, see helpers_campaign).
+    ``program`` is the ``clas-bilan`` to run (by default this Python's, see helpers_campaign);
+    ``env``, variables set for it.
     """
     config = str(config_home())
-    env = {
+    environment = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
         "COLUMNS": "200",
         "XDG_CONFIG_HOME": config,
         "APPDATA": config,
+        **(env or {}),
     }
     command = [str(program)] if program else helpers_campaign.command()
     process = subprocess.Popen(
@@ -85,7 +92,7 @@ def running(answers: Path, *args: str, program: Path | None = None) -> Iterator[
         stderr=subprocess.STDOUT,
         text=True,
         encoding="utf-8",
-        env=env,
+        env=environment,
         cwd=answers.parent,
     )
     assert process.stdout is not None

@@ -189,8 +189,9 @@ def _connection_class() -> type[Any]:
             self.timeout_keep_alive_task = self.loop.call_later(
                 self.timeout_keep_alive, self.timeout_keep_alive_handler
             )
-            if len(self.connections) > MAX_CONNECTIONS:
-                idle: list[Any] = [other for other in self.connections if _idle(other)]
+            live: list[Any] = [c for c in self.connections if not c.transport.is_closing()]
+            if len(live) > MAX_CONNECTIONS:
+                idle = [other for other in live if _idle(other)]
                 (min(idle, key=lambda other: other.opened) if idle else self).transport.close()
 
     return Connection

@@ -150,7 +150,9 @@ def serve(
         lifespan="off",
         server_header=False,
         timeout_graceful_shutdown=3,
+        ws="none",
         timeout_keep_alive=IDLE_TIMEOUT,
+        limit_concurrency=2 * MAX_CONNECTIONS,  # a backstop: closing connections count too
         h11_max_incomplete_event_size=MAX_HEADERS,
         backlog=64,
     )

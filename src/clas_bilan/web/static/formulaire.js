@@ -268,7 +268,7 @@
     try {
       response = await post("/api/verifier", { valeurs: values() });
     } catch {
-      checkState.textContent = refused ? RELAUNCHED : "Le formulaire ne répond plus : relancez clas-bilan formulaire dans le terminal.";
+      if (!refused) checkState.textContent = "Le formulaire ne répond plus : relancez clas-bilan formulaire dans le terminal.";
       return;
     }
     if (number !== checkNumber || !response.ok) return; // a newer check is on its way

@@ -187,7 +187,7 @@ def test_a_download_serves_only_the_file_this_run_wrote_never_a_link_put_in_its_
         docx.write_text("mot de passe de la messagerie", encoding="utf-8")  # another file
         status, _, fetched = _http(server, "GET", "/telecharger/docx", headers=server.signed)
         assert status == 404 and b"mot de passe" not in fetched
-        assert "Produisez le bilan de nouveau" in fetched.decode()
+        assert "Produisez-le de nouveau" in fetched.decode()
 
 
 # What the file can keep ------------------------------------------------------------------

@@ -124,8 +124,11 @@ def write_atomic(
 
 
 def through_links(path: Path) -> Path:
-    """The file a symbolic link points to: writing updates it (in a synced folder, say)."""
-    return path.resolve() if path.is_symlink() else path
+    """The file a symbolic link points to, if any: writing updates it (in a synced folder, say).
+
+    A link to nothing is replaced, as before: it names no file the user keeps elsewhere.
+    """
+    return path.resolve() if path.is_symlink() and path.is_file() else path
 
 
 def _same(path: Path, other: Path) -> bool:

@@ -226,8 +226,8 @@ def create_app(session: Session, port: int) -> ASGIApp:
         content = None if file is None else await run_in_threadpool(file.read)
         if file is None or content is None:
             return PlainTextResponse(
-                "Fichier introuvable : il a été déplacé ou remplacé depuis sa production. "
-                "Produisez le bilan de nouveau.",
+                "Fichier introuvable : il a été déplacé ou remplacé depuis que ce formulaire "
+                "l'a écrit. Produisez-le de nouveau.",
                 status_code=404,
             )
         return Response(

@@ -158,7 +158,11 @@
       keepalive,
     });
     refused = response.status === 403;
-    if (refused) throw new Error(RELAUNCHED);
+    if (refused) {
+      saveState.textContent = RELAUNCHED; // whatever was asked (save, check, produce)
+      document.body.classList.add("non-enregistre");
+      throw new Error(RELAUNCHED);
+    }
     return response;
   }
 

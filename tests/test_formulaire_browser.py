@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from clas_bilan import campaigns, checks
@@ -20,43 +17,8 @@ from helpers_campaign import command
 from helpers_docx import body, texts
 from helpers_formulaire import running
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--headless=new",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SAVED = "Tout est enregistré"
 BILAN = f"bilan_clas_{campaigns.current().code}_espace-de-vie-sociale-les-tilleuls"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Debian's chromium; skipped where absent, except in CI where it must be installed."""
-    if not Path(CHROMIUM).is_file() and shutil.which("chromium") is None:
-        if os.environ.get("CLAS_BILAN_REQUIRE_CHROMIUM"):
-            pytest.fail("chromium est requis en CI mais introuvable.")
-        pytest.skip("chromium n'est pas installé")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM if Path(CHROMIUM).is_file() else shutil.which("chromium"),
-            args=ARGS,
-        )
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
-    opened = context.new_page()
-    yield opened
-    context.close()
 
 
 def _field(page: Any, name: str) -> Any:

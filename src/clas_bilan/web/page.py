@@ -37,14 +37,16 @@ def _env() -> jinja2.Environment:
 
 def render(
     name: str,
-    token: str,
+    page_id: str,
     values: Mapping[str, str],
     draft: Mapping[str, str] | None,
     *,
     version: str | None = None,
-    file_key: str = "",
 ) -> str:
-    """The whole page for the answers file ``name``, built from its version ``version``."""
+    """The whole page for the answers file ``name``, built from its version ``version``.
+
+    ``page_id`` names the answers file in the page's calls and its journal (not a secret).
+    """
     campaign = campaigns.current()
     return (
         _env()
@@ -55,7 +57,7 @@ def render(
             deadline=campaign.deadline_text,
             caf_email=form.CAF_EMAIL,
             file_name=name,
-            token=token,
+            page_id=page_id,
             blocks=campaign.blocks,
             form=form,
             fields=fields,
@@ -65,7 +67,6 @@ def render(
             grid=grid,
             draft_json=_script_json(draft) if draft is not None else "",
             version=version or "",
-            file_key=file_key,
         )
     )
 

@@ -4,7 +4,12 @@
 
 (() => {
   const form = document.getElementById("formulaire");
-  const token = document.querySelector('meta[name="jeton"]').content;
+  // Names the answers file this page was built for: a page left open never writes into
+  // another file's form started later on the same address. The token is not in the page:
+  // the browser holds it in a cookie the page's code cannot read.
+  const pageId = document.querySelector('meta[name="fichier"]').content;
+  const RELAUNCHED =
+    "Non enregistré : le formulaire a été relancé. Rouvrez l'adresse affichée dans le terminal (elle se termine par « ?jeton=… ») : cette page reprendra l'enregistrement d'elle-même.";
   const saveState = document.getElementById("etat-enregistrement");
   const checkState = document.getElementById("etat-verification");
   const firstError = document.getElementById("premiere-erreur");
@@ -22,6 +27,7 @@
   let checkTimer = null;
   let saving = null;
   let announcing = false;
+  let refused = false; // the server no longer knows this page (relaunched, or another file)
 
   // Values ------------------------------------------------------------------------
 
@@ -145,12 +151,19 @@
   // Checks as you type ---------------------------------------------------------------
 
   async function post(path, body, keepalive = false) {
-    return fetch(path, {
+    const response = await fetch(path, {
       method: "POST",
-      headers: { "Content-Type": "application/json", "X-Jeton": token },
+      headers: { "Content-Type": "application/json", "X-Fichier": pageId },
       body: JSON.stringify(body),
       keepalive,
     });
+    refused = response.status === 403;
+    if (refused) {
+      saveState.textContent = RELAUNCHED; // whatever was asked (save, check, produce)
+      document.body.classList.add("non-enregistre");
+      throw new Error(RELAUNCHED);
+    }
+    return response;
   }
 
   function place(key) {
@@ -259,7 +272,7 @@
     try {
       response = await post("/api/verifier", { valeurs: values() });
     } catch {
-      checkState.textContent = "Le formulaire ne répond plus : relancez clas-bilan formulaire dans le terminal.";
+      if (!refused) checkState.textContent = "Le formulaire ne répond plus : relancez clas-bilan formulaire dans le terminal.";
       return;
     }
     if (number !== checkNumber || !response.ok) return; // a newer check is on its way
@@ -327,7 +340,7 @@
     try {
       response = await request;
     } catch {
-      saveState.textContent = "Non enregistré : le formulaire ne répond plus. Vos réponses sont gardées dans ce navigateur ; relancez clas-bilan formulaire.";
+      saveState.textContent = refused ? RELAUNCHED : "Non enregistré : le formulaire ne répond plus. Vos réponses sont gardées dans ce navigateur ; relancez clas-bilan formulaire.";
       saveTimer = setTimeout(save, 5000);
       return;
     } finally {
@@ -488,7 +501,7 @@
   // Journal: the page's unsaved answers in this browser, one entry a page load, removed once
   // saved. Whatever happens to the tab or the server, the next page of this file finds them.
 
-  const JOURNAL = `clas-bilan:${document.querySelector('meta[name="cle-fichier"]').content}:`;
+  const JOURNAL = `clas-bilan:${pageId}:`;
   const journalKey = JOURNAL + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
 
   const JOURNAL_DELAY = 300; // ms: a long form is not serialised at every keystroke
@@ -597,7 +610,7 @@
     for (const file of files) {
       const li = document.createElement("li");
       const a = document.createElement("a");
-      a.href = `${file.adresse}?jeton=${encodeURIComponent(token)}`;
+      a.href = file.adresse;
       a.download = file.nom;
       a.textContent = `Télécharger ${file.nom}`;
       li.append(a);

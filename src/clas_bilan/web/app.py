@@ -13,6 +13,7 @@ import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -29,10 +30,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from clas_bilan import keys, textfile
+from clas_bilan import keys, signature_image, textfile
+from clas_bilan.advice import advice
 from clas_bilan.errors import UserError
 from clas_bilan.keys import is_index
-from clas_bilan.report import Report
+from clas_bilan.report import Report, shown
 from clas_bilan.values import format_number
 from clas_bilan.web import fields, page
 from clas_bilan.web.session import Conflict, Exists, Session
@@ -96,7 +98,7 @@ def create_app(session: Session, port: int) -> ASGIApp:
             except _Refused as refused:
                 return PlainTextResponse("Requête refusée.", status_code=refused.status)
             except UserError as error:
-                return JSONResponse({"erreur": error.message, "conseil": error.hint}, 400)
+                return JSONResponse(page.error_json(error), 400)
 
         return endpoint
 
@@ -151,6 +153,12 @@ def create_app(session: Session, port: int) -> ASGIApp:
             return JSONResponse({"existe": exists.path.name}, 409)
         return JSONResponse({"fichiers": _offered(session, ("eml",))})
 
+    async def signature(request: Request, body: dict[str, Any]) -> Response:
+        name = shown(unquote(request.headers.get("x-nom", "")) or "image choisie")
+        data = await _bytes(request, signature_image.MAX_BYTES, name)
+        path = await run_in_threadpool(signature_image.store, data, session.path.parent, name)
+        return JSONResponse({"image": path.name})
+
     async def download(request: Request, body: dict[str, Any]) -> Response:
         kind = request.path_params["kind"]
         path = session.outputs.get(kind)
@@ -167,6 +175,7 @@ def create_app(session: Session, port: int) -> ASGIApp:
         Route("/api/brouillon/oublier", guarded(forget), methods=["POST"]),
         Route("/api/produire", guarded(produce), methods=["POST"]),
         Route("/api/courriel", guarded(email), methods=["POST"]),
+        Route("/api/signature", guarded(signature), methods=["PUT"]),
         Route("/telecharger/{kind:str}", guarded(download)),
         Mount("/static", StaticFiles(directory=STATIC)),
     ]
@@ -202,6 +211,19 @@ async def _json(request: Request) -> dict[str, Any]:
     return body
 
 
+async def _bytes(request: Request, limit: int, name: str) -> bytes:
+    """An image's bytes, refused in French beyond ``limit`` (the image's own limit)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and is_index(declared):
+        signature_image.check_size(int(declared), name)
+    data = bytearray()
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > limit:
+            signature_image.check_size(len(data), name)
+    return bytes(data)
+
+
 def _values(body: dict[str, Any]) -> dict[str, str]:
     """The page's answers: known keys only, texts only, lists of bounded length."""
     values = body.get("valeurs")
@@ -230,7 +252,7 @@ def _number(value: float | None, decimals: int = 0) -> str:
 
 
 def report_json(report: Report) -> dict[str, Any]:
-    """Findings and summary as the page shows them: ``validate``'s own texts."""
+    """Findings and summary as the page shows them: ``validate``'s own texts, the page's fixes."""
     result: dict[str, Any] = {
         "constats": [
             {
@@ -238,7 +260,7 @@ def report_json(report: Report) -> dict[str, Any]:
                 "cle": finding.key,
                 "question": finding.label,
                 "message": finding.message,
-                "conseil": finding.hint,
+                "conseil": advice(finding, "page"),
                 "code": finding.code,
             }
             for finding in report.findings

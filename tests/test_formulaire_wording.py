@@ -180,7 +180,7 @@ def test_a_full_disk_or_an_existing_file_in_the_page_names_no_option(tmp_path: P
     full = files._write_error(tmp_path / "bilan.docx", OSError(errno.ENOSPC, "No space"))
     assert "-o" in (full.hint or "")  # what the command line says
     shown = page.error_json(full)
-    assert shown["conseil"] is not None and "libérez de la place" in shown["conseil"]
+    assert shown["conseil"] is not None and "Libérez de la place" in shown["conseil"]
     _clean(shown["conseil"])
     (tmp_path / "bilan.docx").write_bytes(b"x")
     with pytest.raises(OutputError) as exists:

@@ -102,4 +102,4 @@ def error_json(error: UserError) -> dict[str, str | None]:
     if isinstance(error, OutputError):
         error.name_elsewhere(ELSEWHERE)
     hint = error.hint if error.hint and not OPTION.search(error.hint) else None
-    return {"erreur": error.message, "conseil": hint}
+    return {"erreur": error.message, "conseil": hint[:1].upper() + hint[1:] if hint else None}

@@ -313,25 +313,25 @@
     const unanswered = count((f) => UNANSWERED.has(f.code) && f.code !== "mandatory-missing");
     const errors = data.erreurs - mandatory;
     const warnings = data.avertissements - unanswered;
-    let text;
-    if (errors) text = `${errors} erreur(s) à corriger`;
-    else if (mandatory || unanswered) text = "Rien à corriger pour l'instant";
-    else text = "Aucune erreur";
-    if (warnings) text += `, ${warnings} avertissement(s) à relire`;
+    let head;
+    if (errors) head = `${errors} erreur(s) à corriger`;
+    else if (mandatory || unanswered) head = "Rien à corriger pour l'instant";
+    else head = "Aucune erreur";
+    const advice = errors ? " avant de produire le bilan" : "";
+    let rest = warnings ? `, ${warnings} avertissement(s) à relire` : "";
     if (mandatory || unanswered) {
       const parts = [];
       if (mandatory) parts.push(`${mandatory} réponse(s) Oui/Non obligatoire(s)`);
       if (unanswered) parts.push(`${unanswered} question(s) sans réponse`);
-      text += `. Reste à remplir : ${parts.join(" et ")}`;
-    } else if (!errors && !warnings) {
-      text += ", aucun avertissement : le bilan est prêt";
+      rest += `. Reste à remplir : ${parts.join(" et ")}.`;
+    } else {
+      rest += errors || warnings ? "." : ", aucun avertissement : le bilan est prêt.";
     }
-    const advice = errors ? " : corrigez-les avant de produire le bilan." : ".";
-    if (checkState.textContent !== text + advice) {
+    if (checkState.textContent !== head + advice + rest) {
       const long = document.createElement("span");
       long.className = "long";
       long.textContent = advice;
-      checkState.replaceChildren(text, long);
+      checkState.replaceChildren(head, long, rest);
     }
     checkState.className = errors ? "mauvais" : warnings || mandatory || unanswered ? "moyen" : "bon";
     firstError.hidden = !form.querySelector(".en-erreur");

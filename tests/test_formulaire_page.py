@@ -201,7 +201,9 @@ def test_the_signature_s_image_is_chosen_in_the_page_and_checked_like_validate(
         assert "signature:" not in refused.inner_text()
         assert "image:" not in refused.inner_text()
         # A PNG is kept beside the answers file and named in them.
-        chooser.set_input_files(image)
+        with page.expect_file_chooser() as opened:
+            page.get_by_role("button", name="Choisir une image…").click()
+        opened.value.set_files(image)
         expect(page.locator("#image-choisie")).to_contain_text("Image choisie : signature.png")
         expect(page.locator("#image-apercu")).to_be_visible()
         in_chromium._wait_saved(page)
@@ -210,7 +212,7 @@ def test_the_signature_s_image_is_chosen_in_the_page_and_checked_like_validate(
         report = validate_file(answers)
         assert not report.errors, [finding.text() for finding in report.errors]
         # Taken away again.
-        page.get_by_role("button", name="Retirer l'image").click()
+        page.get_by_role("button", name="Retirer l’image").click()
         expect(page.locator("#image-choisie")).to_be_hidden()
         in_chromium._wait_saved(page)
     assert not _saved(answers)["signature"].get("image")

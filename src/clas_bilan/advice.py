@@ -42,7 +42,7 @@ PAGE: dict[str, str] = {
     "du signataire.",
     "question-unanswered": HINT,
     "signature-image-unusable": "Choisissez une autre image (PNG ou JPEG) avec « Choisir une "
-    "image », ou retirez celle-ci.",
+    "image… », ou retirez celle-ci avec « Retirer l’image ».",
     # A value of the wrong kind typed in a field (validation.py, values.py)
     "wrong-type": HINT,
     "number-too-big": HINT,

@@ -656,9 +656,10 @@
   }
 
   imageInput.addEventListener("change", chooseImage);
+  document.getElementById("image-choisir").addEventListener("click", () => imageInput.click());
   document.getElementById("image-retirer").addEventListener("click", () => {
     setImage("", null);
-    imageInput.focus();
+    document.getElementById("image-choisir").focus();
   });
 
   // Wiring -----------------------------------------------------------------------------

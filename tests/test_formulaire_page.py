@@ -82,13 +82,15 @@ def test_an_e_mail_is_checked_when_its_field_is_left_not_while_it_is_typed(
         page.goto(server.url)
         _field(page, EMAIL).click()
         _field(page, EMAIL).press_sequentially("clas.b")
-        # The check has run (the summary counts the error) but nothing is said under the field.
-        expect(_status(page)).to_contain_text("1 erreur(s) à corriger")
+        # The check has run (the answer is counted) but the address is not judged yet.
+        expect(page.locator('[data-resume="renseignees"]')).to_contain_text(re.compile("^1 /"))
         expect(_findings(page, EMAIL)).to_have_count(0)
+        expect(_status(page)).not_to_contain_text("erreur")
         page.keyboard.press("Tab")
         expect(_findings(page, EMAIL)).to_contain_text(
             "« clas.b » n’est pas une adresse e-mail valide."
         )
+        expect(_status(page)).to_contain_text("1 erreur(s) à corriger")
         # Typing again: quiet until left; fixed, it is gone.
         _field(page, EMAIL).click()
         _field(page, EMAIL).press("End")

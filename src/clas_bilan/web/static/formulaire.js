@@ -307,12 +307,14 @@
   }
 
   function showSummary(data) {
-    // Questions still to answer are counted apart: they are not mistakes.
+    // Questions still to answer are counted apart: they are not mistakes. A value being
+    // typed is not counted until its field is left.
     const count = (test) => data.constats.filter(test).length;
     const mandatory = count((f) => f.code === "mandatory-missing");
     const unanswered = count((f) => UNANSWERED.has(f.code) && f.code !== "mandatory-missing");
-    const errors = data.erreurs - mandatory;
-    const warnings = data.avertissements - unanswered;
+    const typed = (f) => FORMAT.has(f.code) && !shown(f);
+    const errors = data.erreurs - mandatory - count((f) => typed(f) && f.gravite === "erreur");
+    const warnings = data.avertissements - unanswered - count((f) => typed(f) && f.gravite !== "erreur");
     let head;
     if (errors) head = `${errors} erreur(s) à corriger`;
     else if (mandatory || unanswered) head = "Rien à corriger pour l'instant";

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 import test_formulaire_browser as in_chromium
@@ -218,3 +219,30 @@ def test_the_signature_s_image_is_chosen_in_the_page_and_checked_like_validate(
         expect(page.locator("#image-choisie")).to_be_hidden()
         in_chromium._wait_saved(page)
     assert not _saved(answers)["signature"].get("image")
+
+
+def test_an_image_chosen_in_the_page_never_replaces_another_file_and_is_checked_like_validate(
+    tmp_path: Path,
+) -> None:
+    from clas_bilan import signature_image
+    from clas_bilan.errors import AnswersError
+
+    other = tmp_path / "signature.png"
+    other.write_bytes(png(40, 20))
+    chosen = png(80, 40)
+    assert signature_image.store(chosen, tmp_path, "scan.png") == tmp_path / "signature-2.png"
+    assert other.read_bytes() == png(40, 20)
+    assert signature_image.store(chosen, tmp_path, "scan.png") == tmp_path / "signature-2.png"
+    # Cut short in the page, or named in the answers file: the same words, the same fix.
+    (tmp_path / "coupee.png").write_bytes(chosen[:-20])
+    with pytest.raises(AnswersError) as in_page:
+        signature_image.store(chosen[:-20], tmp_path, "coupee.png")
+    with pytest.raises(AnswersError) as in_file:
+        signature_image.read("coupee.png", tmp_path)
+    words = "« coupee.png » est incomplète ou abîmée (PNG tronqué)."
+    assert words in in_page.value.message
+    assert words in re.sub(r" \(cherché dans « .* »\)", "", in_file.value.message)
+    assert in_page.value.hint == in_file.value.hint
+    with pytest.raises(AnswersError) as too_big:
+        signature_image.check_size(signature_image.MAX_BYTES + 1, "photo.png")
+    assert "« photo.png » est trop grosse" in too_big.value.message

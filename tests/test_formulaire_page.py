@@ -55,7 +55,7 @@ def test_unanswered_questions_wait_until_their_field_is_left_or_the_whole_check(
         expect(_status(page)).to_contain_text(
             re.compile(r"Reste à remplir : \d+ réponse\(s\) Oui/Non obligatoire\(s\) et \d+ ")
         )
-        expect(_status(page)).not_to_contain_text("erreur")
+        expect(_status(page)).not_to_contain_text("erreur(s)")
         expect(page.locator("#formulaire .constat")).to_have_count(0)
         # Leaving a field unanswered: its question, and only it, says so.
         _field(page, "gestionnaire.nom").focus()
@@ -74,6 +74,24 @@ def test_unanswered_questions_wait_until_their_field_is_left_or_the_whole_check(
         assert focused
 
 
+def test_producing_an_unfinished_bilan_shows_every_question_left(page: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    with running(tmp_path / "reponses.yaml") as server:
+        page.goto(server.url)
+        expect(_status(page)).to_contain_text("Reste à remplir")
+        expect(page.locator("#formulaire .constat")).to_have_count(0)
+        page.get_by_role("button", name="Produire le bilan").click()
+        result = page.locator("#resultat")
+        expect(result).to_contain_text(
+            re.compile(r"n'a pas été produit : \d+ réponse\(s\) Oui/Non obligatoire\(s\) à donner")
+        )
+        expect(result).to_be_focused()
+        expect(_findings(page, "formations.suivie")).to_contain_text("Cochez Oui ou Non.")
+        expect(_findings(page, "gestionnaire.nom")).to_contain_text("question sans réponse.")
+        expect(page.get_by_role("button", name="Vérifier tout le formulaire")).to_be_hidden()
+
+
 def test_an_e_mail_is_checked_when_its_field_is_left_not_while_it_is_typed(
     page: Any, tmp_path: Path
 ) -> None:
@@ -86,7 +104,7 @@ def test_an_e_mail_is_checked_when_its_field_is_left_not_while_it_is_typed(
         # The check has run (the answer is counted) but the address is not judged yet.
         expect(page.locator('[data-resume="renseignees"]')).to_contain_text(re.compile("^1 /"))
         expect(_findings(page, EMAIL)).to_have_count(0)
-        expect(_status(page)).not_to_contain_text("erreur")
+        expect(_status(page)).not_to_contain_text("erreur(s)")
         page.keyboard.press("Tab")
         expect(_findings(page, EMAIL)).to_contain_text(
             "« clas.b » n’est pas une adresse e-mail valide."

@@ -317,7 +317,7 @@
     const warnings = data.avertissements - unanswered - count((f) => typed(f) && f.gravite !== "erreur");
     let head;
     if (errors) head = `${errors} erreur(s) à corriger`;
-    else if (mandatory || unanswered) head = "Rien à corriger pour l'instant";
+    else if (mandatory || unanswered) head = "Pas d'erreur dans ce qui est rempli";
     else head = "Aucune erreur";
     const advice = errors ? " avant de produire le bilan" : "";
     let rest = warnings ? `, ${warnings} avertissement(s) à relire` : "";
@@ -579,7 +579,11 @@
     lastCheck = data;
     showCheck();
     if (data.erreurs) {
-      showResult(`Le bilan n'a pas été produit : ${data.erreurs} erreur(s) à corriger d'abord (« Aller à la première erreur »).`);
+      const mandatory = data.constats.filter((f) => f.code === "mandatory-missing").length;
+      const parts = [];
+      if (data.erreurs > mandatory) parts.push(`${data.erreurs - mandatory} erreur(s) à corriger`);
+      if (mandatory) parts.push(`${mandatory} réponse(s) Oui/Non obligatoire(s) à donner`);
+      showResult(`Le bilan n'a pas été produit : ${parts.join(" et ")} d'abord (« Aller à la première erreur »).`);
       return;
     }
     showFiles("Bilan écrit à côté du fichier de réponses. Relisez-le, datez-le et signez-le :", data.fichiers);

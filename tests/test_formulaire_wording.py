@@ -111,8 +111,10 @@ NOT_IN_PAGE: dict[str, str] = {
         "the page writes the answers file itself: a slip of hand-written YAML cannot happen",
     ),
     "unknown-key": "the page sends only the form's keys (any other is refused before a check)",
-    "docx-answer-unread": "made by synthese, read in the Caf's workbook",
-    "duplicate-bilan": "made by synthese, read in the Caf's workbook",
+    **dict.fromkeys(
+        ("docx-answer-unread", "duplicate-bilan", "versions-undecided"),
+        "made by synthese, read in the Caf's workbook",
+    ),
 }
 
 

@@ -131,6 +131,7 @@ def test_wrong_total_and_missing_yes_no_are_shown_beside_their_field_while_typin
     with running(tmp_path / "reponses.yaml") as server:
         page.goto(server.url)
         mandatory = _findings(page, "formations.suivie")
+        page.get_by_role("button", name="Vérifier tout le formulaire").click()
         expect(mandatory.locator(".erreur")).to_contain_text(
             "réponse Oui/Non obligatoire manquante."
         )
@@ -152,6 +153,8 @@ def test_wrong_total_and_missing_yes_no_are_shown_beside_their_field_while_typin
         page.locator('[name="formations.suivie"][value="non"]').check()
         expect(mandatory.locator(".erreur")).to_have_count(0)
         # Warnings are shown apart from errors.
+        _field(page, "gestionnaire.nom").focus()
+        _field(page, "gestionnaire.nom").blur()
         expect(_findings(page, "gestionnaire.nom").locator(".avertissements")).to_contain_text(
             "question sans réponse."
         )
@@ -255,10 +258,8 @@ def test_every_answer_has_its_question_as_label_and_the_keyboard_is_enough(
         page.keyboard.press("Enter")
         page.keyboard.type("Centre-ville")
         expect(_field(page, "territoires.0.territoire")).to_have_value("Centre-ville")
-        page.keyboard.press("Tab")
-        page.keyboard.press("Tab")  # past « Ajouter : établissement scolaire »
-        page.keyboard.press("Tab")
-        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")  # « Ajouter : établissement scolaire »
+        page.keyboard.press("Tab")  # « Monter » and « Descendre » of the only row are disabled
         page.keyboard.press("Enter")  # « Supprimer : Territoire 1 »
         expect(_field(page, "territoires.0.territoire")).to_have_count(0)
         page.locator('[id="c-formations.suivie-oui"]').focus()

@@ -210,14 +210,15 @@ def _mandatory(answers: Reponses, found: _Findings) -> None:
     for key in MANDATORY_CHOICES:
         if get(answers, key) is None:
             name = keys.name(key)
-            hint = f"Écrivez « {name}: oui » ou « {name}: non »."
+            message = "réponse Oui/Non obligatoire manquante."
             sessions = len(answers.formations.sessions)
             if key == "formations.suivie" and sessions:
-                hint = (
-                    f"{sessions} session(s) de formation sont décrites : écrivez sans doute "
-                    f"« {name}: oui »."
+                message = (
+                    f"réponse Oui/Non obligatoire manquante : {sessions} session(s) de formation "
+                    "sont décrites, la réponse est sans doute « oui »."
                 )
-            found.error("mandatory-missing", key, "réponse Oui/Non obligatoire manquante.", hint)
+            hint = f"Écrivez « {name}: oui » ou « {name}: non »."
+            found.error("mandatory-missing", key, message, hint)
 
 
 def _formations(answers: Reponses, found: _Findings) -> None:
@@ -270,11 +271,13 @@ def _public(answers: Reponses, found: _Findings) -> None:
     computed = subtotals(public.inscrits)["total"]
     unread = found.blocked("public.inscrits")
     if public.total is not None and unread and public.total >= (computed or 0):
+        line = keys.line_of(found.lines, unread)
         found.warning(
             "total-unchecked",
             "public.total",
-            f"total non vérifié : le nombre d’inscrits « {unread.rsplit('.', 1)[-1]} » "
-            f"(ligne {keys.line_of(found.lines, unread)}) est à corriger d’abord.",
+            f"total non vérifié : le nombre d’inscrits « {unread.rsplit('.', 1)[-1]} » est à "
+            "corriger d’abord.",
+            f"Voyez la ligne {line}." if line else None,
         )
     elif public.total is not None and public.total != (computed or 0):
         found.error(

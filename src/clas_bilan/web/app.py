@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -38,10 +38,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from clas_bilan import campaigns, keys, textfile
+from clas_bilan import campaigns, keys, signature_image, textfile
+from clas_bilan.advice import advice
 from clas_bilan.errors import UserError
 from clas_bilan.keys import is_index
-from clas_bilan.report import Report
+from clas_bilan.report import Report, shown
 from clas_bilan.values import format_number
 from clas_bilan.web import fields, page
 from clas_bilan.web.session import Conflict, Exists, Session, answers_text
@@ -226,6 +227,12 @@ def create_app(session: Session, port: int) -> ASGIApp:
             return JSONResponse({"existe": exists.path.name}, 409)
         return JSONResponse({"fichiers": _offered(session, ("eml",))})
 
+    async def signature(request: Request, body: dict[str, Any]) -> Response:
+        name = shown(unquote(request.headers.get("x-nom", "")) or "image choisie")
+        data = await _bytes(request, signature_image.MAX_BYTES, name)
+        path = await run_in_threadpool(signature_image.store, data, session.path.parent, name)
+        return JSONResponse({"image": path.name})
+
     async def download(request: Request, body: dict[str, Any]) -> Response:
         kind = request.path_params["kind"]
         file = written.get(kind)
@@ -255,6 +262,7 @@ def create_app(session: Session, port: int) -> ASGIApp:
         Route("/api/brouillon/oublier", guarded(forget), methods=["POST"]),
         Route("/api/produire", guarded(produce), methods=["POST"]),
         Route("/api/courriel", guarded(email), methods=["POST"]),
+        Route("/api/signature", guarded(signature), methods=["PUT"]),
         Route("/telecharger/{kind:str}", guarded(download)),
         Mount("/static", StaticFiles(directory=STATIC)),
     ]
@@ -292,7 +300,7 @@ class _Access:
         origin = request.headers.get("origin")
         if origin is not None and origin not in self.origins:
             raise _Refused(403)
-        from_page = request.method == "POST" and "x-jeton" not in request.headers
+        from_page = request.method != "GET" and "x-jeton" not in request.headers
         if from_page and (origin is None or request.headers.get("x-fichier") != self.page):
             raise _Refused(403)
 
@@ -353,7 +361,8 @@ def _keepable(values: dict[str, str]) -> dict[str, str]:
 
 
 def _user_error(error: UserError, status: int = 400) -> Response:
-    return JSONResponse({"erreur": error.message, "conseil": error.hint}, status)
+    """A user error as the page shows it (no command-line option in its fix)."""
+    return JSONResponse(page.error_json(error), status)
 
 
 async def _json(request: Request) -> dict[str, Any]:
@@ -373,6 +382,19 @@ async def _json(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise _Refused(400)
     return body
+
+
+async def _bytes(request: Request, limit: int, name: str) -> bytes:
+    """An image's bytes, refused in French beyond ``limit`` (the image's own limit)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and is_index(declared):
+        signature_image.check_size(int(declared), name)
+    data = bytearray()
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > limit:
+            signature_image.check_size(len(data), name)
+    return bytes(data)
 
 
 def _values(body: dict[str, Any]) -> dict[str, str]:
@@ -417,7 +439,7 @@ def _number(value: float | None, decimals: int = 0) -> str:
 
 
 def report_json(report: Report) -> dict[str, Any]:
-    """Findings and summary as the page shows them: ``validate``'s own texts."""
+    """Findings and summary as the page shows them: ``validate``'s own texts, the page's fixes."""
     result: dict[str, Any] = {
         "constats": [
             {
@@ -425,7 +447,7 @@ def report_json(report: Report) -> dict[str, Any]:
                 "cle": finding.key,
                 "question": finding.label,
                 "message": finding.message,
-                "conseil": finding.hint,
+                "conseil": advice(finding, "page"),
                 "code": finding.code,
             }
             for finding in report.findings

@@ -28,6 +28,18 @@
   let saving = null;
   let announcing = false;
   let refused = false; // the server no longer knows this page (relaunched, or another file)
+  let lastCheck = null; // the last findings and summary received, shown again as fields are left
+
+  // Findings shown only once the user is done with a field: a question left unanswered
+  // (once the field has been left, or when the whole form is checked), a value's format
+  // (once the field is left, never while it is being typed).
+  const UNANSWERED = new Set(["question-unanswered", "mandatory-missing", "signature-missing"]);
+  const FORMAT = new Set(["email-invalid", "wrong-type", "not-whole-number", "impossible-date", "negative-number", "number-too-big"]);
+  const left = new Set(); // names of the fields the user has left
+  const typing = new Set(); // names of the fields typed in and not left yet
+  let showAll = false; // the user asked for the whole check, or to produce the bilan
+  let checkedEdits = 0; // the edits the last check shown was made with
+  let undoTimer = null;
 
   // Values ------------------------------------------------------------------------
 
@@ -72,6 +84,7 @@
       else element.value = value;
     }
     form.querySelectorAll("textarea").forEach(grow);
+    showImage(data["signature.image"] ?? "", null);
   }
 
   // Lists: add, remove, reorder ------------------------------------------------------
@@ -84,6 +97,7 @@
       for (const button of item.querySelectorAll(":scope > fieldset > .actions-element > button")) {
         button.setAttribute("aria-label", `${button.textContent.replace(/^\W+/, "")} : ${label}`);
       }
+      disableMoves(item);
     }
     for (const place of form.querySelectorAll("[data-pattern]")) {
       const indices = [];
@@ -128,24 +142,62 @@
     } else if (button.dataset.action === "descendre" && item.nextElementSibling) {
       item.parentElement.insertBefore(item.nextElementSibling, item);
     } else if (button.dataset.action === "supprimer") {
-      const next = item.nextElementSibling || item.previousElementSibling;
-      item.remove();
-      renumber();
-      (next ? next.querySelector("input, textarea") : list.querySelector(":scope > .ajouter")).focus();
-      announce(`${label} supprimé(e).`);
-      changed();
+      removeRow(item, list, label);
       return;
     } else {
       return;
     }
     renumber();
-    button.focus();
+    const other = button.parentElement.querySelector(`[data-action="${button.dataset.action === "monter" ? "descendre" : "monter"}"]`);
+    (button.disabled ? other : button).focus();
     announce(`${label} déplacé(e) : c'est maintenant ${item.querySelector("legend").textContent}.`);
     changed();
   }
 
   function announce(text) {
     result.textContent = text;
+  }
+
+  function disableMoves(item) {
+    // « Monter » on the first row and « Descendre » on the last would do nothing.
+    const actions = item.querySelector(":scope > fieldset > .actions-element");
+    actions.querySelector('[data-action="monter"]').disabled = !item.previousElementSibling;
+    actions.querySelector('[data-action="descendre"]').disabled = !item.nextElementSibling;
+  }
+
+  function removeRow(item, list, label) {
+    const rows = item.parentElement;
+    const after = item.nextElementSibling;
+    const next = after || item.previousElementSibling;
+    item.remove();
+    renumber();
+    (next ? next.querySelector("input, textarea") : list.querySelector(":scope > .ajouter")).focus();
+    changed();
+    offerUndo(`${label} supprimé(e).`, () => {
+      rows.insertBefore(item, after && after.parentElement === rows ? after : null);
+      renumber();
+      item.querySelector("input, textarea").focus();
+      changed();
+    });
+  }
+
+  function offerUndo(text, undo) {
+    // The row removed stays in memory for some seconds, with « Rétablir » to put it back.
+    const box = document.getElementById("annulation");
+    const button = document.getElementById("retablir");
+    clearTimeout(undoTimer);
+    document.getElementById("annulation-texte").textContent = text;
+    button.onclick = () => {
+      clearTimeout(undoTimer);
+      box.hidden = true;
+      undo();
+    };
+    box.hidden = false;
+    const hide = () => {
+      if (box.contains(document.activeElement)) undoTimer = setTimeout(hide, 5000);
+      else box.hidden = true;
+    };
+    undoTimer = setTimeout(hide, 10000);
   }
 
   // Checks as you type ---------------------------------------------------------------
@@ -186,6 +238,40 @@
     if (withQuestion && finding.question) p.append(`${finding.question} — `);
     p.append(finding.message + (finding.conseil ? ` ${finding.conseil}` : ""));
     return p;
+  }
+
+  function isLeft(key) {
+    if (!key) return false;
+    for (const name of left) {
+      if (name === key || name.startsWith(`${key}.`) || key.startsWith(`${name}.`)) return true;
+    }
+    return false;
+  }
+
+  function shown(finding) {
+    // Unanswered: once the field is left, or the whole form checked; a format: never while typed.
+    if (UNANSWERED.has(finding.code)) return showAll || isLeft(finding.cle);
+    if (FORMAT.has(finding.code)) return !typing.has(finding.cle);
+    return true;
+  }
+
+  function showCheck() {
+    if (!lastCheck) return;
+    showFindings(lastCheck.constats.filter(shown));
+    showSummary(lastCheck);
+  }
+
+  function fieldName(element) {
+    return element.name || (element.type === "file" ? element.closest("[data-key]").dataset.key : "");
+  }
+
+  function checkAll() {
+    // « Vérifier tout le formulaire »: every finding shown, the first one brought to the user.
+    showAll = true;
+    showCheck();
+    const first = form.querySelector(".en-erreur") || form.querySelector(".constats:not(:empty)")?.parentElement;
+    if (first) first.querySelector("input, textarea")?.focus();
+    else if (!document.getElementById("autres").hidden) document.getElementById("autres").scrollIntoView({ block: "nearest" });
   }
 
   function showFindings(findings) {
@@ -234,21 +320,37 @@
   }
 
   function showSummary(data) {
-    const errors = data.erreurs;
-    const warnings = data.avertissements;
-    let text;
-    if (errors) text = `${errors} erreur(s), ${warnings} avertissement(s)`;
-    else if (warnings) text = `Aucune erreur, ${warnings} avertissement(s) à relire`;
-    else text = "Aucune erreur, aucun avertissement : le bilan est prêt";
-    const advice = errors ? " : corrigez les erreurs avant de produire le bilan." : ".";
-    if (checkState.textContent !== text + advice) {
+    // Questions still to answer are counted apart: they are not mistakes. A value being
+    // typed is not counted until its field is left.
+    const count = (test) => data.constats.filter(test).length;
+    const mandatory = count((f) => f.code === "mandatory-missing");
+    const unanswered = count((f) => UNANSWERED.has(f.code) && f.code !== "mandatory-missing");
+    const typed = (f) => FORMAT.has(f.code) && !shown(f);
+    const errors = data.erreurs - mandatory - count((f) => typed(f) && f.gravite === "erreur");
+    const warnings = data.avertissements - unanswered - count((f) => typed(f) && f.gravite !== "erreur");
+    let head;
+    if (errors) head = `${errors} erreur(s) à corriger`;
+    else if (mandatory || unanswered) head = "Pas d'erreur dans ce qui est rempli";
+    else head = "Aucune erreur";
+    const advice = errors ? " avant de produire le bilan" : "";
+    let rest = warnings ? `, ${warnings} avertissement(s) à relire` : "";
+    if (mandatory || unanswered) {
+      const parts = [];
+      if (mandatory) parts.push(`${mandatory} réponse(s) Oui/Non obligatoire(s)`);
+      if (unanswered) parts.push(`${unanswered} question(s) sans réponse`);
+      rest += `. Reste à remplir : ${parts.join(" et ")}.`;
+    } else {
+      rest += errors || warnings ? "." : ", aucun avertissement : le bilan est prêt.";
+    }
+    if (checkState.textContent !== head + advice + rest) {
       const long = document.createElement("span");
       long.className = "long";
       long.textContent = advice;
-      checkState.replaceChildren(text, long);
+      checkState.replaceChildren(head, long, rest);
     }
-    checkState.className = errors ? "mauvais" : warnings ? "moyen" : "bon";
-    firstError.hidden = !errors;
+    checkState.className = errors ? "mauvais" : warnings || mandatory || unanswered ? "moyen" : "bon";
+    firstError.hidden = !form.querySelector(".en-erreur");
+    document.getElementById("tout-verifier").hidden = showAll || !data.constats.some((f) => !shown(f));
     const summary = data.resume;
     if (!summary) return;
     for (const element of document.querySelectorAll("[data-resume]")) {
@@ -268,6 +370,7 @@
 
   async function check() {
     const number = ++checkNumber;
+    const sent = edits;
     let response;
     try {
       response = await post("/api/verifier", { valeurs: values() });
@@ -278,8 +381,9 @@
     if (number !== checkNumber || !response.ok) return; // a newer check is on its way
     const data = await response.json();
     if (number !== checkNumber) return;
-    showFindings(data.constats);
-    showSummary(data);
+    lastCheck = data;
+    checkedEdits = sent;
+    showCheck();
     if (!announcing) {
       // From now on, a finding that appears or goes is read out by screen readers (not
       // the whole list at opening).
@@ -617,42 +721,78 @@
       ul.append(li);
     }
     box.append(p, ul);
-    result.replaceChildren(box);
+    showResult(box);
+  }
+
+  function showResult(content) {
+    // Where the user is looking: the result is brought into view and takes the focus.
+    result.replaceChildren(content);
+    result.scrollIntoView({ block: "nearest" });
+    result.focus({ preventScroll: true });
+  }
+
+  function busy(on) {
+    for (const button of document.querySelectorAll(".actions button")) {
+      if (on) {
+        button.dataset.etaitInactif = button.disabled ? "oui" : "";
+        button.disabled = true;
+      } else {
+        button.disabled = button.dataset.etaitInactif === "oui";
+      }
+      button.toggleAttribute("aria-busy", on);
+    }
+    result.setAttribute("aria-busy", on ? "true" : "false");
   }
 
   async function produce(replace = false) {
-    result.textContent = "Production du bilan en cours…";
     if (conflict) {
-      result.textContent = "Le bilan n'a pas été produit : choisissez d'abord en haut de la page entre vos réponses et le fichier.";
+      showResult("Le bilan n'a pas été produit : choisissez d'abord en haut de la page entre vos réponses et le fichier.");
       return;
     }
+    busy(true);
+    showResult("Production du bilan en cours… (quelques secondes)");
+    try {
+      await produceNow(replace);
+    } catch {
+      showResult("Le formulaire ne répond plus : relancez clas-bilan formulaire dans le terminal.");
+    } finally {
+      busy(false);
+    }
+  }
+
+  async function produceNow(replace) {
     const sent = edits;
     const response = await post("/api/produire", { valeurs: values(), version, remplacer: replace });
     const data = await response.json().catch(() => ({}));
     if (response.status === 409 && data.existe) {
       saved(data.version, sent, false); // the answers were saved before the question
-      if (window.confirm(`« ${data.existe} » existe déjà à côté du fichier de réponses. Le remplacer ?`)) produce(true);
-      else result.textContent = "Rien n'a été remplacé.";
+      if (window.confirm(`« ${data.existe} » existe déjà à côté du fichier de réponses. Le remplacer ?`)) await produceNow(true);
+      else showResult("Rien n'a été remplacé.");
       return;
     }
     if (response.status === 409 && data.conflit) {
-      result.textContent = "Le bilan n'a pas été produit.";
+      showResult("Le bilan n'a pas été produit.");
       showConflict(data.brouillon, data.version);
       return;
     }
     if (!response.ok) {
-      result.textContent = `${data.erreur || "Erreur du serveur."} ${data.conseil || ""}`;
+      showResult(`${data.erreur || "Erreur du serveur."} ${data.conseil || ""}`);
       return;
     }
     saved(data.version, sent, false);
-    showFindings(data.constats);
-    showSummary(data);
+    showAll = true;
+    lastCheck = data;
+    showCheck();
     if (data.erreurs) {
-      result.textContent = `Le bilan n'a pas été produit : ${data.erreurs} erreur(s) à corriger d'abord.`;
+      const mandatory = data.constats.filter((f) => f.code === "mandatory-missing").length;
+      const parts = [];
+      if (data.erreurs > mandatory) parts.push(`${data.erreurs - mandatory} erreur(s) à corriger`);
+      if (mandatory) parts.push(`${mandatory} réponse(s) Oui/Non obligatoire(s) à donner`);
+      showResult(`Le bilan n'a pas été produit : ${parts.join(" et ")} d'abord (« Aller à la première erreur »).`);
       return;
     }
     showFiles("Bilan écrit à côté du fichier de réponses. Relisez-le, datez-le et signez-le :", data.fichiers);
-    emailButton.disabled = false;
+    emailButton.dataset.etaitInactif = "";
   }
 
   async function email(replace = false) {
@@ -663,11 +803,75 @@
       return;
     }
     if (!response.ok) {
-      result.textContent = `${data.erreur || "Erreur du serveur."} ${data.conseil || ""}`;
+      showResult(`${data.erreur || "Erreur du serveur."} ${data.conseil || ""}`);
       return;
     }
     showFiles("Brouillon de courriel écrit : ouvrez-le (double-clic) dans Outlook ou Thunderbird, relisez-le, joignez le bilan signé, puis envoyez-le.", data.fichiers);
   }
+
+  // The signature's image --------------------------------------------------------------
+
+  const imageValue = form.querySelector('input[type="hidden"][name="signature.image"]');
+  const imageInput = form.querySelector('.champ-image input[type="file"]');
+
+  function showImage(name, preview) {
+    const chosen = document.getElementById("image-choisie");
+    chosen.querySelector("strong").textContent = name;
+    chosen.hidden = !name;
+    document.getElementById("image-retirer").hidden = !name;
+    const image = document.getElementById("image-apercu");
+    image.hidden = !preview;
+    if (preview) image.src = preview;
+    else image.removeAttribute("src");
+  }
+
+  function setImage(name, preview) {
+    imageValue.value = name;
+    showImage(name, preview);
+    changed();
+  }
+
+  async function chooseImage() {
+    // Sent as it is; the server checks it like « validate » and keeps it beside the answers.
+    const file = imageInput.files[0];
+    if (!file) return;
+    const box = document.getElementById("k-signature.image");
+    box.textContent = "Envoi de l'image…";
+    let response;
+    try {
+      response = await fetch("/api/signature", {
+        method: "PUT",
+        headers: { "Content-Type": "application/octet-stream", "X-Fichier": pageId, "X-Nom": encodeURIComponent(file.name) },
+        body: file,
+      });
+    } catch {
+      box.textContent = "L'image n'a pas pu être envoyée : le formulaire ne répond plus.";
+      return;
+    }
+    const data = await response.json().catch(() => ({}));
+    imageInput.value = "";
+    if (!response.ok) {
+      delete box.dataset.shown;
+      const p = document.createElement("p");
+      p.className = "constat erreur";
+      const strong = document.createElement("strong");
+      strong.textContent = "Image refusée : ";
+      p.append(strong, `${data.erreur || "erreur du serveur."} ${data.conseil || ""}`);
+      box.replaceChildren(p);
+      return;
+    }
+    box.textContent = "";
+    const reader = new FileReader();
+    reader.onload = () => setImage(data.image, reader.result);
+    reader.readAsDataURL(file);
+  }
+
+  imageInput.addEventListener("change", chooseImage);
+  document.getElementById("image-choisir").addEventListener("click", () => imageInput.click());
+  document.getElementById("image-retirer").addEventListener("click", () => {
+    setImage("", null);
+    document.getElementById("image-choisir").focus();
+  });
 
   // Wiring -----------------------------------------------------------------------------
 
@@ -678,9 +882,24 @@
   }
 
   form.addEventListener("input", (event) => {
+    if (event.target.type === "file") return;
     if (event.target.tagName === "TEXTAREA") grow(event.target);
+    if (event.target.type !== "radio") {
+      typing.add(event.target.name);
+      left.delete(event.target.name);
+    }
     changed();
   });
+  form.addEventListener("focusout", (event) => {
+    // A field left: its unanswered question and its format are now worth saying.
+    const name = fieldName(event.target);
+    if (!name) return;
+    if (event.target.type === "radio" && event.target.closest("fieldset").contains(event.relatedTarget)) return;
+    typing.delete(name);
+    left.add(name);
+    if (checkedEdits === edits) showCheck(); // else the check on its way shows it
+  });
+  document.getElementById("tout-verifier").addEventListener("click", checkAll);
   form.addEventListener("click", (event) => {
     const button = event.target.closest("button[data-action]");
     if (button) rowAction(button);

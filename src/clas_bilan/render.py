@@ -35,9 +35,9 @@ _SLUG_LENGTH = 60
 _PROPERTY_LENGTH = 255
 
 
-def default_name(answers: Reponses) -> str:
-    """File name for the bilan, from the équipement: ASCII only, safe on Windows."""
-    base = f"bilan_clas_{campaigns.current().code}"
+def default_name(answers: Reponses, campaign: campaigns.Campaign | None = None) -> str:
+    """File name for the bilan, from the campaign and the équipement: ASCII, safe on Windows."""
+    base = f"bilan_clas_{(campaign or campaigns.current()).code}"
     plain = unicodedata.normalize("NFKD", answers.equipement.nom or "")
     slug = re.sub(r"[^a-z0-9]+", "-", plain.encode("ascii", "ignore").decode().lower())
     slug = slug.strip("-")[:_SLUG_LENGTH].strip("-")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import os
 import socket
 import ssl
 from collections.abc import Iterator
@@ -724,3 +725,56 @@ def test_the_bilan_s_pdf_copy_goes_by_the_bilan_s_name_a_scan_keeps_its_own(
     )
     assert mailing.pdf_copy(bilan) == copy
     assert mailing.pdf_copy(tmp_path / "autre.docx") is None
+
+
+def _pdf_beside(bilan: Path, *, newer: bool = True) -> Path:
+    copy = bilan.with_suffix(".pdf")
+    copy.write_bytes(b"%PDF-1.4 copie du bilan")
+    stamp = bilan.stat().st_mtime + (10 if newer else -10)
+    os.utime(copy, (stamp, stamp))
+    return copy
+
+
+def test_command_names_the_attachment_and_offers_the_pdf_copy_beside(rendered: Path) -> None:
+    copy = _pdf_beside(rendered)
+
+    result = runner.invoke(app, ["email", str(rendered)])
+
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    named = f"bilan_clas_{CODE}_centre-social-de-la-croix-blanche"
+    assert f"le bilan est joint sous le nom « {named}.docx »" in said
+    assert f"Une copie PDF du bilan est à côté : « {copy.name} »" in said
+    assert f"--joindre {copy} --force" in said
+    message = _read(rendered.with_suffix(".eml"))
+    assert [part.get_filename() for part in _attachments(message)] == [f"{named}.docx"]
+
+
+def test_command_attaches_the_pdf_copy_under_the_bilan_s_name(rendered: Path) -> None:
+    copy = _pdf_beside(rendered)
+
+    result = runner.invoke(app, ["email", str(rendered), "--joindre", str(copy)])
+
+    assert result.exit_code == 0, result.output
+    assert "Une copie PDF" not in result.output
+    message = _read(rendered.with_suffix(".eml"))
+    named = f"bilan_clas_{CODE}_centre-social-de-la-croix-blanche"
+    parts = {part.get_filename(): part for part in _attachments(message)}
+    assert list(parts) == [f"{named}.docx", f"{named}.pdf"]
+    assert parts[f"{named}.pdf"].get_content() == copy.read_bytes()
+    text = message.get_body(("plain",))
+    assert text is not None
+    content = " ".join(text.get_content().split())
+    assert f"Vous trouverez aussi : « {named}.pdf »." in content
+    assert "à déposer sur AFAS / ESPADA" in content
+
+
+def test_command_says_an_older_pdf_copy_was_not_attached(rendered: Path) -> None:
+    _pdf_beside(rendered, newer=False)
+
+    result = runner.invoke(app, ["email", str(rendered)])
+
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "est plus ancienne que le bilan : elle n'a pas été jointe" in said
+    assert f"clas-bilan pdf {rendered} --force" in said

@@ -8,8 +8,10 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import docx
 import pytest
 
+from clas_bilan.docx import custom
 from clas_bilan.extract import extract
 from clas_bilan.render import readable, render
 from helpers_answers import Reponses, reference
@@ -117,3 +119,22 @@ def test_no_line_of_the_pdf_starts_or_ends_with_a_lone_sign(
     ends = [line for line in lines if re.search(r"(^|\s)«$", line)]
     assert starts == [] and ends == []
     assert extract(bilan).answers == readable(answers)
+
+
+def test_custom_properties_already_there_are_kept(tmp_path: Path) -> None:
+    """A user's copy of the form may carry its own custom properties: render adds beside them."""
+    document = docx.Document()
+    custom.put(document, "Service", "Parentalité")
+    custom.put(document, "clas-bilan typographie", "ancienne note")
+    custom.put(document, "clas-bilan typographie", "nouvelle note")
+    path = tmp_path / "propriétés.docx"
+    document.save(str(path))
+    with zipfile.ZipFile(path) as package:
+        assert package.namelist().count("docProps/custom.xml") == 1
+        xml = package.read("docProps/custom.xml").decode("utf-8")
+    assert xml.count("<property ") == 2 and "ancienne note" not in xml
+    assert "Parentalité" in xml and "nouvelle note" in xml
+    again = docx.Document(str(path))
+    assert custom.get(again, "Service") == "Parentalité"
+    assert custom.get(again, "clas-bilan typographie") == "nouvelle note"
+    assert custom.get(again, "absente") is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
@@ -26,11 +27,15 @@ _TOOLS = shutil.ignore_patterns(
 
 
 def _tracked(folder: str, names: list[str]) -> set[str]:
-    """What not to copy: tools' folders, and the files a user's own runs left at the top."""
+    """What not to copy: tools' folders, and what a user's own runs left at the top.
+
+    The latter are the top-level patterns of .gitignore (« /[!.]*.docx »…), read from it.
+    """
     ignored = set(_TOOLS(folder, names))
-    if Path(folder) == ROOT:  # bilans, drafts, answers: .gitignore keeps them out of git
-        kept = {"README.md", "CONTRIBUTING.md", "pyproject.toml", ".gitignore"}
-        ignored |= {name for name in names if (ROOT / name).is_file() and name not in kept}
+    if Path(folder) == ROOT:
+        lines = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+        patterns = [line[1:].rstrip("/") for line in lines if line.startswith("/")]
+        ignored |= {name for name in names if any(fnmatch(name, p) for p in patterns)}
     return ignored
 
 

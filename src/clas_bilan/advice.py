@@ -79,6 +79,8 @@ CAF: dict[str, str] = {
     "l'ETP déclaré. " + _CHECK,
     "etp-above-headcount": "Plus d'ETP que de personnes : demandez au projet de vérifier les "
     "heures ou l'ETP de « {label} ».",
+    "etp-per-person-low": "Très peu d'heures par personne : ce sont peut-être les heures d'une "
+    "seule personne ; demandez au projet le total des heures de l'ensemble des personnes.",
     "bonus-collectifs-above-total": "Plus de collectifs concernés par le bonus que de "
     "collectifs du projet : " + _CHECK,
     "surcout-without-collectif": "Un surcoût est déclaré sans collectif concerné : demandez "

@@ -325,3 +325,62 @@ def test_declining_to_replace_a_produced_bilan_leaves_the_page_on_the_saved_vers
         _field(tab, "conclusion.bilan").fill("Après la seconde production.")
         _wait_saved(tab)
         assert _answer(answers, "conclusion", "bilan").strip() == "Après la seconde production."
+
+
+# A server killed and restarted -----------------------------------------------------------
+
+
+def _kill(server: Running) -> None:
+    """Kill the server at once (SIGKILL: no goodbye to its connections), as a crash does."""
+    server.process.kill()
+    server.process.communicate()
+
+
+def _journaled(tab: Any) -> str:
+    """Everything this browser journaled for the form, as one text."""
+    return str(tab.evaluate("() => Object.values({ ...localStorage }).join('\\n')"))
+
+
+def test_a_killed_server_restarted_on_its_port_gets_what_was_typed_meanwhile_by_itself(
+    context: Any, answers: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    with running(answers) as first:
+        tab = _open(context, first)
+        _type(tab, "conclusion.suggestions_caf", "Avant la panne.")
+        _wait_saved(tab)
+        _kill(first)
+    _type(tab, "conclusion.suggestions_caf", " Pendant la panne.")
+    expect(tab.locator("#etat-enregistrement")).to_contain_text("ne répond plus", timeout=15_000)
+    expect(tab.locator("#etat-enregistrement")).to_contain_text("gardées dans ce navigateur")
+    assert "Pendant la panne." in _journaled(tab)
+    assert "Pendant la panne." not in answers.read_text(encoding="utf-8")
+    with running(answers, "--port", str(first.port)):
+        _wait_saved(tab)  # nothing clicked, nothing typed: the page saves again by itself
+        assert (
+            _answer(answers, "conclusion", "suggestions_caf") == "Avant la panne. Pendant la panne."
+        )
+        assert "Pendant la panne." not in _journaled(tab)
+
+
+def test_after_a_killed_server_the_page_reloaded_once_restarted_gives_the_text_back(
+    context: Any, answers: Path
+) -> None:
+    from playwright.sync_api import Error, expect
+
+    with running(answers) as first:
+        tab = _open(context, first)
+        _kill(first)
+    _type(tab, "conclusion.suggestions_caf", "Tapé pendant la panne.")
+    expect(tab.locator("#etat-enregistrement")).to_contain_text("ne répond plus", timeout=15_000)
+    with pytest.raises(Error):  # reloaded while the form is stopped: the browser's error page
+        tab.reload()
+    with running(answers, "--port", str(first.port)) as second:
+        tab.goto(second.base)  # reloaded once relaunched: the browser still has its cookie
+        alert = tab.get_by_role("alert")
+        expect(alert).to_contain_text("n'avaient pas encore été enregistrées")
+        expect(alert).to_contain_text("elles ont été reprises")
+        expect(_field(tab, "conclusion.suggestions_caf")).to_have_value("Tapé pendant la panne.")
+        _wait_saved(tab)
+        assert _answer(answers, "conclusion", "suggestions_caf") == "Tapé pendant la panne."

@@ -56,6 +56,10 @@ PAGE_VALUES: dict[str, list[dict[str, str]]] = {
     "too-many-per-collectif": [{"public.inscrits.CP": "30", "public.nombre_collectifs": "1"}],
     "etp-hours-mismatch": [{f"{_STAFF}.etp": "1", f"{_STAFF}.heures_travaillees": "100"}],
     "etp-above-headcount": [{f"{_STAFF}.nombre": "1", f"{_STAFF}.etp": "2"}],
+    "etp-per-person-low": [
+        {f"{_STAFF}.nombre": "4", f"{_STAFF}.heures_payees": "150"},
+        {"moyens_humains.benevoles.nombre": "11", "moyens_humains.benevoles.heures": "12"},
+    ],
     "bonus-collectifs-above-total": [
         {"public.nombre_collectifs": "1", f"{_BONUS}.collectifs_ouverture_culturelle": "3"}
     ],

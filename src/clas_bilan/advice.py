@@ -34,6 +34,8 @@ PAGE: dict[str, str] = {
     "too-many-per-collectif": HINT,
     "etp-hours-mismatch": HINT,
     "etp-above-headcount": HINT,
+    "etp-per-person-low": "Donnez dans ce champ le total de l’ensemble des personnes sur "
+    "l’année (la somme de ce que chacune a fait), ou corrigez leur nombre.",
     "bonus-collectifs-above-total": HINT,
     "surcout-without-collectif": "Indiquez le nombre de collectifs concernés, ou cochez Non.",
     "invisible-character": HINT,

@@ -8,7 +8,10 @@ the signature's image is chosen in the page.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -260,3 +263,35 @@ def test_an_image_chosen_in_the_page_never_replaces_another_file_and_is_checked_
     with pytest.raises(AnswersError) as too_big:
         signature_image.check_size(signature_image.MAX_BYTES + 1, "photo.png")
     assert "« photo.png » est trop grosse" in too_big.value.message
+
+
+@pytest.mark.parametrize("libreoffice", [True, False], ids=["avec-pdf", "sans-libreoffice"])
+def test_the_e_mail_prepared_in_the_page_attaches_the_pdf_copy_produced_with_the_bilan(
+    page: Any, tmp_path: Path, libreoffice: bool
+) -> None:
+    from playwright.sync_api import expect
+
+    if libreoffice and shutil.which("soffice") is None:
+        pytest.skip("LibreOffice n'est pas installé")
+    answers = tmp_path / "reponses.yaml"
+    answers.write_text(REFERENCE.read_text(encoding="utf-8"), encoding="utf-8")
+    docx = f"{in_chromium.BILAN}.docx"
+    pdf = f"{in_chromium.BILAN}.pdf"
+    with running(answers, env=None if libreoffice else {"PATH": "/nonexistent"}) as server:
+        page.goto(server.url)
+        page.get_by_role("button", name="Produire le bilan").click()
+        result = page.locator("#resultat")
+        expect(result).to_contain_text(f"Télécharger {docx}", timeout=120_000)
+        page.get_by_role("button", name="Préparer le courriel").click()
+        expect(result).to_contain_text("Brouillon de courriel écrit", timeout=30_000)
+        shown = result.inner_text()
+    with (tmp_path / f"{in_chromium.BILAN}.eml").open("rb") as file:
+        message = email.message_from_binary_file(file, policy=email.policy.default)
+    attached = [part.get_filename() for part in message.iter_attachments()]
+    if libreoffice:
+        assert attached == [docx, pdf]
+        assert f"« {docx} » et « {pdf} » sont joints" in shown.replace("\u00a0", " ")
+    else:
+        assert attached == [docx]
+        assert f"« {docx} » est joint" in shown.replace("\u00a0", " ")
+    assert "--joindre" not in shown

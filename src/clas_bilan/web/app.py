@@ -217,15 +217,16 @@ def create_app(session: Session, port: int) -> ASGIApp:
         return JSONResponse(result)
 
     async def email(request: Request, body: dict[str, Any]) -> Response:
-        def email_and_note() -> None:
-            session.email(replace=body.get("remplacer") is True)
+        def email_and_note() -> list[str]:
+            _, attached = session.email(replace=body.get("remplacer") is True)
             _note(written, session, ("eml",))
+            return attached
 
         try:
-            await run_in_threadpool(email_and_note)
+            attached = await run_in_threadpool(email_and_note)
         except Exists as exists:
             return JSONResponse({"existe": exists.path.name}, 409)
-        return JSONResponse({"fichiers": _offered(session, ("eml",))})
+        return JSONResponse({"fichiers": _offered(session, ("eml",)), "joints": attached})
 
     async def signature(request: Request, body: dict[str, Any]) -> Response:
         name = shown(unquote(request.headers.get("x-nom", "")) or "image choisie")

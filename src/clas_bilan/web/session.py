@@ -201,9 +201,14 @@ class Session:
                 self.outputs["pdf"] = to_pdf(docx, pdf)
         return report, version
 
-    def email(self, *, replace: bool = False) -> Path:
-        """Write the e-mail draft (.eml) to the Caf with the bilan produced here, as ``email``."""
+    def email(self, *, replace: bool = False) -> tuple[Path, list[str]]:
+        """Write the e-mail draft (.eml) to the Caf with the bilan produced here, as ``email``.
+
+        The bilan's PDF copy made in this run goes with it, as ``email --joindre`` would
+        attach it (not once the bilan is newer). Returns the draft and the names attached.
+        """
         from clas_bilan import mailing
+        from clas_bilan.pdf import older
 
         docx = self.outputs.get("docx")
         if docx is None or not docx.is_file():
@@ -214,11 +219,13 @@ class Session:
         target = docx.with_suffix(".eml")
         if target.exists() and not replace:
             raise Exists(target)
+        pdf = self.outputs.get("pdf")
+        copies = [pdf] if pdf is not None and pdf.is_file() and not older(pdf, docx) else []
         answers, _ = mailing.answers_of(docx)
-        message = mailing.build_draft(docx, sender=None, answers=answers)
+        message = mailing.build_draft(docx, sender=None, answers=answers, extra=copies)
         with self.lock:
             self.outputs["eml"] = mailing.write_draft(message, target, force=True)
-        return target
+        return target, [str(part.get_filename()) for part in message.iter_attachments()]
 
 
 def page_values(path: Path, text: str) -> dict[str, str]:

@@ -806,7 +806,13 @@
       showResult(`${data.erreur || "Erreur du serveur."} ${data.conseil || ""}`);
       return;
     }
-    showFiles("Brouillon de courriel écrit : ouvrez-le (double-clic) dans Outlook ou Thunderbird, relisez-le, joignez le bilan signé, puis envoyez-le.", data.fichiers);
+    // The same attachments as « clas-bilan email » with the PDF copy given to --joindre.
+    const names = (data.joints || []).map((name) => `«\u00a0${name}\u00a0»`);
+    const attached = names.length > 1 ? `${names.slice(0, -1).join(", ")} et ${names.at(-1)} sont joints` : `${names[0] || "le bilan"} est joint`;
+    showFiles(
+      `Brouillon de courriel écrit, adressé à la Caf : ${attached}. Ouvrez-le (double-clic) dans Outlook ou Thunderbird, relisez-le (joignez-y aussi le bilan signé et scanné, si vous l'avez), puis envoyez-le.`,
+      data.fichiers,
+    );
   }
 
   // The signature's image --------------------------------------------------------------

@@ -7,6 +7,7 @@ journaled in the browser and given back at the next load.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -384,3 +385,24 @@ def test_after_a_killed_server_the_page_reloaded_once_restarted_gives_the_text_b
         expect(_field(tab, "conclusion.suggestions_caf")).to_have_value("Tapé pendant la panne.")
         _wait_saved(tab)
         assert _answer(answers, "conclusion", "suggestions_caf") == "Tapé pendant la panne."
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice n'est pas installé")
+def test_what_is_typed_while_the_bilan_is_produced_is_saved_after_it_never_a_conflict(
+    context: Any, answers: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    # LibreOffice's PDF copy takes seconds: the autosave of what is typed meanwhile comes
+    # after « Produire » saved the answers, and before the page knows the new version.
+    with running(answers) as server:
+        tab = _open(context, server)
+        _type(tab, "conclusion.suggestions_caf", "Avant la production.")
+        tab.get_by_role("button", name="Produire le bilan").click()
+        tab.wait_for_timeout(300)
+        _field(tab, "conclusion.bilan").fill("Tapé pendant la production.")
+        expect(tab.locator("#resultat")).to_contain_text("Télécharger", timeout=120_000)
+        _wait_saved(tab)
+        expect(tab.get_by_role("alert")).to_be_hidden()
+        assert _answer(answers, "conclusion", "bilan").strip() == "Tapé pendant la production."
+        assert _answer(answers, "conclusion", "suggestions_caf") == "Avant la production."

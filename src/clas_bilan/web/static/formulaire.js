@@ -8,8 +8,10 @@
   // another file's form started later on the same address. The token is not in the page:
   // the browser holds it in a cookie the page's code cannot read.
   const pageId = document.querySelector('meta[name="fichier"]').content;
-  const RELAUNCHED =
-    "Non enregistré : le formulaire a été relancé. Rouvrez l'adresse affichée dans le terminal (elle se termine par « ?jeton=… ») : cette page reprendra l'enregistrement d'elle-même.";
+  const RELAUNCH =
+    "le formulaire a été relancé. Rouvrez l'adresse affichée dans le terminal (elle se termine par « ?jeton=… ») : cette page reprendra l'enregistrement d'elle-même.";
+  const RELAUNCHED = `Non enregistré : ${RELAUNCH}`;
+  const GONE = "le formulaire ne répond plus : relancez clas-bilan formulaire dans le terminal.";
   const saveState = document.getElementById("etat-enregistrement");
   const checkState = document.getElementById("etat-verification");
   const firstError = document.getElementById("premiere-erreur");
@@ -25,7 +27,6 @@
   let checkNumber = 0;
   let saveTimer = null;
   let checkTimer = null;
-  let saving = null;
   let announcing = false;
   let refused = false; // the server no longer knows this page (relaunched, or another file)
   let lastCheck = null; // the last findings and summary received, shown again as fields are left
@@ -424,31 +425,43 @@
     else saveState.textContent = `Tout est enregistré (${time()}).`;
   }
 
+  let writing = Promise.resolve(); // the last call that writes the file (save or produce)
+  let waiting = 0; // such calls not finished yet
+
+  function inTurn(task) {
+    // One call writing the file at a time, each naming the version the one before left:
+    // a save sent while the bilan is produced must not name the version produce replaced.
+    waiting += 1;
+    const run = writing.then(task).finally(() => {
+      waiting -= 1;
+    });
+    writing = run.catch(() => null);
+    return run;
+  }
+
   async function save({ leaving = false } = {}) {
     clearTimeout(saveTimer);
     if (conflict) return keepDraft();
+    if (leaving) return sendSave(true); // the page is going: no waiting in turn
+    const behind = waiting > 0;
+    return inTurn(() => {
+      if (behind && edits === savedEdits) return null; // saved by the call it waited for
+      return conflict ? keepDraft() : sendSave(false);
+    });
+  }
+
+  async function sendSave(leaving) {
     const body = { valeurs: values(), version, oublier_brouillon: dropDraft };
     const keepalive = leaving && new TextEncoder().encode(JSON.stringify(body)).length < KEEPALIVE_LIMIT;
     if (leaving && !keepalive) return; // too big to outlive the page: the journal keeps it
-    if (saving && !leaving) {
-      await saving;
-      if (edits === savedEdits || conflict) return;
-      body.valeurs = values();
-      body.version = version;
-      body.oublier_brouillon = dropDraft;
-    }
     const sent = edits;
-    const request = post("/api/enregistrer", body, keepalive);
-    saving = request.catch(() => null);
     let response;
     try {
-      response = await request;
+      response = await post("/api/enregistrer", body, keepalive);
     } catch {
       saveState.textContent = refused ? RELAUNCHED : "Non enregistré : le formulaire ne répond plus. Vos réponses sont gardées dans ce navigateur ; relancez clas-bilan formulaire.";
       saveTimer = setTimeout(save, 5000);
       return;
-    } finally {
-      saving = null;
     }
     const data = await response.json().catch(() => ({}));
     if (response.status === 409 && data.conflit) {
@@ -754,32 +767,37 @@
     try {
       await produceNow(replace);
     } catch {
-      showResult("Le formulaire ne répond plus : relancez clas-bilan formulaire dans le terminal.");
+      showResult(`Le bilan n'a pas été produit : ${refused ? RELAUNCH : GONE}`);
     } finally {
       busy(false);
     }
   }
 
   async function produceNow(replace) {
-    const sent = edits;
-    const response = await post("/api/produire", { valeurs: values(), version, remplacer: replace });
-    const data = await response.json().catch(() => ({}));
+    clearTimeout(saveTimer); // producing saves the answers first
+    const { response, data } = await inTurn(async () => {
+      const sent = edits;
+      const answer = await post("/api/produire", { valeurs: values(), version, remplacer: replace });
+      const body = await answer.json().catch(() => ({}));
+      if (answer.status === 409 && body.conflit) showConflict(body.brouillon, body.version);
+      else if (body.version && (answer.ok || body.existe)) saved(body.version, sent, false);
+      return { response: answer, data: body };
+    });
+    if (edits !== savedEdits && !conflict) scheduleSave(); // typed while it was produced
     if (response.status === 409 && data.existe) {
-      saved(data.version, sent, false); // the answers were saved before the question
+      // The answers were saved before the question.
       if (window.confirm(`« ${data.existe} » existe déjà à côté du fichier de réponses. Le remplacer ?`)) await produceNow(true);
       else showResult("Rien n'a été remplacé.");
       return;
     }
     if (response.status === 409 && data.conflit) {
       showResult("Le bilan n'a pas été produit.");
-      showConflict(data.brouillon, data.version);
       return;
     }
     if (!response.ok) {
       showResult(`${data.erreur || "Erreur du serveur."} ${data.conseil || ""}`);
       return;
     }
-    saved(data.version, sent, false);
     showAll = true;
     lastCheck = data;
     showCheck();
@@ -796,10 +814,21 @@
   }
 
   async function email(replace = false) {
+    busy(true);
+    try {
+      await emailNow(replace);
+    } catch {
+      showResult(`Le courriel n'a pas été préparé : ${refused ? RELAUNCH : GONE}`);
+    } finally {
+      busy(false);
+    }
+  }
+
+  async function emailNow(replace) {
     const response = await post("/api/courriel", { remplacer: replace });
     const data = await response.json().catch(() => ({}));
     if (response.status === 409 && data.existe) {
-      if (window.confirm(`« ${data.existe} » existe déjà. Le remplacer ?`)) email(true);
+      if (window.confirm(`« ${data.existe} » existe déjà. Le remplacer ?`)) await emailNow(true);
       return;
     }
     if (!response.ok) {

@@ -290,8 +290,8 @@ def test_the_e_mail_prepared_in_the_page_attaches_the_pdf_copy_produced_with_the
     attached = [part.get_filename() for part in message.iter_attachments()]
     if libreoffice:
         assert attached == [docx, pdf]
-        assert f"« {docx} » et « {pdf} » sont joints" in shown.replace("\u00a0", " ")
+        assert "le bilan (Word) et sa copie PDF sont joints" in shown
     else:
         assert attached == [docx]
-        assert f"« {docx} » est joint" in shown.replace("\u00a0", " ")
+        assert "le bilan (Word) est joint" in shown
     assert "--joindre" not in shown

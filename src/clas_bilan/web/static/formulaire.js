@@ -757,9 +757,12 @@
     result.setAttribute("aria-busy", on ? "true" : "false");
   }
 
+  const CHOOSE_FIRST =
+    "Le bilan n'a pas été produit : le fichier de réponses a changé ailleurs. Choisissez d'abord en haut de la page entre vos réponses et le fichier.";
+
   async function produce(replace = false) {
     if (conflict) {
-      showResult("Le bilan n'a pas été produit : choisissez d'abord en haut de la page entre vos réponses et le fichier.");
+      showResult(CHOOSE_FIRST);
       return;
     }
     busy(true);
@@ -791,7 +794,7 @@
       return;
     }
     if (response.status === 409 && data.conflit) {
-      showResult("Le bilan n'a pas été produit.");
+      showResult(CHOOSE_FIRST);
       return;
     }
     if (!response.ok) {
@@ -836,8 +839,8 @@
       return;
     }
     // The same attachments as « clas-bilan email » with the PDF copy given to --joindre.
-    const names = (data.joints || []).map((name) => `«\u00a0${name}\u00a0»`);
-    const attached = names.length > 1 ? `${names.slice(0, -1).join(", ")} et ${names.at(-1)} sont joints` : `${names[0] || "le bilan"} est joint`;
+    const copy = (data.joints || []).some((name) => name.toLowerCase().endsWith(".pdf"));
+    const attached = copy ? "le bilan (Word) et sa copie PDF sont joints" : "le bilan (Word) est joint";
     showFiles(
       `Brouillon de courriel écrit, adressé à la Caf : ${attached}. Ouvrez-le (double-clic) dans Outlook ou Thunderbird, relisez-le (joignez-y aussi le bilan signé et scanné, si vous l'avez), puis envoyez-le.`,
       data.fichiers,

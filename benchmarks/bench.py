@@ -46,13 +46,13 @@ import docx
 from docx.oxml.ns import qn
 
 import clas_bilan
-from clas_bilan import campaigns, codec, form, models
+from clas_bilan import campaigns, codec, form, models, recognise
 from clas_bilan.batch import render_batch
 from clas_bilan.checks import validate_file
 from clas_bilan.docx import fields, locate, save
 from clas_bilan.docx import fill as write
 from clas_bilan.docx.template import template_path
-from clas_bilan.extract import extract, places
+from clas_bilan.extract import extract
 from clas_bilan.models import Reponses
 from clas_bilan.render import default_name, fill, open_template, render, verify
 
@@ -185,7 +185,9 @@ def jinja_template(source: Path, target: Path) -> Callable[[Reponses], dict[str,
         return f"a{len(slots) - 1}"
 
     for block, place in zip(
-        campaigns.current().blocks, places(document, source.name), strict=False
+        campaigns.current().blocks,
+        recognise.located(document.element.body, source.name).places,
+        strict=False,
     ):
         if place is None:
             continue

@@ -359,6 +359,7 @@ def test_a_killed_server_restarted_on_its_port_gets_what_was_typed_meanwhile_by_
     assert "Pendant la panne." not in answers.read_text(encoding="utf-8")
     with running(answers, "--port", str(first.port)):
         _wait_saved(tab)  # nothing clicked, nothing typed: the page saves again by itself
+        expect(tab.locator("#etat-verification")).not_to_contain_text("ne répond plus")
         assert (
             _answer(answers, "conclusion", "suggestions_caf") == "Avant la panne. Pendant la panne."
         )

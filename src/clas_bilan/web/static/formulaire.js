@@ -29,6 +29,7 @@
   let checkTimer = null;
   let announcing = false;
   let refused = false; // the server no longer knows this page (relaunched, or another file)
+  let checkFailed = false; // the last check found no server
   let lastCheck = null; // the last findings and summary received, shown again as fields are left
 
   // Findings shown only once the user is done with a field: a question left unanswered
@@ -376,9 +377,11 @@
     try {
       response = await post("/api/verifier", { valeurs: values() });
     } catch {
+      checkFailed = true; // checked again once a save goes through
       if (!refused) checkState.textContent = "Le formulaire ne répond plus : relancez clas-bilan formulaire dans le terminal.";
       return;
     }
+    checkFailed = false;
     if (number !== checkNumber || !response.ok) return; // a newer check is on its way
     const data = await response.json();
     if (number !== checkNumber) return;
@@ -483,6 +486,7 @@
     savedEdits = Math.max(savedEdits, sent);
     if (edits === savedEdits) clearJournal();
     showSaved();
+    if (checkFailed) check(); // the form is back: its findings replace « ne répond plus »
   }
 
   async function keepDraft() {

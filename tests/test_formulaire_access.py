@@ -368,6 +368,10 @@ def test_a_killed_server_restarts_at_once_on_its_port_and_the_open_page_saves_ag
             _type(page, "conclusion.suggestions_caf", " quatre")
             expect(state).to_contain_text("le formulaire a été relancé", timeout=15_000)
             expect(state).to_contain_text("Rouvrez l'adresse affichée dans le terminal")
+            page.get_by_role("button", name="Produire le bilan").click()
+            expect(page.locator("#resultat")).to_contain_text(
+                "Le bilan n'a pas été produit : le formulaire a été relancé. Rouvrez l'adresse"
+            )
             other = context.new_page()
             other.goto(fourth.url)
             _wait_saved(page)

@@ -781,7 +781,6 @@
   }
 
   async function produceNow(replace) {
-    clearTimeout(saveTimer); // producing saves the answers first
     const { response, data } = await inTurn(async () => {
       const sent = edits;
       const answer = await post("/api/produire", { valeurs: values(), version, remplacer: replace });

@@ -244,7 +244,7 @@ def test_a_loose_pdf_and_a_jpeg_are_named_as_not_read(desk: dict[str, Any]) -> N
     unread = {Path(row["Fichier"]).name: row for row in checks if row["Gravité"] == "Illisible"}
     assert set(unread) == {"Centre Zeta - bilan signé.pdf", "photo.jpg"}
     assert "PDF" in unread["Centre Zeta - bilan signé.pdf"]["Ce qui ne va pas"]
-    assert "image" in unread["photo.jpg"]["Ce qui ne va pas"]
+    assert "Image" in unread["photo.jpg"]["Ce qui ne va pas"]
     for row in unread.values():
         assert "format Word (.docx)" in row["Que faire (quoi demander au projet)"]
     assert desk["result"].exit_code == 1
@@ -254,9 +254,14 @@ def test_a_loose_pdf_and_a_jpeg_are_named_as_not_read(desk: dict[str, Any]) -> N
 def test_a_verifier_names_the_e_mail_of_each_anomaly(desk: dict[str, Any]) -> None:
     checks = _sheet(desk["book"], "À vérifier")
     alpha = [row for row in checks if row["Équipement"] == "Centre Alpha"]
-    assert alpha and all(row["Objet du courriel"] == "Bilan CLAS Centre Alpha" for row in alpha)
-    assert all(row["Courriel de"] == "Coordination Alpha <coord@alpha.example>" for row in alpha)
-    assert all(isinstance(row["Courriel du"], dt.datetime) for row in alpha)
+    sent = dt.datetime(2026, 7, 9, 9, 0, tzinfo=dt.timezone.utc).astimezone()
+    assert alpha and all(
+        row["Courriel"] == "De : Coordination Alpha <coord@alpha.example>\n"
+        "Objet : Bilan CLAS Centre Alpha\n"
+        f"Reçu le {sent:%d/%m/%Y à %H} h {sent:%M}"
+        for row in alpha
+    )
+    assert all(row["Fichier"] == "b_correction.eml › alpha_68.docx" for row in alpha)  # no folder
     assert all(row["Compté"] == "Oui" for row in alpha)  # the older e-mail's findings left out
 
 

@@ -70,19 +70,17 @@ _TAIL = (
     Column("fichier", "Fichier", 40, "text"),
 )
 _CHECKS = (
-    Column("gravite", "Gravité", 13, "text"),
+    Column("gravite", "Gravité", 12, "text"),
     Column("compte", "Compté", 8, "text"),
-    Column("equipement", "Équipement", 28, "text"),
-    Column("commune", "Commune", 16, "text"),
-    Column("probleme", "Ce qui ne va pas", 50, "text"),
-    Column("conseil", "Que faire (quoi demander au projet)", 50, "text"),
-    Column("question", "Question du formulaire", 36, "text"),
-    Column("ou", "Où le trouver", 24, "text"),
-    Column("courriel_de", "Courriel de", 26, "text"),
-    Column("objet", "Objet du courriel", 26, "text"),
-    Column("courriel_date", "Courriel du", 16, "datetime"),
-    Column("fichier", "Fichier", 40, "text"),
+    Column("equipement", "Équipement", 22, "text"),
+    Column("commune", "Commune", 13, "text"),
+    Column("probleme", "Ce qui ne va pas", 36, "text"),
+    Column("conseil", "Que faire (quoi demander au projet)", 36, "text"),
+    Column("question", "Question du formulaire (où la trouver)", 28, "text"),
+    Column("courriel", "Courriel", 26, "text"),
+    Column("fichier", "Fichier", 20, "text"),
 )
+"""Few and narrow enough to print one page wide at a readable size."""
 _GRAVITY = ("Illisible", "Erreur", "À départager", "Avertissement")
 _NOT_ANOMALIES = {"bonus-criteria-unmet"}
 """Findings that are inputs of a decision, shown in Bonifications rather than « À vérifier »."""
@@ -106,17 +104,17 @@ _GAPS = (
     Column("structure", "Structure", 28, "text"),
     Column("equipement", "Équipement", 30, "text"),
     Column("commune", "Commune", 18, "text"),
-    Column("email", "Mail de la coordination", 28, "text"),
-    Column("fichier", "Fichier reçu", 36, "text"),
-    Column("detail", "Détail", 50, "text"),
+    Column("email", "Mail de la coordination", 26, "text"),
+    Column("fichier", "Fichier reçu", 26, "text"),
+    Column("detail", "Détail", 40, "text"),
 )
 _REMINDERS = (
     Column("equipement", "Équipement", 30, "text"),
     Column("structure", "Structure", 26, "text"),
     Column("commune", "Commune", 18, "text"),
-    Column("to", "Destinataire", 28, "text"),
-    Column("reasons", "Motifs de la relance", 60, "text"),
-    Column("draft", "Brouillon (.eml)", 36, "text"),
+    Column("to", "Destinataire", 26, "text"),
+    Column("reasons", "Motifs de la relance", 50, "text"),
+    Column("draft", "Brouillon (.eml)", 30, "text"),
 )
 
 
@@ -327,21 +325,29 @@ def _setup(sheet: Any, columns: Sequence[Column], freeze: str = "A2") -> None:
     sheet.print_title_rows = "1:1"
 
 
-_PAGE_WIDTH = 400
-"""Column widths (in characters) printed on one landscape page at most: wider, smaller than
-about a third of full size, cannot be read; such a table is printed on several pages
-across, its first columns (who the row is about) repeated on each."""
+_PAGE_WIDTH = 130
+"""Column widths (in characters of Calibri 11) across an A4 landscape page inside its margins."""
+_MIN_SCALE = 0.6
+"""Smaller than this, printed text (about 7 pt) can no longer be read."""
 
 
 def _printed(sheet: Any, columns: Sequence[Column] = ()) -> None:
-    """Landscape A4, as wide as the page (or a few pages), as many pages down as it takes."""
+    """Landscape A4, as many pages down as it takes, and as few across as text stays readable.
+
+    A table that fits one page wide at a readable size is printed one page wide; a wider one
+    (Bilans, Réponses libres) on N pages across, its first two columns (who the row is about)
+    repeated on each, N chosen so that the scale stays above ``_MIN_SCALE``.
+    """
     from openpyxl.worksheet.properties import PageSetupProperties
 
     width = sum(column.width for column in columns)
+    readable = _PAGE_WIDTH / _MIN_SCALE
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = "9"  # A4
-    sheet.page_setup.fitToWidth = 1 if width <= _PAGE_WIDTH else math.ceil(width / 250)
-    if width > _PAGE_WIDTH:
+    sheet.page_setup.fitToWidth = 1
+    if width > readable:
+        titles = sum(column.width for column in columns[:2])
+        sheet.page_setup.fitToWidth = math.ceil((width - titles) / (readable - titles))
         sheet.print_title_cols = "A:B"
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
@@ -383,23 +389,42 @@ def _checks(synthese: Synthese) -> Iterable[dict[str, Any]]:
         yield {
             "gravite": _GRAVITY[0],
             "compte": "Non",
-            "probleme": unread.reason,
-            "conseil": unread.hint,
-            "ou": "—",
-            **_mail(unread.origin),
-            "fichier": unread.source,
+            "probleme": _sentence(unread.reason),
+            "conseil": _sentence(unread.hint),
+            "courriel": _mail(unread.origin),
+            "fichier": file_name(unread.source),
         }
     rows = [row for bilan in synthese.bilans for row in _findings(bilan)]
     rows.sort(key=lambda row: (_GRAVITY.index(row["gravite"]), row["compte"] != "Oui"))
     yield from rows
 
 
-def _mail(origin: Origin) -> dict[str, Any]:
-    return {
-        "courriel_de": origin.sender,
-        "objet": origin.subject,
-        "courriel_date": local_time(origin.sent),
-    }
+def _mail(origin: Origin) -> str | None:
+    """The e-mail that brought a file, in one cell: sender, subject, when it was received."""
+    if origin.sender is None and origin.subject is None and origin.sent is None:
+        return None
+    when = local_time(origin.sent)
+    lines = [
+        f"De : {origin.sender or '(inconnu)'}",
+        f"Objet : {origin.subject or '(sans objet)'}",
+        f"Reçu le {when:%d/%m/%Y à %H} h {when:%M}" if when else "",
+    ]
+    return "\n".join(line for line in lines if line)
+
+
+def file_name(source: str | None) -> str | None:
+    """A file as the agent knows it: its name (and the attachment's), without its folder."""
+    if not source:
+        return source
+    return " ; ".join(
+        " › ".join((Path(outer).name, *inner))
+        for outer, *inner in (one.split(" › ") for one in source.split(" ; "))
+    )
+
+
+def _sentence(text: str | None) -> str | None:
+    """A message shown on its own: its first letter a capital."""
+    return text[:1].upper() + text[1:] if text else text
 
 
 def _findings(bilan: Bilan) -> Iterable[dict[str, Any]]:
@@ -421,12 +446,11 @@ def _findings(bilan: Bilan) -> Iterable[dict[str, Any]]:
             "compte": format_yes_no(counted),
             "equipement": bilan.values.get("equipement.nom"),
             "commune": bilan.values.get("equipement.commune"),
-            "probleme": finding.message,
-            "conseil": advice.advice(finding, "caf"),
-            "question": finding.label,
-            "ou": _where(bilan, finding),
-            **_mail(bilan.origin),
-            "fichier": bilan.source,
+            "probleme": _sentence(finding.message),
+            "conseil": _sentence(advice.advice(finding, "caf")),
+            "question": _where(bilan, finding),
+            "courriel": _mail(bilan.origin),
+            "fichier": file_name(bilan.source),
         }
 
 
@@ -434,15 +458,16 @@ _FIRST_PAGE = "première page du formulaire"
 
 
 def _where(bilan: Bilan, finding: Finding) -> str:
-    """Where to look: the answers file's line, or the form's section in a Word document."""
+    """The question and where to find it: the form's section, and an answers file's line."""
     sections = _sections()
     section = sections.get(_spot(finding.key, sections)) if finding.key else None
     part = (
-        "—" if section is None else section if section == _FIRST_PAGE else f"rubrique « {section} »"
+        "" if section is None else section if section == _FIRST_PAGE else f"rubrique « {section} »"
     )
     if finding.line and bilan.source.lower().endswith((".yaml", ".yml")):
-        return f"ligne {finding.line} du fichier de réponses, {part}"
-    return part
+        part = f"{part}, ligne {finding.line} du fichier de réponses".lstrip(", ")
+    question = f"« {_short(finding.label, 80)} »" if finding.label else ""
+    return "\n".join(line for line in (question, part) if line) or "—"
 
 
 def _spot(key: str, sections: dict[str, str]) -> str:
@@ -498,8 +523,8 @@ def _gaps(matching: Matching | None) -> Iterable[dict[str, Any]]:
             "equipement": gap.equipement,
             "commune": gap.commune,
             "email": gap.email,
-            "fichier": gap.source,
-            "detail": gap.detail,
+            "fichier": file_name(gap.source),
+            "detail": _sentence(gap.detail),
         }
 
 

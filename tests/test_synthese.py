@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -487,7 +488,7 @@ def test_the_workbook_has_charts_filters_and_frozen_headers(
         assert sheet.page_setup.orientation == "landscape", sheet.title
         assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToHeight == 0
         assert _printed_scale(sheet) >= 0.6, sheet.title  # about 7 pt at least: readable
-        if sheet.title in {"Synthèse", "À vérifier", "Manquants", "Relances"}:
+        if sheet.title in {"Synthèse", "À vérifier", "Formations", "Territoires"}:
             assert sheet.page_setup.fitToWidth == 1, sheet.title  # the pages an agent prints
         elif sheet.page_setup.fitToWidth > 1:
             assert sheet.print_title_cols == "$A:$B", sheet.title
@@ -539,6 +540,11 @@ def test_a_verifier_names_each_unread_input_and_each_finding(
     why = {Path(row["Fichier"]).name: row["Ce qui ne va pas"] for row in unread}
     assert "n'est pas un document Word .docx valide" in why["abime.docx"]
     assert "ne contient pas le formulaire Bilan CLAS" in why["lettre.docx"]
+    ask = {row["Fichier"]: row["Que faire (quoi demander au projet)"] for row in unread}
+    assert ask["abime.docx"].startswith("Demandez au projet de renvoyer son bilan")
+    assert ask["lettre.docx"].startswith("Demandez au projet son bilan")
+    for text in ask.values():  # said to the Caf's agent, not to a coordinator at the command line
+        assert not re.search(r"\bdonnez\b|--|clas-bilan", text), text
     assert "Aucun bilan .docx joint" in why["sans_bilan.eml"]
     assert "Outlook (.msg)" in why["outlook.msg"]
     assert "ce n'est pas un bilan" in why["notes.txt"]
@@ -550,7 +556,7 @@ def test_a_verifier_names_each_unread_input_and_each_finding(
     assert sud[0]["Gravité"] == "Erreur" and where.startswith("« TOTAL »\n")
     assert "999" in sud[0]["Ce qui ne va pas"]
     assert "ligne " in where and "rubrique « 3. Le public »" in where
-    assert "Demandez au projet" in sud[0]["Que faire (quoi demander au projet)"]
+    assert "demandez au projet" in sud[0]["Que faire (quoi demander au projet)"]
     for expected in corpus.bilans:
         mine = [row for row in rows if str(row["Fichier"]).endswith(expected.file)]
         assert all(row["Compté"] == ("Oui" if expected.counted else "Non") for row in mine)

@@ -387,6 +387,16 @@ def test_bonifications_gives_each_projects_amount_and_the_total(desk: dict[str, 
     assert summary["Montant total des bonus (€)"] == pytest.approx(expected_total)
 
 
+def test_bonifications_prints_the_decision_on_its_first_page(desk: dict[str, Any]) -> None:
+    sheet = desk["book"]["Bonifications"]
+    titles = [cell.value for cell in sheet[1]]
+    widths = [sheet.column_dimensions[cell.column_letter].width for cell in sheet[1]]
+    last = titles.index("Montant total (€)")
+    assert sum(widths[: last + 1]) <= 130 / 0.6  # one A4 landscape page at 60 % at least
+    for title in ("Bonus enfants : critères remplis", "Bonus parents : pourquoi"):
+        assert titles.index(title) < last
+
+
 def test_reponses_libres_has_a_column_a_question(desk: dict[str, Any]) -> None:
     rows = _sheet(desk["book"], "Réponses libres")
     assert len(rows) == 5  # the counted bilans
@@ -408,7 +418,9 @@ def test_evolution_compares_with_last_years_workbook(inbox: Path, tmp_path: Path
     _run(str(last_year), "-o", str(previous))
     target = tmp_path / "synthese.xlsx"
     _run(str(inbox), "-o", str(target), "--precedente", str(previous))
-    rows = {row["Équipement"]: row for row in _sheet(openpyxl.load_workbook(target), "Évolution")}
+    book = openpyxl.load_workbook(target)
+    assert book["Évolution"].page_setup.fitToWidth == 1  # one page wide, readable
+    rows = {row["Équipement"]: row for row in _sheet(book, "Évolution")}
     alpha = rows["Centre Alpha"]
     before = next(title for title in alpha if title.startswith("Enfants inscrits (an dernier"))
     now = next(
@@ -479,6 +491,9 @@ def test_every_finding_code_has_advice_for_the_cafs_agent() -> None:
     assert codes <= set(advice.CAF), codes - set(advice.CAF)
     for text in advice.CAF.values():  # never a YAML key or syntax
         assert "YAML" not in text and not re.search(r"\b[a-z_]+\.[a-z_]+\b|\w+: ", text), text
+        assert not re.search(r" : [A-ZÉ]", text), text  # no capital after a colon, in French
+    undecided = advice.CAF["versions-undecided"]
+    assert "« Compté dans la synthèse »" in undecided  # the column's title in Bilans
 
 
 def test_an_xlsx_list_with_its_own_headers_matches_by_commune_too(

@@ -45,6 +45,28 @@ _ASK_WORD = (
     "demandez au projet son bilan au format Word (.docx), rempli dans le formulaire de la "
     "Caf ; le scan signé peut l'accompagner."
 )
+_ASK_AGAIN = (
+    "demandez au projet de renvoyer son bilan au format Word (.docx), rempli dans le "
+    "formulaire de la Caf : le fichier reçu ne peut pas être lu."
+)
+_ASK_FORM = (
+    "demandez au projet son bilan rempli dans le formulaire de la Caf, au format Word (.docx) ; "
+    "s'il accompagnait un bilan reçu par ailleurs, rien à faire."
+)
+_CONVERT = (
+    "ouvrez-le dans Word ou LibreOffice, enregistrez-le au format « Document Word (.docx) » "
+    "et relancez la synthèse ; ou demandez au projet son bilan au format Word (.docx)."
+)
+
+
+def _caf_hint(error: UserError) -> str:
+    """What the Caf's agent does about a file not read (the error's hint is a coordinator's)."""
+    if "n'est pas un document Word .docx : c'est" in error.message:
+        return _CONVERT  # another format (.doc, .odt, .rtf) the agent can convert
+    if "ne contient pas le formulaire" in error.message:
+        return _ASK_FORM
+    return _ASK_AGAIN
+
 
 MAX_EML_BYTES = 60_000_000
 """Largest e-mail read (mail servers refuse messages over 20 to 25 MB)."""
@@ -158,9 +180,9 @@ COLUMNS: tuple[Column, ...] = (
 """The one-row-per-bilan table, in the order of the form; keys head the CSV columns."""
 
 SESSION_COLUMNS: tuple[Column, ...] = (
-    Column("organisme", "Organisme de formation", 30, "text"),
-    Column("intitule", "Intitulé et objet", 40, "text"),
-    Column("dates", "Dates", 18, "text"),
+    Column("organisme", "Organisme de formation", 28, "text"),
+    Column("intitule", "Intitulé et objet", 34, "text"),
+    Column("dates", "Dates", 14, "text"),
     Column("salaries", "Salariés formés", 10),
     Column("volontaires", "Volontaires formés", 11),
     Column("benevoles", "Bénévoles formés", 10),
@@ -168,10 +190,10 @@ SESSION_COLUMNS: tuple[Column, ...] = (
 """A training session's own columns (the bilan's columns come first)."""
 
 SCHOOL_COLUMNS: tuple[Column, ...] = (
-    Column("territoire", "Territoire d'intervention", 36, "text"),
-    Column("nom", "Établissement scolaire", 32, "text"),
-    Column("adresse", "Adresse", 36, "text"),
-    Column("email", "Mail", 28, "text"),
+    Column("territoire", "Territoire d'intervention", 30, "text"),
+    Column("nom", "Établissement scolaire", 28, "text"),
+    Column("adresse", "Adresse", 28, "text"),
+    Column("email", "Mail", 22, "text"),
 )
 """A territoire's (or one of its schools') own columns."""
 
@@ -407,7 +429,7 @@ def _read_input(path: Path) -> list[Outcome]:
             return [_read_answers(path, str(path))]
         return [_read_docx(path, str(path), path.name)]
     except UserError as error:
-        return [Unread(str(path), _one_line(error.message), error.hint)]
+        return [Unread(str(path), _one_line(error.message), _caf_hint(error))]
     except MemoryError:
         return [Unread(str(path), "mémoire insuffisante pour lire ce fichier.")]
     except Exception as error:  # one faulty file must not stop the others
@@ -487,7 +509,7 @@ def _read_email(path: Path) -> list[Outcome]:
                     outcomes.append(_read_docx(copy, source, name))
             except UserError as error:
                 reason = _one_line(error.message).replace(copy.name, name)
-                outcomes.append(Unread(source, reason, error.hint))
+                outcomes.append(Unread(source, reason, _caf_hint(error)))
             finally:
                 copy.unlink()
     if not outcomes:

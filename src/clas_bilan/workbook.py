@@ -61,13 +61,13 @@ _FORMULA = re.compile(r"[=+@\t\r]|-[^\s\d]")
 _FORMATS = {"decimal": "0.00", "date": "DD/MM/YYYY", "datetime": "DD/MM/YYYY HH:MM"}
 _EUROS = '#,##0.00 "€"'
 _WHO = (
-    Column("gestionnaire.nom", "Structure (gestionnaire)", 30, "text"),
-    Column("equipement.nom", "Équipement", 30, "text"),
-    Column("equipement.commune", "Commune", 18, "text"),
+    Column("gestionnaire.nom", "Structure (gestionnaire)", 26, "text"),
+    Column("equipement.nom", "Équipement", 28, "text"),
+    Column("equipement.commune", "Commune", 16, "text"),
 )
 _TAIL = (
-    Column("compte", "Compté dans la synthèse", 12, "yesno"),
-    Column("fichier", "Fichier", 40, "text"),
+    Column("compte", "Compté dans la synthèse", 10, "yesno"),
+    Column("fichier", "Fichier", 28, "text"),
 )
 _CHECKS = (
     Column("gravite", "Gravité", 12, "text"),
@@ -230,11 +230,13 @@ def write_xlsx(synthese: Synthese, stream: IO[bytes], extras: Extras = Extras())
                 for bilan in synthese.bilans
                 for session in bilan.sessions
             ),
+            wrap=True,
         ),
         "Territoires": lambda sheet: _table(
             sheet,
             (*_WHO, *SCHOOL_COLUMNS, *_TAIL),
             ({**bilan.values, **school} for bilan in synthese.bilans for school in bilan.schools),
+            wrap=True,
         ),
     }
     for name in sheet_names(extras):
@@ -545,27 +547,27 @@ def _reminders(chased: Iterable[Reminder]) -> Iterable[dict[str, Any]]:
 
 def _bonus_columns(rates: Rates) -> list[Column]:
     amounts = [
-        Column("montant_enfants", "Montant bonus enfants (€)", 13, "decimal"),
-        Column("montant_parents", "Montant bonus parents (€)", 13, "decimal"),
-        Column("montant_total", "Montant total (€)", 13, "decimal"),
+        Column("montant_enfants", "Montant bonus enfants (€)", 12, "decimal"),
+        Column("montant_parents", "Montant bonus parents (€)", 12, "decimal"),
+        Column("montant_total", "Montant total (€)", 12, "decimal"),
     ]
     by_key = {column.key: column for column in COLUMNS}
-    return [
+    return [  # the decision and its amounts first: they print on the first page across
         *_WHO,
+        Column("bonus_enfants", "Bonus enfants : critères remplis", 11, "yesno"),
+        Column("bonus_enfants_raison", "Bonus enfants : pourquoi", 26, "text"),
+        Column("bonus_parents", "Bonus parents : critères remplis", 11, "yesno"),
+        Column("bonus_parents_raison", "Bonus parents : pourquoi", 26, "text"),
+        Column("deux_bonus", "Les deux bonus", 9, "yesno"),
+        *(amounts if rates.enfants is not None or rates.parents is not None else []),
         by_key["public.nombre_collectifs"],
         by_key[f"{ENFANTS}.collectifs_ouverture_culturelle"],
         by_key[f"{ENFANTS}.surcout_materiel_pedagogique"],
         by_key[f"{ENFANTS}.surcout_intervenants_exterieurs"],
         by_key[f"{ENFANTS}.surcout_sorties_culturelles"],
-        Column("bonus_enfants", "Bonus enfants : critères remplis", 12, "yesno"),
-        Column("bonus_enfants_raison", "Bonus enfants : pourquoi", 30, "text"),
         by_key[f"{PARENTS}.collectifs_accompagnement_parents"],
         by_key[f"{PARENTS}.surcout_intervenants_exterieurs"],
         by_key[f"{PARENTS}.surcout_sorties_parents_enfants"],
-        Column("bonus_parents", "Bonus parents : critères remplis", 12, "yesno"),
-        Column("bonus_parents_raison", "Bonus parents : pourquoi", 30, "text"),
-        Column("deux_bonus", "Les deux bonus", 10, "yesno"),
-        *(amounts if rates.enfants is not None or rates.parents is not None else []),
         *(
             Column(key, _short(label), 45, "text")
             for key, label in free_texts()
@@ -658,18 +660,18 @@ def _free_rows(synthese: Synthese) -> Iterable[dict[str, Any]]:
 def _change_columns() -> list[Column]:
     year = campaigns.current().label
     columns = [
-        Column("equipement", "Équipement", 30, "text"),
-        Column("commune", "Commune", 18, "text"),
-        Column("situation", "Situation", 22, "text"),
-    ]
+        Column("equipement", "Équipement", 26, "text"),
+        Column("commune", "Commune", 14, "text"),
+        Column("situation", "Situation", 16, "text"),
+    ]  # one page wide: narrow number columns under wrapped titles
     for key, title in COMPARED:
         kind: Kind = "yesno" if key.startswith("bonus") else "decimal" if "etp" in key else "count"
         columns += [
-            Column(f"avant.{key}", f"{title} (an dernier)", 12, kind),
-            Column(f"now.{key}", f"{title} ({year})", 12, kind),
+            Column(f"avant.{key}", f"{title} (an dernier)", 10, kind),
+            Column(f"now.{key}", f"{title} ({year})", 10, kind),
         ]
         if kind != "yesno":
-            columns.append(Column(f"ecart.{key}", f"{title} : écart", 10, kind))
+            columns.append(Column(f"ecart.{key}", f"{title} : écart", 9, kind))
     return columns
 
 

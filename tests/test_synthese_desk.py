@@ -325,11 +325,14 @@ def test_reminders_are_drafts_to_each_project_saying_what_is_missing(
     assert f"signé le {LATE:%d/%m/%Y}, après la date limite" in omega
     assert "« TOTAL » : le total donné (99)" in omega
     assert "Questions sans réponse : « Globalement" in omega
+    by = _long_date(dt.date.today() + dt.timedelta(days=15))  # --avant's default
     for message in drafts.values():
         assert message["From"] == CAF and message["X-Unsent"] == "1"
         assert list(message.iter_attachments()) == []
-        assert "avant le" in message.get_content()
+        assert f"avant le {by}" in message.get_content() and by in message["Subject"]
+        assert "Ce qu'il manque" not in message.get_content()
     assert "pas reçu votre bilan" in to["epsilon@asso.example"].get_content()
+    assert "Nous avons bien reçu" in to["delta@asso.example"].get_content()
     assert "n'a pas pu être lu" in to["zeta@asso.example"].get_content()
     assert "pas daté et signé" in to["delta@asso.example"].get_content()
     sheet = _sheet(desk["book"], "Relances")
@@ -337,6 +340,49 @@ def test_reminders_are_drafts_to_each_project_saying_what_is_missing(
     delta = next(row for row in sheet if row["Équipement"] == "Centre Delta")
     assert (
         delta["Destinataire"] == "delta@asso.example" and "signé" in delta["Motifs de la relance"]
+    )
+
+
+_MONTHS = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
+
+
+def _long_date(day: dt.date) -> str:
+    """« 1er septembre 2026 », « 15 septembre 2026 »."""
+    return f"{'1er' if day.day == 1 else day.day} {_MONTHS.split()[day.month - 1]} {day.year}"
+
+
+def test_a_reminder_for_an_e_mail_without_bilan_names_the_e_mail(tmp_path: Path) -> None:
+    inbox = tmp_path / "boite"
+    inbox.mkdir()
+    message = EmailMessage(policy=policy.default)
+    message["From"] = "Centre Iota <iota@asso.example>"
+    message["Subject"] = "Re: bilan CLAS"
+    message["Date"] = format_datetime(dt.datetime(2026, 7, 30, 18, 2, tzinfo=dt.timezone.utc))
+    message.set_content("Bonjour, je vous envoie le bilan la semaine prochaine.")
+    (inbox / "courriel_iota.eml").write_bytes(message.as_bytes())
+    attendus = tmp_path / "attendus.csv"
+    attendus.write_text("Équipement;Mail de la coordination\nCentre Iota;iota@asso.example\n")
+    _run(
+        str(inbox),
+        "-o",
+        str(tmp_path / "s.xlsx"),
+        "--attendus",
+        str(attendus),
+        "--relances",
+        str(tmp_path / "relances"),
+        "--de",
+        CAF,
+        "--avant",
+        "01/09/2026",
+    )
+    (draft,) = (tmp_path / "relances").glob("*.eml")
+    with draft.open("rb") as stream:
+        text = email.message_from_binary_file(stream, policy=policy.default).get_content()
+    assert "Votre courriel du 30/07/2026 (« Re: bilan CLAS ») ne contenait pas de bilan" in text
+    assert ".eml" not in text  # the Caf's own file name means nothing to the project
+    assert (
+        "Merci de nous envoyer votre bilan, complété, daté et signé, avant le 1er septembre 2026"
+        in text
     )
 
 

@@ -45,6 +45,8 @@ _ASK_WORD = (
     "demandez au projet son bilan au format Word (.docx), rempli dans le formulaire de la "
     "Caf ; le scan signé peut l'accompagner."
 )
+NO_BILAN_ATTACHED = "aucun bilan .docx joint à ce courriel"
+"""How the reason of an e-mail without a bilan starts (the reminders say it to the project)."""
 _ASK_AGAIN = (
     "demandez au projet de renvoyer son bilan au format Word (.docx), rempli dans le "
     "formulaire de la Caf : le fichier reçu ne peut pas être lu."
@@ -518,7 +520,7 @@ def _read_email(path: Path) -> list[Outcome]:
         return [
             Unread(
                 str(path),
-                f"aucun bilan .docx joint à ce courriel{listed}.",
+                f"{NO_BILAN_ATTACHED}{listed}.",
                 "demandez le bilan au format Word (.docx) à la structure.",
             )
         ]

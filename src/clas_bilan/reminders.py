@@ -135,7 +135,15 @@ def _not_read(item: Unread) -> str:
         attached = re.search(r"\((pièces jointes : .*)\)\.$", item.reason)
         also = f" ({attached.group(1)})" if attached else ""
         return f"votre courriel{sent}{subject} ne contenait pas de bilan au format Word{also}."
-    return f"le fichier reçu ({_file_names(item.source)}) n'a pas pu être lu : {item.reason}"
+    name = Path(item.source.split(" › ")[-1]).name
+    if item.reason.startswith(("PDF", "image")):
+        return (
+            f"nous avons bien reçu « {name} », mais un scan ou un PDF ne peut pas être lu : il "
+            "nous faut le bilan au format Word (.docx), rempli dans le formulaire de la Caf (le "
+            "scan signé peut l'accompagner)."
+        )
+    why = item.reason.replace(f"le bilan « {name} » ", "il ").replace(" : c'est ", " ; c'est ")
+    return f"nous n'avons pas pu lire le fichier « {name} » : {why}"
 
 
 def _file_names(sources: str | None) -> str:

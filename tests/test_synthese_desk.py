@@ -341,7 +341,8 @@ def test_reminders_are_drafts_to_each_project_saying_what_is_missing(
     assert sorted(row["Brouillon (.eml)"] for row in sheet) == sorted(drafts)
     delta = next(row for row in sheet if row["Équipement"] == "Centre Delta")
     assert (
-        delta["Destinataire"] == "delta@asso.example" and "signé" in delta["Motifs de la relance"]
+        delta["Destinataire"] == "delta@asso.example"
+        and delta["Motifs de la relance"] == "• Le bilan n'est pas daté et signé."
     )
 
 

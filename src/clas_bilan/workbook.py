@@ -537,7 +537,7 @@ def _reminders(chased: Iterable[Reminder]) -> Iterable[dict[str, Any]]:
             "structure": reminder.structure,
             "commune": reminder.commune,
             "to": reminder.to or "adresse inconnue : à compléter dans le brouillon",
-            "reasons": "\n".join(f"• {reason}" for reason in reminder.reasons),
+            "reasons": "\n".join(f"• {_sentence(reason)}" for reason in reminder.reasons),
             "draft": reminder.draft,
         }
 

@@ -469,6 +469,7 @@ def test_evolution_compares_with_last_years_workbook(inbox: Path, tmp_path: Path
     _run(str(inbox), "-o", str(target), "--precedente", str(previous))
     book = openpyxl.load_workbook(target)
     assert book["Évolution"].page_setup.fitToWidth == 1  # one page wide, readable
+    assert book["Évolution"]["A2"].alignment.wrap_text  # long names wrap in narrow columns
     rows = {row["Équipement"]: row for row in _sheet(book, "Évolution")}
     alpha = rows["Centre Alpha"]
     before = next(title for title in alpha if title.startswith("Enfants inscrits (an dernier"))

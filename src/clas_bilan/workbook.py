@@ -221,7 +221,9 @@ def write_xlsx(synthese: Synthese, stream: IO[bytes], extras: Extras = Extras())
         "Réponses libres": lambda sheet: _table(
             sheet, _free_columns(), _free_rows(synthese), wrap=True, freeze="C2"
         ),
-        "Évolution": lambda sheet: _table(sheet, _change_columns(), _changes(extras.changes)),
+        "Évolution": lambda sheet: _table(
+            sheet, _change_columns(), _changes(extras.changes), wrap=True
+        ),
         "Formations": lambda sheet: _table(
             sheet,
             (*_WHO, *SESSION_COLUMNS, *_TAIL),

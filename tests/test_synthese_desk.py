@@ -333,6 +333,9 @@ def test_reminders_are_drafts_to_each_project_saying_what_is_missing(
         assert "Ce qu'il manque" not in message.get_content()
     assert "pas reçu votre bilan" in to["epsilon@asso.example"].get_content()
     assert "Nous avons bien reçu" in to["delta@asso.example"].get_content()
+    assert f"relances » : {len(drafts)} (ouvrez-les dans votre messagerie" in " ".join(
+        desk["result"].output.split()
+    )
     zeta = to["zeta@asso.example"].get_content()
     assert "Nous avons bien reçu « Centre Zeta - bilan signé.pdf », mais un scan" in zeta
     assert "comptés" not in zeta  # the Caf's own bookkeeping is not the project's business
@@ -355,6 +358,7 @@ def _long_date(day: dt.date) -> str:
 
 
 def test_a_reminder_for_an_e_mail_without_bilan_names_the_e_mail(tmp_path: Path) -> None:
+    later = dt.date.today() + dt.timedelta(days=30)
     inbox = tmp_path / "boite"
     inbox.mkdir()
     message = EmailMessage(policy=policy.default)
@@ -376,7 +380,7 @@ def test_a_reminder_for_an_e_mail_without_bilan_names_the_e_mail(tmp_path: Path)
         "--de",
         CAF,
         "--avant",
-        "01/09/2026",
+        f"{later:%d/%m/%Y}",
     )
     (draft,) = (tmp_path / "relances").glob("*.eml")
     with draft.open("rb") as stream:
@@ -384,7 +388,7 @@ def test_a_reminder_for_an_e_mail_without_bilan_names_the_e_mail(tmp_path: Path)
     assert "Votre courriel du 30/07/2026 (« Re: bilan CLAS ») ne contenait pas de bilan" in text
     assert ".eml" not in text  # the Caf's own file name means nothing to the project
     assert (
-        "Merci de nous envoyer votre bilan, complété, daté et signé, avant le 1er septembre 2026"
+        f"Merci de nous envoyer votre bilan, complété, daté et signé, avant le {_long_date(later)}"
         in text
     )
 
@@ -488,6 +492,7 @@ def test_evolution_compares_with_last_years_workbook(inbox: Path, tmp_path: Path
         (["--attendus", "{inbox}/omega.yaml"], ".csv ou un classeur .xlsx"),
         (["--relances", "relances", "--de", "pas une adresse"], "n'en est pas une"),
         (["--relances", "relances", "--de", CAF, "--avant", "31/02/2026"], "pas une date"),
+        (["--relances", "relances", "--de", CAF, "--avant", "01/01/2020"], "déjà passée"),
         (["--montant-collectif", "beaucoup"], "pas un montant en euros"),
         (["--montant-parents", "-5"], "pas un montant en euros"),
         (["--precedente", "{inbox}/photo.jpg"], ".csv ou un classeur .xlsx"),

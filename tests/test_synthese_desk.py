@@ -244,6 +244,8 @@ def test_a_loose_pdf_and_a_jpeg_are_named_as_not_read(desk: dict[str, Any]) -> N
     unread = {Path(row["Fichier"]).name: row for row in checks if row["Gravité"] == "Illisible"}
     assert set(unread) == {"Centre Zeta - bilan signé.pdf", "photo.jpg"}
     assert "PDF" in unread["Centre Zeta - bilan signé.pdf"]["Ce qui ne va pas"]
+    assert unread["Centre Zeta - bilan signé.pdf"]["Équipement"] == "Centre Zeta"  # the list's
+    assert unread["photo.jpg"]["Équipement"] is None  # nothing tells whose it is
     assert "Image" in unread["photo.jpg"]["Ce qui ne va pas"]
     for row in unread.values():
         assert "format Word (.docx)" in row["Que faire (quoi demander au projet)"]
@@ -263,6 +265,17 @@ def test_a_verifier_names_the_e_mail_of_each_anomaly(desk: dict[str, Any]) -> No
     )
     assert all(row["Fichier"] == "b_correction.eml › alpha_68.docx" for row in alpha)  # no folder
     assert all(row["Compté"] == "Oui" for row in alpha)  # the older e-mail's findings left out
+
+
+def test_a_verifier_shows_the_signature_question_without_its_dotted_lines(
+    desk: dict[str, Any],
+) -> None:
+    checks = _sheet(desk["book"], "À vérifier")
+    late = [row for row in checks if "après la date limite" in row["Ce qui ne va pas"]]
+    assert late and late[0]["Question du formulaire (où la trouver)"].startswith(
+        "« Fait à …, le … »"
+    )
+    assert not any("……" in str(row["Question du formulaire (où la trouver)"]) for row in checks)
 
 
 def test_unsigned_bilans_are_named_in_the_summary(desk: dict[str, Any]) -> None:

@@ -212,7 +212,9 @@ def write_xlsx(synthese: Synthese, stream: IO[bytes], extras: Extras = Extras())
         "Bilans": lambda sheet: _table(
             sheet, COLUMNS, (bilan.values for bilan in synthese.bilans), freeze="C2"
         ),
-        "À vérifier": lambda sheet: _table(sheet, _CHECKS, _checks(synthese), wrap=True),
+        "À vérifier": lambda sheet: _table(
+            sheet, _CHECKS, _checks(synthese, extras.matching), wrap=True
+        ),
         "Manquants": lambda sheet: _table(sheet, _GAPS, _gaps(extras.matching), wrap=True),
         "Relances": lambda sheet: _table(
             sheet, _REMINDERS, _reminders(extras.reminders or ()), wrap=True
@@ -383,16 +385,26 @@ def _cell_value(value: Any) -> Any:
 # À vérifier -------------------------------------------------------------------------
 
 
-def _checks(synthese: Synthese) -> Iterable[dict[str, Any]]:
+def _checks(synthese: Synthese, matching: Matching | None = None) -> Iterable[dict[str, Any]]:
     """Inputs not read first, then the anomalies of the bilans, gravest first.
 
     A bilan not counted (an older version) shows only what makes its version doubtful;
-    bonus outcomes go to Bonifications.
+    bonus outcomes go to Bonifications. An input not read that the expected list ties to a
+    project names that project.
     """
+    whose = {
+        source: gap
+        for gap in (matching.gaps if matching else ())
+        if gap.source and gap.situation == "reçu illisible"
+        for source in gap.source.split(" ; ")
+    }
     for unread in synthese.unread:
+        gap = whose.get(unread.source)
         yield {
             "gravite": _GRAVITY[0],
             "compte": "Non",
+            "equipement": gap.equipement if gap else None,
+            "commune": gap.commune if gap else None,
             "probleme": _sentence(unread.reason),
             "conseil": _sentence(unread.hint),
             "courriel": _mail(unread.origin),
@@ -459,6 +471,7 @@ def _findings(bilan: Bilan) -> Iterable[dict[str, Any]]:
 
 
 _FIRST_PAGE = "première page du formulaire"
+_DOTTED = re.compile(r"[.…]{3,}")
 
 
 def _where(bilan: Bilan, finding: Finding) -> str:
@@ -470,7 +483,8 @@ def _where(bilan: Bilan, finding: Finding) -> str:
     )
     if finding.line and bilan.source.lower().endswith((".yaml", ".yml")):
         part = f"{part}, ligne {finding.line} du fichier de réponses".lstrip(", ")
-    question = f"« {_short(finding.label, 80)} »" if finding.label else ""
+    label = _DOTTED.sub("…", finding.label or "")  # « Fait à ……, le …… »: lines to write on
+    question = f"« {_short(label, 80)} »" if label else ""
     return "\n".join(line for line in (question, part) if line) or "—"
 
 

@@ -220,6 +220,7 @@ def test_a_true_tie_is_flagged_naming_both_files(desk: dict[str, Any]) -> None:
             "gamma_1.yaml" in row["Ce qui ne va pas"] and "gamma_2.yaml" in row["Ce qui ne va pas"]
         )
         assert "les chiffres comptés sont ceux de" in row["Ce qui ne va pas"]
+        assert "boite" not in row["Ce qui ne va pas"]  # the files' names, not their folder
     summary = {row[0]: row for row in desk["book"]["Synthèse"].iter_rows(values_only=True) if row}
     line = summary["Versions indiscernables (à départager, voir « À vérifier »)"]
     assert line[1] == 1 and "Centre Gamma" in line[2] and "gamma_1.yaml" in line[2]
@@ -264,6 +265,14 @@ def test_a_verifier_names_the_e_mail_of_each_anomaly(desk: dict[str, Any]) -> No
         for row in alpha
     )
     assert all(row["Fichier"] == "b_correction.eml › alpha_68.docx" for row in alpha)  # no folder
+    versions = [
+        row
+        for row in alpha
+        if row["Question du formulaire (où la trouver)"].startswith("« Même équipement »")
+    ]
+    assert versions and versions[0]["Ce qui ne va pas"].endswith(
+        "autre(s) : « a_envoi.eml › alpha_65.docx »."
+    )
     assert all(row["Compté"] == "Oui" for row in alpha)  # the older e-mail's findings left out
 
 

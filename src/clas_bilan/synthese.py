@@ -745,6 +745,24 @@ def _ordered(bilans: list[Bilan]) -> list[Bilan]:
     return ordered
 
 
+def file_name(source: str | None) -> str | None:
+    """A file as the agent knows it: its name (and the attachment's), without its folder."""
+    if not source:
+        return source
+    return " ; ".join(
+        " › ".join((Path(outer).name, *inner))
+        for outer, *inner in (one.split(" › ") for one in source.split(" ; "))
+    )
+
+
+def _names(group: Sequence[Bilan]) -> dict[str, str]:
+    """Each version's file by its name, or by its whole path when two names are the same."""
+    names = {bilan.source: file_name(bilan.source) or bilan.source for bilan in group}
+    if len(set(names.values())) < len(names):
+        return {source: source for source in names}
+    return names
+
+
 def _listed(names: Sequence[str]) -> str:
     shown = ", ".join(f"« {name} »" for name in names[:_SHOWN_OTHERS])
     more = len(names) - _SHOWN_OTHERS
@@ -752,7 +770,8 @@ def _listed(names: Sequence[str]) -> str:
 
 
 def _version_note(bilan: Bilan, group: Sequence[Bilan], rank: int, by: str | None) -> Finding:
-    others = _listed([other.source for other in group if other is not bilan])
+    name = _names(group)
+    others = _listed([name[other.source] for other in group if other is not bilan])
     if rank > 1:
         state = "celui-ci n'est pas le plus récent : il n'est pas compté dans la synthèse"
     elif by is None:
@@ -771,15 +790,16 @@ def _version_note(bilan: Bilan, group: Sequence[Bilan], rank: int, by: str | Non
 
 
 def _tie_note(bilan: Bilan, tied: Sequence[Bilan]) -> Finding:
-    counted = tied[0].source
+    name = _names(tied)
     return Finding(
         "avertissement",
         "equipement.nom",
         None,
         "Même équipement",
         f"versions indiscernables de « {bilan.values['equipement.nom']} » (même date de "
-        f"signature, même date de courriel et de fichier) : {_listed([b.source for b in tied])} ; "
-        f"les chiffres comptés sont ceux de « {counted} ».",
+        f"signature, même date de courriel et de fichier) : "
+        f"{_listed([name[b.source] for b in tied])} ; "
+        f"les chiffres comptés sont ceux de « {name[tied[0].source]} ».",
         code="versions-undecided",
     )
 

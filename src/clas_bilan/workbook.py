@@ -37,6 +37,7 @@ from clas_bilan.synthese import (
     Synthese,
     Total,
     by_level,
+    file_name,
     free_texts,
     local_time,
     totals,
@@ -426,16 +427,6 @@ def _mail(origin: Origin) -> str | None:
         f"Reçu le {when:%d/%m/%Y à %H} h {when:%M}" if when else "",
     ]
     return "\n".join(line for line in lines if line)
-
-
-def file_name(source: str | None) -> str | None:
-    """A file as the agent knows it: its name (and the attachment's), without its folder."""
-    if not source:
-        return source
-    return " ; ".join(
-        " › ".join((Path(outer).name, *inner))
-        for outer, *inner in (one.split(" › ") for one in source.split(" ; "))
-    )
 
 
 def _sentence(text: str | None) -> str | None:

@@ -10,6 +10,7 @@ slip is an error.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import typing
@@ -240,6 +241,7 @@ class _Scanner:
             is_list = typing.get_origin(annotation) is list
             level = _Level(col, inner, key, is_list=is_list, line=number)
             if _BLOCK.match(value):
+                self.under_block(number, col, _join(path, key))
                 block = col
             elif parent.model and _is_text(parent.model, key) and self.spans(number, col, value):
                 self.as_block(number, match, _join(path, key), value)
@@ -249,6 +251,46 @@ class _Scanner:
                 previous = level
                 continue
             previous = None
+
+    def under_block(self, number: int, col: int, key: str) -> None:
+        """Indent the text of a « key: | » answer written no further right than its key."""
+        first = end = None
+        for index in range(number, len(self.lines)):
+            bare = self.lines[index].rstrip("\r")
+            stripped = bare.lstrip(" ")
+            if not stripped or stripped.startswith("\t"):
+                continue  # a tab is said and repaired as such (tab_in_block)
+            if len(bare) - len(stripped) > col:
+                if first is None:
+                    return  # the text is indented as it should be
+                end = index
+            elif _is_text_line(stripped):
+                first = index if first is None else first
+                end = index
+            else:
+                break
+        if first is None or end is None:
+            return
+        for index in range(first, end + 1):
+            bare = self.lines[index].rstrip("\r")
+            stripped = bare.lstrip(" ")
+            if stripped and len(bare) - len(stripped) < col + 2:
+                self.lines[index] = " " * (col + 2) + stripped + _end(self.lines[index])
+        lines = f"la ligne {first + 1} pour qu’elle commence"
+        if end > first:
+            lines = f"les lignes {first + 1} à {end + 1} pour qu’elles commencent"
+        name = dotted.name(key)
+        self.slips.append(
+            Slip(
+                first + 1,
+                key,
+                f"le texte de la réponse « {name}: | » (ligne {number}) n’est pas décalé sous "
+                "sa clé : il ne serait pas lu comme la réponse.",
+                f"Décalez {lines} par {col + 2} espaces, deux de plus que « {name}: », sans "
+                "rien supprimer.",
+                code="block-text-not-indented",
+            )
+        )
 
     def unclosed(self, number: int, match: re.Match[str], path: str) -> bool:
         """Close a quote opened on a key's line and never closed before the next key."""
@@ -427,6 +469,25 @@ class _Scanner:
     def key_at(self, number: int) -> str:
         match = _KEY_LINE.match(self.lines[number - 1].rstrip("\r"))
         return match.group("key") if match else ""
+
+
+_ANSWER_KEY = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _is_text_line(stripped: str) -> bool:
+    """True when a line left of a « | » block's key reads as text, not as a key or item."""
+    if stripped.startswith(("#", "- ")) or stripped == "-":
+        return False
+    match = _KEY_LINE.match(stripped)
+    if match is None:
+        return True
+    key = match.group("key")
+    known = keys(campaigns.current().answers)
+    if key in known:
+        return False
+    return not _ANSWER_KEY.fullmatch(key) or not (
+        "_" in key or difflib.get_close_matches(key, known, n=1, cutoff=0.8)
+    )
 
 
 def _answer_in_note(comment: str) -> tuple[str, str]:

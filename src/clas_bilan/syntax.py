@@ -7,12 +7,14 @@ explained (:func:`finding`) with the most precise fix the faulty line allows.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import yaml
 
-from clas_bilan import scaffold
+from clas_bilan import keys, scaffold
 from clas_bilan.report import Finding
 
 _YAML_PROBLEMS = (
@@ -255,3 +257,335 @@ def _quoted_fix(value: str) -> tuple[str, str, str] | None:
             fixed,
         )
     return None
+
+
+MAX_STEPS = 200
+"""Most repairs and set-asides in one file before giving up on reading the rest."""
+
+_MAX_NESTING = 12
+"""Deepest level at which a failing part is split further to find its errors."""
+
+_ITEM = re.compile(r"^(?P<indent> *)-(?: +|$)")
+
+
+@dataclass
+class _Aside:
+    """A syntax error left unrepaired: its finding, the lines set aside, the keys on them."""
+
+    finding: Finding
+    start: int
+    end: int
+    indent: int
+    """How far the block's first line was indented before it was blanked."""
+    keys: dict[str, int] = field(default_factory=dict)
+    """The dotted keys written on the lines set aside, with their lines."""
+
+
+@dataclass(frozen=True)
+class Settled:
+    """An answers text made readable: each syntax error repaired in memory or set aside."""
+
+    text: str
+    findings: list[Finding]
+    unread: dict[str, int]
+    """Dotted keys written on lines set aside, with their lines: their answers were not read."""
+    readable: bool
+    """False when the file holds more errors than :data:`MAX_STEPS`: the rest is not read."""
+
+
+def settle(text: str, early: list[Finding]) -> Settled:
+    """Repair or set aside every syntax error of ``text`` so that the rest of it can be read.
+
+    A one-line answer is quoted (:func:`requote`); any other error is reported at its
+    line and the smallest block around it (the line, then with the lines it holds, then
+    its section) is blanked, line numbers kept. A failing text is cut where its keys or
+    list items start and each part read alone, so an error costs a new reading of its
+    part only, not of the whole file.
+    """
+    settler = _Settler(text.split("\n"), {finding.line for finding in early})
+    settler.printable()
+    readable = settler.settle(0, len(settler.lines), None, 0)
+    findings = [*settler.findings]
+    unread: dict[str, int] = {}
+    for aside in settler.asides:
+        unread.update(aside.keys)
+        if aside.finding.line not in settler.slipped:
+            findings.append(_told(aside))
+    findings.sort(key=lambda finding: finding.line or 0)
+    return Settled("\n".join(settler.lines), findings, unread, readable)
+
+
+def _told(aside: _Aside) -> Finding:
+    """The finding of a syntax error, saying which lines were set aside and what was not read."""
+    first, last = aside.start + 1, aside.end + 1
+    lines = (
+        f"la ligne {first} est laissée"
+        if first == last
+        else (f"les lignes {first} à {last} sont laissées")
+    )
+    tops = [
+        key for key in aside.keys if not any(key.startswith(f"{other}.") for other in aside.keys)
+    ]
+    unread = ""
+    if tops:
+        named = ", ".join(f"« {keys.name(key)} »" for key in tops[:4])
+        more = f" et {len(tops) - 4} autre(s)" if len(tops) > 4 else ""
+        unread = f" ; réponse(s) non lue(s) : {named}{more}"
+    note = f" Pour lire la suite, {lines} de côté{unread}."
+    return dataclasses.replace(aside.finding, message=aside.finding.message + note)
+
+
+class _Settler:
+    """The lines of an answers text, repaired or blanked part by part until YAML reads them."""
+
+    def __init__(self, lines: list[str], slipped: set[int | None]) -> None:
+        self.lines = lines
+        self.slipped = slipped
+        """Lines where a slip is already reported: a YAML error there would say less."""
+        self.findings: list[Finding] = []
+        self.asides: list[_Aside] = []
+        self.steps = 0
+
+    def printable(self) -> None:
+        """Take out, in memory, each invisible character YAML refuses; one finding a line."""
+        while self.steps < MAX_STEPS:
+            text = "\n".join(self.lines)
+            try:
+                yaml.reader.Reader(text)
+                return
+            except yaml.reader.ReaderError as error:
+                found = finding(error, text)
+                if found.line not in {seen.line for seen in self.findings}:
+                    self.findings.append(found)
+                position = error.position
+                text = text[:position] + text[position + 1 :]
+                self.lines = text.split("\n")
+                self.steps += 1
+
+    def view(self, number: int, undash: int | None) -> str:
+        """Line ``number`` as read in a part: a list item's dash blanked when it heads it."""
+        line = self.lines[number]
+        if number == undash:
+            return _ITEM.sub(lambda item: " " * len(item[0]), line, count=1)
+        return line
+
+    def error(self, start: int, end: int, undash: int | None) -> yaml.YAMLError | None:
+        """The first YAML error of lines ``start`` to ``end`` read alone, marks at file lines."""
+        text = "\n".join(self.view(number, undash) for number in range(start, end))
+        loader = None
+        try:
+            loader = yaml.SafeLoader(text)
+            loader.get_single_node()
+        except yaml.YAMLError as error:
+            marks = {id(mark): mark for mark in _marks(error)}
+            for mark in marks.values():
+                mark.line += start
+            return error
+        except RecursionError:
+            return None  # too deep for a syntax check: the loading says so
+        finally:
+            if loader is not None:
+                loader.dispose()
+        return None
+
+    def settle(self, start: int, end: int, undash: int | None, depth: int) -> bool:
+        """Make lines ``start`` to ``end`` readable; False if the bound was reached first."""
+        if self.error(start, end, undash) is None:
+            return True
+        if depth < _MAX_NESTING:
+            for first, last, dash in self.parts(start, end, undash):
+                self.settle(first, last, dash, depth + 1)
+        return self.repair(start, end, undash)
+
+    def parts(self, start: int, end: int, undash: int | None) -> list[tuple[int, int, int | None]]:
+        """Cut lines where a key or a list item starts at their least indentation."""
+        meaningful = [n for n in range(start, end) if _meaningful(self.view(n, undash))]
+        if not meaningful or any(
+            self.lines[n].startswith(("---", "...", "%")) for n in range(start, end)
+        ):
+            return []
+        least = min(_indent(self.view(n, undash)) for n in meaningful)
+        cuts = [
+            n
+            for n in meaningful
+            if _indent(self.view(n, undash)) == least and _starts(self.view(n, undash))
+        ]
+        if len(cuts) > 1:
+            bounds = [start, *cuts[1:], end]
+            return [(bounds[k], bounds[k + 1], undash) for k in range(len(cuts))]
+        head = meaningful[0]
+        line = self.view(head, undash)
+        if _ITEM.match(line):
+            return [(start, end, head)]  # a list item alone: read as the keys it holds
+        match = _KEY_LINE.match(line)
+        value = (match.group("value") or "") if match else ""
+        body = meaningful[1:]
+        held = body and all(_indent(self.lines[n]) > least for n in body)
+        if match and (not value or value.startswith("#")) and held:
+            return [(head + 1, end, None)]
+        return []
+
+    def repair(self, start: int, end: int, undash: int | None) -> bool:
+        """Quote or set aside, error after error, until lines ``start`` to ``end`` read."""
+        aside: _Aside | None = None
+        while self.steps < MAX_STEPS:
+            error = self.error(start, end, undash)
+            if error is None:
+                return True
+            self.steps += 1
+            text = "\n".join(self.lines)
+            repaired = requote(error, text)
+            if repaired is not None:
+                self.lines = repaired[0].split("\n")
+                self.findings.append(repaired[1])
+                continue
+            found = finding(error, text)
+            line = self.nearest((found.line or end) - 1, start, end)
+            if line is None:
+                return False
+            if aside is None or line > self.reach(aside.start, aside.end, aside.indent, end):
+                indent = _indent(self.lines[line])
+                last = self.reach(line, line, indent, end) if _holds(self.lines[line]) else line
+                aside = _Aside(found, line, last, indent)
+                self.asides.append(aside)
+            elif not self.widen(aside, line, start, end):
+                return False
+            self.blank(aside)
+        return False
+
+    def nearest(self, line: int, start: int, end: int) -> int | None:
+        """The meaningful line at or above ``line`` in the part, else the first below it."""
+        line = min(max(line, start), end - 1)
+        above = [n for n in range(line, start - 1, -1) if _meaningful(self.lines[n])]
+        below = [n for n in range(line + 1, end) if _meaningful(self.lines[n])]
+        return next(iter(above or below), None)
+
+    def reach(self, first: int, last: int, indent: int, end: int) -> int:
+        """The last line held by line ``first`` (more indented below it), at least ``last``."""
+        for number in range(first + 1, end):
+            text = self.lines[number]
+            if not _meaningful(text):
+                continue
+            if _indent(text) <= indent:
+                break
+            last = max(last, number)
+        return last
+
+    def widen(self, aside: _Aside, line: int, start: int, end: int) -> bool:
+        """Grow the set-aside block until it holds ``line`` and something left to blank."""
+        first, last, indent = aside.start, aside.end, aside.indent
+        while True:
+            held = self.reach(first, last, indent, end)
+            if held > last:
+                last = held
+            else:
+                parent = self.parent(first, indent, start)
+                if parent is None:
+                    if (first, last) == (start, end - 1):
+                        return False
+                    first, last, indent = start, end - 1, -1
+                else:
+                    indent = _indent(self.lines[parent])
+                    first, last = parent, self.reach(parent, parent, indent, end)
+            if first <= line and any(
+                self.lines[number].strip() for number in range(first, last + 1)
+            ):
+                aside.start, aside.end, aside.indent = first, last, indent
+                return True
+
+    def parent(self, number: int, indent: int, start: int) -> int | None:
+        """The nearest line above ``number`` (in the part) less indented than ``indent``."""
+        for above in range(number - 1, start - 1, -1):
+            text = self.lines[above]
+            if _meaningful(text) and _indent(text) < indent:
+                return above
+        return None
+
+    def blank(self, aside: _Aside) -> None:
+        """Blank the block's lines (numbers kept), noting the keys written on them."""
+        for number in range(aside.start, aside.end + 1):
+            key = _key_at(self.lines, number)
+            if key is not None:
+                aside.keys.setdefault(key, number + 1)
+        for number in range(aside.start, aside.end + 1):
+            self.lines[number] = ""
+
+
+def _marks(error: yaml.YAMLError) -> list[yaml.Mark]:
+    return [
+        mark
+        for mark in (getattr(error, "context_mark", None), getattr(error, "problem_mark", None))
+        if mark is not None
+    ]
+
+
+def _meaningful(text: str) -> bool:
+    stripped = text.strip()
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))
+
+
+def _holds(text: str) -> bool:
+    """True when a line may hold the more indented lines below it (not « key: value »)."""
+    match = _KEY_LINE.match(text.rstrip("\r"))
+    value = (match.group("value") or "") if match else ""
+    return not value or value.startswith("#") or bool(_BLOCK.match(value))
+
+
+def _starts(text: str) -> bool:
+    """True when a line starts a key or a list item (a place to cut a failing part)."""
+    return bool(_ITEM.match(text) or _KEY_LINE.match(text))
+
+
+def _key_at(lines: list[str], number: int) -> str | None:
+    """The dotted key written on line ``number``, its sections and list items read above it."""
+    found = _key_of(lines[number])
+    if found is None:
+        return None
+    parts: list[str | int] = [found[0]]
+    col = found[1]
+    for above in range(number, -1, -1):
+        if col <= 0:
+            break
+        text = lines[above].rstrip("\r")
+        if not _meaningful(text):
+            continue
+        item = _ITEM.match(text)
+        upper = _key_of(text)
+        if upper is not None and above < number and upper[1] < col:
+            parts.insert(0, upper[0])
+            col = upper[1]
+        if item is not None and len(item.group("indent")) < col:
+            parts.insert(0, _item_index(lines, above))
+            col = len(item.group("indent"))
+    return keys.join(parts)
+
+
+_WORD = re.compile(r"^(?P<indent> *)(?P<dash>- +)?(?P<key>[^\s#:'\"\-][^\s:#]*) *:? *$")
+"""A line holding one word, a key whose « : » may be missing."""
+
+
+def _key_of(text: str) -> tuple[str, int] | None:
+    """The key written on a line and its column, « : » forgotten after a lone word included."""
+    text = text.rstrip("\r")
+    match = _KEY_LINE.match(text) or _WORD.match(text)
+    if match is None:
+        return None
+    return match.group("key").strip(), _key_column(match)
+
+
+def _item_index(lines: list[str], number: int) -> int:
+    """The position of the list item starting at line ``number`` among the items above it."""
+    indent = _indent(lines[number])
+    index = 0
+    for above in range(number - 1, -1, -1):
+        text = lines[above]
+        if not _meaningful(text) or _indent(text) > indent:
+            continue
+        if _indent(text) < indent or not _ITEM.match(text):
+            break
+        index += 1
+    return index

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from clas_bilan import keys, scaffold
+from clas_bilan import campaigns, keys, scaffold, slips
 from clas_bilan.report import Finding
 
 _YAML_PROBLEMS = (
@@ -312,6 +312,19 @@ def settle(text: str, early: list[Finding]) -> Settled:
         if aside.finding.line not in settler.slipped:
             findings.append(_told(aside))
     findings.sort(key=lambda finding: finding.line or 0)
+    if not readable:
+        findings.append(
+            Finding(
+                "erreur",
+                None,
+                None,
+                "",
+                f"trop d’erreurs de syntaxe (plus de {MAX_STEPS}) : la lecture s’arrête là et "
+                "les réponses ne sont pas vérifiées.",
+                "Corrigez les erreurs signalées, puis relancez la vérification.",
+                code="too-many-syntax-errors",
+            )
+        )
     return Settled("\n".join(settler.lines), findings, unread, readable)
 
 
@@ -564,16 +577,19 @@ def _key_at(lines: list[str], number: int) -> str | None:
     return keys.join(parts)
 
 
-_WORD = re.compile(r"^(?P<indent> *)(?P<dash>- +)?(?P<key>[^\s#:'\"\-][^\s:#]*) *:? *$")
-"""A line holding one word, a key whose « : » may be missing."""
+_WORD = re.compile(r"^(?P<indent> *)(?P<dash>- +)?(?P<key>[^\s#:'\"\-][^\s:#]*)(?P<rest>.*)$")
+"""A line starting with a word: a key whose « : » may be missing."""
 
 
 def _key_of(text: str) -> tuple[str, int] | None:
-    """The key written on a line and its column, « : » forgotten after a lone word included."""
+    """The key written on a line and its column, with « : » forgotten after a known key."""
     text = text.rstrip("\r")
-    match = _KEY_LINE.match(text) or _WORD.match(text)
+    match = _KEY_LINE.match(text)
     if match is None:
-        return None
+        match = _WORD.match(text)
+        known = slips.keys(campaigns.current().answers)
+        if match is None or (match.group("rest").strip(" :") and match.group("key") not in known):
+            return None
     return match.group("key").strip(), _key_column(match)
 
 

@@ -304,7 +304,8 @@ def settle(text: str, early: list[Finding]) -> Settled:
     """
     settler = _Settler(text.split("\n"), {finding.line for finding in early})
     settler.printable()
-    readable = settler.settle(0, len(settler.lines), None, 0)
+    settler.settle(0, len(settler.lines), None, 0, failing=True)
+    readable = settler.repair(0, len(settler.lines), None)
     findings = [*settler.findings]
     unread: dict[str, int] = {}
     for aside in settler.asides:
@@ -358,6 +359,8 @@ class _Settler:
         self.findings: list[Finding] = []
         self.asides: list[_Aside] = []
         self.steps = 0
+        self.keys = _keys_by_line(lines)
+        """The dotted key written on each key line, as the file was before any was blanked."""
 
     def printable(self) -> None:
         """Take out, in memory, each invisible character YAML refuses; one finding a line."""
@@ -401,14 +404,20 @@ class _Settler:
                 loader.dispose()
         return None
 
-    def settle(self, start: int, end: int, undash: int | None, depth: int) -> bool:
-        """Make lines ``start`` to ``end`` readable; False if the bound was reached first."""
-        if self.error(start, end, undash) is None:
-            return True
-        if depth < _MAX_NESTING:
-            for first, last, dash in self.parts(start, end, undash):
-                self.settle(first, last, dash, depth + 1)
-        return self.repair(start, end, undash)
+    def settle(self, start: int, end: int, undash: int | None, depth: int, failing: bool) -> None:
+        """Repair or set aside the errors of lines ``start`` to ``end``, part by part.
+
+        A part that fails is cut into smaller parts, down to the parts that cannot be
+        cut, whose errors are repaired one by one; an error only the whole part shows
+        (parts that read alone but not together) is left to :meth:`repair` of the file.
+        """
+        if not failing and self.error(start, end, undash) is None:
+            return
+        parts = self.parts(start, end, undash) if depth < _MAX_NESTING else []
+        if not parts:
+            self.repair(start, end, undash)
+        for first, last, dash in parts:
+            self.settle(first, last, dash, depth + 1, failing=len(parts) == 1)
 
     def parts(self, start: int, end: int, undash: int | None) -> list[tuple[int, int, int | None]]:
         """Cut lines where a key or a list item starts at their least indentation."""
@@ -469,9 +478,13 @@ class _Settler:
     def nearest(self, line: int, start: int, end: int) -> int | None:
         """The meaningful line at or above ``line`` in the part, else the first below it."""
         line = min(max(line, start), end - 1)
-        above = [n for n in range(line, start - 1, -1) if _meaningful(self.lines[n])]
-        below = [n for n in range(line + 1, end) if _meaningful(self.lines[n])]
-        return next(iter(above or below), None)
+        above = (n for n in range(line, start - 1, -1) if _meaningful(self.lines[n]))
+        below = (n for n in range(line + 1, end) if _meaningful(self.lines[n]))
+        return (
+            next(above, None)
+            if any(map(_meaningful, self.lines[start : line + 1]))
+            else (next(below, None))
+        )
 
     def reach(self, first: int, last: int, indent: int, end: int) -> int:
         """The last line held by line ``first`` (more indented below it), at least ``last``."""
@@ -517,7 +530,7 @@ class _Settler:
     def blank(self, aside: _Aside) -> None:
         """Blank the block's lines (numbers kept), noting the keys written on them."""
         for number in range(aside.start, aside.end + 1):
-            key = _key_at(self.lines, number)
+            key = self.keys.get(number)
             if key is not None:
                 aside.keys.setdefault(key, number + 1)
         for number in range(aside.start, aside.end + 1):
@@ -553,28 +566,43 @@ def _starts(text: str) -> bool:
     return bool(_ITEM.match(text) or _KEY_LINE.match(text))
 
 
-def _key_at(lines: list[str], number: int) -> str | None:
-    """The dotted key written on line ``number``, its sections and list items read above it."""
-    found = _key_of(lines[number])
-    if found is None:
-        return None
-    parts: list[str | int] = [found[0]]
-    col = found[1]
-    for above in range(number, -1, -1):
-        if col <= 0:
-            break
-        text = lines[above].rstrip("\r")
+@dataclass
+class _Open:
+    """A key or list item still open while the lines are read: its column and dotted key."""
+
+    col: int
+    parts: list[str | int]
+    item: bool = False
+    items: dict[int, int] = field(default_factory=dict)
+    """How many list items it holds so far, by the column of their « - »."""
+
+
+def _keys_by_line(lines: list[str]) -> dict[int, str]:
+    """The dotted key written on each key line (by index), read in one pass down the file."""
+    found: dict[int, str] = {}
+    stack = [_Open(-1, [])]
+    for number, text in enumerate(lines):
         if not _meaningful(text):
             continue
         item = _ITEM.match(text)
-        upper = _key_of(text)
-        if upper is not None and above < number and upper[1] < col:
-            parts.insert(0, upper[0])
-            col = upper[1]
-        if item is not None and len(item.group("indent")) < col:
-            parts.insert(0, _item_index(lines, above))
-            col = len(item.group("indent"))
-    return keys.join(parts)
+        if item is not None:
+            dash = len(item.group("indent"))
+            while stack[-1].col > dash or (stack[-1].col == dash and stack[-1].item):
+                stack.pop()
+            owner = stack[-1]
+            index = owner.items.get(dash, 0)
+            owner.items[dash] = index + 1
+            stack.append(_Open(dash, [*owner.parts, index], item=True))
+        key = _key_of(text)
+        if key is None:
+            continue
+        name, col = key
+        while stack[-1].col >= col:
+            stack.pop()
+        parts = [*stack[-1].parts, name]
+        found[number] = keys.join(parts)
+        stack.append(_Open(col, parts))
+    return found
 
 
 _WORD = re.compile(r"^(?P<indent> *)(?P<dash>- +)?(?P<key>[^\s#:'\"\-][^\s:#]*)(?P<rest>.*)$")
@@ -591,17 +619,3 @@ def _key_of(text: str) -> tuple[str, int] | None:
         if match is None or (match.group("rest").strip(" :") and match.group("key") not in known):
             return None
     return match.group("key").strip(), _key_column(match)
-
-
-def _item_index(lines: list[str], number: int) -> int:
-    """The position of the list item starting at line ``number`` among the items above it."""
-    indent = _indent(lines[number])
-    index = 0
-    for above in range(number - 1, -1, -1):
-        text = lines[above]
-        if not _meaningful(text) or _indent(text) > indent:
-            continue
-        if _indent(text) < indent or not _ITEM.match(text):
-            break
-        index += 1
-    return index

@@ -129,12 +129,10 @@ def test_the_block_text_slip_keeps_the_answer(tmp_path: Path) -> None:
         "  ecarts: |\n" + answer, "  ecarts: |\n  La sortie parents-enfants prévue en mai"
     )
     damaged = damaged.replace("  avis_parents: |\n    Les", "  avis_parents: |\nLes")
-    loaded = loading.load(damaged)
-    assert loaded.answers is not None
-    assert loaded.answers.axe_parents.ecarts == loading.load(text).answers.axe_parents.ecarts  # type: ignore[union-attr]
-    assert loaded.answers.axe_parents.avis_parents == (
-        loading.load(text).answers.axe_parents.avis_parents  # type: ignore[union-attr]
-    )
+    loaded, shipped = loading.load(damaged), loading.load(text)
+    assert loaded.answers is not None and shipped.answers is not None
+    assert loaded.answers.axe_parents.ecarts == shipped.answers.axe_parents.ecarts
+    assert loaded.answers.axe_parents.avis_parents == shipped.answers.axe_parents.avis_parents
     codes = [(finding.code, finding.key) for finding in loaded.findings]
     assert codes == [
         ("block-text-not-indented", "axe_parents.ecarts"),

@@ -90,6 +90,8 @@ CAF: dict[str, str] = {
             "text-without-pipe",
             "key-not-indented",
             "list-dash-missing",
+            "block-text-not-indented",
+            "too-many-syntax-errors",
             "too-many-values",
             "too-deep",
             "key-not-text",

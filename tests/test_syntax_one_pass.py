@@ -140,7 +140,24 @@ def test_the_block_text_slip_keeps_the_answer(tmp_path: Path) -> None:
     ]
     hint = loaded.findings[1].hint or ""
     line = text.split("\n").index("  avis_parents: |") + 2
-    assert f"les lignes {line} à {line + 1}" in hint and "4 espaces" in hint
+    assert f"la ligne {line} pour" in hint and "par 4 espaces" in hint
+
+
+def test_a_later_line_of_block_text_indented_like_its_key_is_kept_in_the_text() -> None:
+    """« Dépenses : 1 450 € » back at the key's column is text, not a key « Dépenses »."""
+    text = campaigns.current().example.read_text(encoding="utf-8")
+    shipped = loading.load(text).answers
+    assert shipped is not None
+    line = "    Dépenses : 1 450 € (intervenante 900 €, matériel d'enregistrement 550 €)."
+    assert line in text
+    loaded = loading.load(text.replace(line, line[2:]))
+    assert loaded.answers is not None
+    assert loaded.answers.axe_enfants.projet_annee == shipped.axe_enfants.projet_annee
+    number = text.split("\n").index(line) + 1
+    assert [(f.line, f.code, f.key) for f in loaded.findings] == [
+        (number, "block-text-not-indented", "axe_enfants.projet_annee")
+    ]
+    assert "par 4 espaces, comme le reste du texte" in (loaded.findings[0].hint or "")
 
 
 def test_the_issue_s_two_slips_in_one_run(tmp_path: Path) -> None:

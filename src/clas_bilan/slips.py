@@ -253,41 +253,39 @@ class _Scanner:
             previous = None
 
     def under_block(self, number: int, col: int, key: str) -> None:
-        """Indent the text of a « key: | » answer written no further right than its key."""
-        first = end = None
+        """Indent the lines of a « key: | » answer's text written no further right than its key."""
+        target: int | None = None
+        under: list[int] = []
         for index in range(number, len(self.lines)):
             bare = self.lines[index].rstrip("\r")
             stripped = bare.lstrip(" ")
             if not stripped or stripped.startswith("\t"):
                 continue  # a tab is said and repaired as such (tab_in_block)
-            if len(bare) - len(stripped) > col:
-                if first is None:
-                    return  # the text is indented as it should be
-                end = index
+            indent = len(bare) - len(stripped)
+            if indent > col and (target is None or indent >= target):
+                target = target or indent  # the text's own indentation, from its first line
             elif _is_text_line(stripped):
-                first = index if first is None else first
-                end = index
+                under.append(index)
             else:
                 break
-        if first is None or end is None:
+        if not under:
             return
-        for index in range(first, end + 1):
-            bare = self.lines[index].rstrip("\r")
-            stripped = bare.lstrip(" ")
-            if stripped and len(bare) - len(stripped) < col + 2:
-                self.lines[index] = " " * (col + 2) + stripped + _end(self.lines[index])
-        lines = f"la ligne {first + 1} pour qu’elle commence"
-        if end > first:
-            lines = f"les lignes {first + 1} à {end + 1} pour qu’elles commencent"
         name = dotted.name(key)
+        how = f"comme le reste du texte de « {name}: »"
+        if target is None:
+            target, how = col + 2, f"deux de plus que « {name}: »"
+        for index in under:
+            self.lines[index] = " " * target + self.lines[index].lstrip(" ")
+        lines = f"la ligne {under[0] + 1} pour qu’elle commence"
+        if len(under) > 1:
+            lines = f"les lignes {under[0] + 1} à {under[-1] + 1} pour qu’elles commencent"
         self.slips.append(
             Slip(
-                first + 1,
+                under[0] + 1,
                 key,
-                f"le texte de la réponse « {name}: | » (ligne {number}) n’est pas décalé sous "
-                "sa clé : il ne serait pas lu comme la réponse.",
-                f"Décalez {lines} par {col + 2} espaces, deux de plus que « {name}: », sans "
-                "rien supprimer.",
+                f"le texte de la réponse « {name}: | » (ligne {number}) n’est pas assez décalé "
+                "sous sa clé : il ne serait pas lu comme la réponse.",
+                f"Décalez {lines} par {target} espaces, {how}, sans rien supprimer.",
                 code="block-text-not-indented",
             )
         )
@@ -474,9 +472,14 @@ class _Scanner:
 _ANSWER_KEY = re.compile(r"[a-z][a-z0-9_]*")
 
 
+_QUOTED_KEY = re.compile(r"^([\"']).*\1[ \t]*:(\s|$)")
+
+
 def _is_text_line(stripped: str) -> bool:
     """True when a line left of a « | » block's key reads as text, not as a key or item."""
-    if stripped.startswith(("#", "- ")) or stripped == "-":
+    if stripped.startswith(("#", "- ", "---", "...")) or stripped == "-":
+        return False
+    if _QUOTED_KEY.match(stripped):
         return False
     match = _KEY_LINE.match(stripped)
     if match is None:

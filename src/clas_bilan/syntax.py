@@ -8,6 +8,7 @@ explained (:func:`finding`) with the most precise fix the faulty line allows.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -332,11 +333,9 @@ def settle(text: str, early: list[Finding]) -> Settled:
 def _told(aside: _Aside) -> Finding:
     """The finding of a syntax error, saying which lines were set aside and what was not read."""
     first, last = aside.start + 1, aside.end + 1
-    lines = (
-        f"la ligne {first} est laissée"
-        if first == last
-        else (f"les lignes {first} à {last} sont laissées")
-    )
+    lines = f"les lignes {first} à {last} sont laissées"
+    if first == last:
+        lines = f"la ligne {first} est laissée"
     tops = [
         key for key in aside.keys if not any(key.startswith(f"{other}.") for other in aside.keys)
     ]
@@ -478,13 +477,8 @@ class _Settler:
     def nearest(self, line: int, start: int, end: int) -> int | None:
         """The meaningful line at or above ``line`` in the part, else the first below it."""
         line = min(max(line, start), end - 1)
-        above = (n for n in range(line, start - 1, -1) if _meaningful(self.lines[n]))
-        below = (n for n in range(line + 1, end) if _meaningful(self.lines[n]))
-        return (
-            next(above, None)
-            if any(map(_meaningful, self.lines[start : line + 1]))
-            else (next(below, None))
-        )
+        order = itertools.chain(range(line, start - 1, -1), range(line + 1, end))
+        return next((number for number in order if _meaningful(self.lines[number])), None)
 
     def reach(self, first: int, last: int, indent: int, end: int) -> int:
         """The last line held by line ``first`` (more indented below it), at least ``last``."""

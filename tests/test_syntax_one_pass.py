@@ -223,7 +223,7 @@ def test_errors_that_are_no_known_slip_are_set_aside_and_the_rest_checked(
         (collectifs, "yaml-syntax"),
         (section, "yaml-syntax"),
     ], [f.text() for f in findings]
-    said = {f.line: f.message for f in findings}
+    said = {f.line: f.text() for f in findings}
     assert "« heures_travaillees »" in said[hours]
     assert "« nombre_collectifs »" in said[collectifs]
     end = section + sum(1 for line in lines[section:] if line.startswith(("  ", "    "))) - 1

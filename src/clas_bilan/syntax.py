@@ -331,7 +331,7 @@ def settle(text: str, early: list[Finding]) -> Settled:
 
 
 def _told(aside: _Aside) -> Finding:
-    """The finding of a syntax error, saying which lines were set aside and what was not read."""
+    """A syntax error's finding, its fix followed by the lines set aside and the keys unread."""
     first, last = aside.start + 1, aside.end + 1
     lines = f"les lignes {first} à {last} sont laissées"
     if first == last:
@@ -344,8 +344,9 @@ def _told(aside: _Aside) -> Finding:
         named = ", ".join(f"« {keys.name(key)} »" for key in tops[:4])
         more = f" et {len(tops) - 4} autre(s)" if len(tops) > 4 else ""
         unread = f" ; réponse(s) non lue(s) : {named}{more}"
-    note = f" Pour lire la suite, {lines} de côté{unread}."
-    return dataclasses.replace(aside.finding, message=aside.finding.message + note)
+    note = f"Pour lire la suite, {lines} de côté{unread}."
+    hint = f"{aside.finding.hint} {note}" if aside.finding.hint else note
+    return dataclasses.replace(aside.finding, hint=hint)
 
 
 class _Settler:

@@ -91,6 +91,7 @@ CAF: dict[str, str] = {
             "key-not-indented",
             "list-dash-missing",
             "block-text-not-indented",
+            "colon-missing",
             "too-many-syntax-errors",
             "too-many-values",
             "too-deep",

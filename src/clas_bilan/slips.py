@@ -1,7 +1,8 @@
 """Slips of an answers file found line by line before YAML parsing, each repaired in memory.
 
-Tabs, a missing space after « : », an answer written after init's comment, keys not
-indented under their section, a list item without « - »: each is reported at its line
+Tabs, a missing « : » or a missing space after it, an answer written after init's
+comment, keys not indented under their section, a list item without « - », text under
+« key: | » indented like its key: each is reported at its line
 with the fix that keeps every answer, and repaired in the text handed to the YAML
 parser (same lines, so every other line keeps its number), so that every other answer
 is still read and checked in the same run. A repaired file is never rendered: each
@@ -67,6 +68,9 @@ _KEY_LINE = re.compile(
     r"^(?P<indent> *)(?P<dash>- +)?(?P<key>[^\s#:'\"\-][^:#]*?):(?:[ \t]+(?P<value>.*?))?[ \t]*$"
 )
 _NO_SPACE = re.compile(r"^(?P<head> *(?:- +)?)(?P<key>[^\s#:'\"\-][^\s:#]*):(?P<rest>[^\s:/].*)$")
+_NO_COLON = re.compile(
+    r"^(?P<head> *(?:- +)?)(?P<key>[^\s#:'\"\-][^\s:#]*)(?:[ \t]+(?P<rest>[^\s:#][^:]*?))?[ \t]*$"
+)
 _AFTER_NOTE = re.compile(
     r"^(?P<head> *(?:- +)?(?P<key>[^\s#:'\"\-][^:#]*?):)[ \t]+#[ \t]*(?P<comment>.*?)[ \t]*$"
 )
@@ -120,6 +124,20 @@ class _Scanner:
                     "texte, sans clé.",
                     f"Ajoutez une espace après les deux-points : {text.strip()}",
                     code="missing-space-after-colon",
+                )
+            )
+        match = _NO_COLON.match(text)
+        if match and match.group("key") in keys(campaigns.current().answers):
+            head, key, rest = match.group("head", "key", "rest")
+            text = f"{head}{key}: {rest}" if rest else f"{head}{key}:"
+            self.slips.append(
+                Slip(
+                    number,
+                    _join(path, key),
+                    f"il manque les deux-points « : » après « {key} » : la ligne ne se lit pas "
+                    "comme une question et sa réponse.",
+                    f"Ajoutez « : » après la clé : {text.strip()}",
+                    code="colon-missing",
                 )
             )
         match = _AFTER_NOTE.match(text)

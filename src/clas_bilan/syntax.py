@@ -527,7 +527,7 @@ class _Settler:
         for number in range(aside.start, aside.end + 1):
             key = self.keys.get(number)
             if key is not None:
-                aside.keys.setdefault(key, number + 1)
+                aside.keys.setdefault(_known(key), number + 1)
         for number in range(aside.start, aside.end + 1):
             self.lines[number] = ""
 
@@ -601,7 +601,19 @@ def _keys_by_line(lines: list[str]) -> dict[int, str]:
 
 
 _WORD = re.compile(r"^(?P<indent> *)(?P<dash>- +)?(?P<key>[^\s#:'\"\-][^\s:#]*)(?P<rest>.*)$")
-"""A line starting with a word: a key whose « : » may be missing."""
+"""A line starting with a word: a known key whose « : » may be missing."""
+
+
+def _known(key: str) -> str:
+    """The key as the model has it: one too far right, under the section above, moved up."""
+    parts = keys.split(key)
+    model = campaigns.current().answers
+    for start in range(len(parts)):
+        tail = parts[start:]
+        named = [part for part in tail if not keys.is_index(part)]
+        if not keys.is_index(tail[0]) and len(list(keys.walk(tuple(tail), model))) == len(named):
+            return keys.join(tail)
+    return key
 
 
 def _key_of(text: str) -> tuple[str, int] | None:
@@ -610,7 +622,6 @@ def _key_of(text: str) -> tuple[str, int] | None:
     match = _KEY_LINE.match(text)
     if match is None:
         match = _WORD.match(text)
-        known = slips.keys(campaigns.current().answers)
-        if match is None or (match.group("rest").strip(" :") and match.group("key") not in known):
+        if match is None or match.group("key") not in slips.keys(campaigns.current().answers):
             return None
     return match.group("key").strip(), _key_column(match)

@@ -61,9 +61,10 @@ def validate(tmp_path: Path, text: str) -> tuple[int, str]:
         ),
         (
             "equipement:\n  nom: CS\n   commune: Oyonnax\n",
-            "Erreur — ligne 3 le fichier YAML ne se lit pas (colonne 11) : indentation "
-            "incohérente. "
-            "Alignez « commune: » sur « nom: » de la ligne 2",
+            "Erreur — ligne 3 — Nom et commune de l’équipement concerné equipement.commune "
+            "le fichier YAML ne se lit pas "
+            "(colonne 11) : indentation incohérente. Alignez « commune: » sur « nom: » de la "
+            "ligne 2",
         ),
         (
             "territoires:\n  - territoire: Geilles\n    etablissements:\n"

@@ -92,6 +92,7 @@ CAF: dict[str, str] = {
             "list-dash-missing",
             "block-text-not-indented",
             "colon-missing",
+            "key-misaligned",
             "too-many-syntax-errors",
             "too-many-values",
             "too-deep",

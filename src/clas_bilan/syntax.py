@@ -462,6 +462,10 @@ class _Settler:
                 self.findings.append(repaired[1])
                 continue
             found = finding(error, text)
+            realigned = self.realign(found)
+            if realigned is not None:
+                self.findings.append(realigned)
+                continue
             line = self.nearest((found.line or end) - 1, start, end)
             if line is None:
                 return False
@@ -474,6 +478,26 @@ class _Settler:
                 return False
             self.blank(aside)
         return False
+
+    def realign(self, found: Finding) -> Finding | None:
+        """Align a « key: value » line on the key above it, when only its indentation is off."""
+        number = (found.line or 0) - 1
+        text = self.lines[number].rstrip("\r") if 0 <= number < len(self.lines) else ""
+        match = _KEY_LINE.match(text)
+        if match is None or match.group("dash") or _holds(text):
+            return None
+        sibling = _key_above(self.lines, number + 1)
+        above = self.keys.get(sibling[0] - 1) if sibling is not None else None
+        if sibling is None or above is None or sibling[2] == _key_column(match):
+            return None
+        parent = above.rsplit(".", 1)[0] if "." in above else ""
+        key = keys.child(parent, match.group("key"))
+        if not _in_model(keys.split(key)):
+            return None  # not a question of the section above: set aside, said as such
+        self.lines[number] = " " * sibling[2] + self.lines[number].lstrip(" ")
+        return dataclasses.replace(
+            found, key=key, label=campaigns.label(key), code="key-misaligned"
+        )
 
     def nearest(self, line: int, start: int, end: int) -> int | None:
         """The meaningful line at or above ``line`` in the part, else the first below it."""
@@ -605,15 +629,21 @@ _WORD = re.compile(r"^(?P<indent> *)(?P<dash>- +)?(?P<key>[^\s#:'\"\-][^\s:#]*)(
 
 
 def _known(key: str) -> str:
-    """The key as the model has it: one too far right, under the section above, moved up."""
+    """The key as the model has it: one too far right, under the section above, moved up.
+
+    A key the model does not know at any level is returned as it is.
+    """
     parts = keys.split(key)
-    model = campaigns.current().answers
     for start in range(len(parts)):
-        tail = parts[start:]
-        named = [part for part in tail if not keys.is_index(part)]
-        if not keys.is_index(tail[0]) and len(list(keys.walk(tuple(tail), model))) == len(named):
-            return keys.join(tail)
+        if not keys.is_index(parts[start]) and _in_model(parts[start:]):
+            return keys.join(parts[start:])
     return key
+
+
+def _in_model(parts: list[str]) -> bool:
+    """True when the answers model has the key of these parts, from its top."""
+    named = [part for part in parts if not keys.is_index(part)]
+    return len(list(keys.walk(tuple(parts), campaigns.current().answers))) == len(named)
 
 
 def _key_of(text: str) -> tuple[str, int] | None:

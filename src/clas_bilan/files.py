@@ -90,6 +90,7 @@ def write_atomic(
     without ``force``, OutputError (in French) when it cannot be written.
     """
     check_new(path, force=force)
+    path = through_links(path)
     try:
         handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as error:
@@ -120,6 +121,14 @@ def write_atomic(
             raise _write_error(path, error) from None
         raise
     return path
+
+
+def through_links(path: Path) -> Path:
+    """The file a symbolic link points to, if any: writing updates it (in a synced folder, say).
+
+    A link to nothing is replaced, as before: it names no file the user keeps elsewhere.
+    """
+    return path.resolve() if path.is_symlink() and path.is_file() else path
 
 
 def _same(path: Path, other: Path) -> bool:

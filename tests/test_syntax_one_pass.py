@@ -238,12 +238,13 @@ def test_a_set_aside_count_is_said_once_by_the_total(tmp_path: Path) -> None:
     lines = campaigns.current().example.read_text(encoding="utf-8").split("\n")
     count = _replace(lines, r"^    CE2: ", "   CE3: 7")  # off its column, and no such level
     total = _line(lines, TOTAL) + 1
-    _, output, findings = _validate(tmp_path, "\n".join(lines))
+    _, _, findings = _validate(tmp_path, "\n".join(lines))
     assert [(f.line, f.code) for f in findings] == [
         (count, "yaml-syntax"),
         (total, "total-unchecked"),
     ], [f.text() for f in findings]
-    assert f"(ligne {count})" in output
+    told = findings[1].text()
+    assert "« CE3 »" in told and f"ligne {count}" in told
 
 
 def test_too_many_errors_stop_with_a_message(tmp_path: Path) -> None:

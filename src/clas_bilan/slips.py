@@ -259,7 +259,8 @@ class _Scanner:
             is_list = typing.get_origin(annotation) is list
             level = _Level(col, inner, key, is_list=is_list, line=number)
             if _BLOCK.match(value):
-                self.under_block(number, col, _join(path, key))
+                if not any(char.isdigit() for char in value.split("#")[0]):
+                    self.under_block(number, col, _join(path, key))  # no explicit indentation
                 block = col
             elif parent.model and _is_text(parent.model, key) and self.spans(number, col, value):
                 self.as_block(number, match, _join(path, key), value)

@@ -193,6 +193,23 @@ def test_a_hash_or_a_colon_in_a_text_answer_is_said_with_the_line_quoted(tmp_pat
     assert 'intitule_projet: "Projet #2 : réussir ensemble"' in output
 
 
+def test_a_forgotten_colon_is_repaired_but_never_in_a_quoted_text_s_next_line() -> None:
+    text = (
+        'gestionnaire:\n  nom: "Association\n    nom du quartier"\npublic:\n  inscrits:\n'
+        "    CP: 5\n    CE1 6\naxe_parents\n  actions: Café des parents\n"
+    )
+    loaded = loading.load(text)
+    assert loaded.answers is not None
+    assert loaded.answers.gestionnaire.nom == "Association nom du quartier"
+    assert loaded.answers.public.inscrits.by_key()["CE1"] == 6
+    assert loaded.answers.axe_parents.actions == "Café des parents"
+    slips = [(f.line, f.code, f.hint) for f in loaded.findings if f.code == "colon-missing"]
+    assert slips == [
+        (7, "colon-missing", "Ajoutez « : » après la clé : CE1: 6"),
+        (8, "colon-missing", "Ajoutez « : » après la clé : axe_parents:"),
+    ]
+
+
 # Syntax errors that are not known slips: set aside, the rest still read ---------------------
 
 

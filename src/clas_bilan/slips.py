@@ -127,7 +127,11 @@ class _Scanner:
                 )
             )
         match = _NO_COLON.match(text)
-        if match and match.group("key") in keys(campaigns.current().answers):
+        if (
+            match
+            and match.group("key") in keys(campaigns.current().answers)
+            and len(match.group("head")) <= self.expected_indent(number)  # not a text's next line
+        ):
             head, key, rest = match.group("head", "key", "rest")
             text = f"{head}{key}: {rest}" if rest else f"{head}{key}:"
             self.slips.append(

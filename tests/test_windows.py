@@ -13,8 +13,10 @@ import errno
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import types
@@ -420,3 +422,219 @@ def test_on_windows_libreoffice_is_stopped_with_its_process_tree(
         process.kill()
         process.wait()
     assert ran == [["taskkill", "/F", "/T", "/PID", str(process.pid)]]
+
+
+# synthese: e-mails read from memory, workers within Windows' limit --------------------------
+
+
+def test_an_emailed_bilan_is_read_from_memory_not_from_a_temporary_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An antivirus holding a copy in %TEMP% must not make the whole e-mail unread."""
+    from clas_bilan import synthese
+    from clas_bilan.mailing import build_draft, write_draft
+    from clas_bilan.render import render
+
+    answers = load(EXAMPLE.read_text(encoding="utf-8")).answers
+    assert answers is not None
+    bilan = render(answers, tmp_path / "bilan_lilas.docx")
+    message = tmp_path / "recu.eml"
+    write_draft(build_draft(bilan, sender=None, answers=None), message, False)
+    temporary = Path(tempfile.gettempdir()).resolve()
+
+    def guarded(real: Any) -> Any:
+        def call(self: Path, *args: Any, **kwargs: Any) -> Any:
+            if self.resolve().is_relative_to(temporary) and not self.resolve().is_relative_to(
+                tmp_path.resolve()
+            ):
+                raise held()
+            return real(self, *args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(Path, "write_bytes", guarded(Path.write_bytes))
+    monkeypatch.setattr(Path, "unlink", guarded(Path.unlink))
+    outcomes = synthese.read_input(message)
+    assert [type(outcome).__name__ for outcome in outcomes] == ["Bilan"], outcomes
+    assert outcomes[0].values["equipement.nom"] == answers.equipement.nom
+
+
+def test_synthese_starts_at_most_61_workers_on_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import Future
+
+    from clas_bilan import synthese
+
+    started: list[int] = []
+
+    class WindowsPool:
+        def __init__(self, max_workers: int) -> None:
+            if max_workers > 61:
+                raise ValueError("max_workers must be <= 61")
+            started.append(max_workers)
+
+        def __enter__(self) -> WindowsPool:
+            return self
+
+        def __exit__(self, *args: object) -> None:
+            return None
+
+        def submit(self, function: Any, chunk: list[Path]) -> Future[list[list[Any]]]:
+            future: Future[list[list[Any]]] = Future()
+            future.set_result([[] for _ in chunk])
+            return future
+
+    monkeypatch.setattr(synthese, "ProcessPoolExecutor", WindowsPool)
+    monkeypatch.setattr(sys, "platform", "win32")
+    paths = [Path(f"bilan_{number}.docx") for number in range(1000)]
+    assert len(list(synthese._read_all(paths, 128, None))) == 1000
+    assert started == [61]
+
+
+# email --envoyer: the system's certificates, and a true hint ---------------------------------
+
+
+def test_sending_trusts_the_systems_certificate_store() -> None:
+    import truststore
+
+    from clas_bilan import mailing
+
+    context = mailing._context()
+    assert isinstance(context, truststore.SSLContext)
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+
+
+def test_an_unknown_certificate_authority_is_not_blamed_on_the_server_name(
+    tmp_path: Path,
+) -> None:
+    from clas_bilan import mailing
+    from test_email import Inbox, _local, _message, _server_tls, _serving
+
+    message, _ = _message(tmp_path)
+    with (
+        _serving(Inbox(), tls_context=_server_tls(), require_starttls=True) as port,
+        pytest.raises(pdf.UsageError) as caught,
+    ):
+        mailing.send(message, _local(port, security="starttls", user="helene"), "s3cret")
+    hint = caught.value.hint or ""
+    assert "ne reconnaît pas l'autorité qui a signé ce certificat" in hint
+    assert "brouillon .eml" in hint
+
+
+def test_a_certificate_of_another_name_says_to_check_the_server_name() -> None:
+    from clas_bilan import mailing
+
+    error = ssl.SSLCertVerificationError(1, "certificate verify failed")
+    error.verify_code = 62
+    error.verify_message = "Hostname mismatch, certificate is not valid for 'smtp.exemple.fr'."
+    assert "vérifiez le nom donné à --serveur" in mailing._certificate_hint(error)
+
+
+# The browser form: its script and style sheet served as such ---------------------------------
+
+
+def _served_type(app: Any, port: int, path: str) -> str:
+    import asyncio
+
+    sent: list[dict[str, Any]] = []
+
+    requested: list[bool] = []
+
+    async def receive() -> dict[str, Any]:
+        if not requested:
+            requested.append(True)
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.sleep(3600)  # cancelled once the response is sent
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", f"127.0.0.1:{port}".encode())],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", port),
+    }
+    asyncio.run(app(scope, receive, send))
+    start = next(message for message in sent if message["type"] == "http.response.start")
+    assert start["status"] == 200, start
+    return dict(start["headers"])[b"content-type"].decode()
+
+
+def test_the_forms_script_and_style_have_their_types_whatever_windows_registry_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mimetypes
+
+    from clas_bilan.web import server
+    from clas_bilan.web.app import create_app
+
+    mimetypes.init()
+    registry = mimetypes._db.types_map[True]  # type: ignore[attr-defined]
+    monkeypatch.setitem(registry, ".js", "text/plain")
+    monkeypatch.setitem(registry, ".css", "application/x-pointplus")
+    session, _ = server.prepare(tmp_path / "reponses.yaml")
+    app = create_app(session, 8123)
+    assert _served_type(app, 8123, "/static/formulaire.js").startswith("text/javascript")
+    assert _served_type(app, 8123, "/static/formulaire.css").startswith("text/css")
+
+
+# Starting: a path's stray quote, the application's double-click ------------------------------
+
+
+def test_a_folder_path_ending_in_a_stray_quote_is_explained(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """PowerShell 5.1 completes ``'.\\Bilans reçus\\'`` and passes ``".\\Bilans reçus\\"``."""
+    from clas_bilan.cli import main
+
+    folder = tmp_path / "Bilans reçus"
+    folder.mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["clas-bilan", "synthese", 'Bilans reçus"', "-o", "s.xlsx"])
+    with pytest.raises(SystemExit) as caught:
+        main()
+    assert caught.value.code == 2
+    shown = " ".join(capsys.readouterr().err.split())
+    assert 'le chemin « Bilans reçus" » se termine par un guillemet' in shown
+    assert "retirez le « \\ » final" in shown and '« "Bilans reçus" »' in shown
+    assert not (tmp_path / "s.xlsx").exists()
+
+
+def test_the_application_started_with_no_argument_opens_the_form_in_documents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from clas_bilan.cli import main
+    from clas_bilan.web import server
+
+    served: list[Path] = []
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "argv", ["clas-bilan"])
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setattr(Path, "home", lambda: tmp_path)
+    monkeypatch.setattr(
+        server, "serve", lambda session, sock, **kwargs: served.append(session.path)
+    )
+    with pytest.raises(SystemExit) as caught:
+        main()
+    assert caught.value.code in (0, None)
+    answers = tmp_path / "Documents" / "Bilan CLAS" / "reponses.yaml"
+    assert served == [answers]
+    assert answers.is_file()
+    shown = " ".join(capsys.readouterr().out.split())
+    assert f"Votre bilan CLAS est dans le fichier : {answers}" in shown
+
+
+def test_documents_is_windows_known_folder_when_it_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    from clas_bilan import places
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(places, "_windows_documents", lambda: Path("D:/Mes documents"))
+    assert places.default_answers() == Path("D:/Mes documents/Bilan CLAS/reponses.yaml")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import os
-import tempfile
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -23,7 +23,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Literal
 
-from clas_bilan import campaigns, checks, form, models
+from clas_bilan import campaigns, checks, form, models, textfile
 from clas_bilan.errors import UsageError, UserError
 from clas_bilan.report import Finding
 from clas_bilan.values import format_size
@@ -42,6 +42,8 @@ _SHOWN_OTHERS = 3
 """Other copies of the same équipement named in a bilan's note."""
 _CHUNK = 8
 """Inputs a worker reads per round trip: few enough for a smooth progress bar."""
+_WINDOWS_WORKERS = 61
+"""Most worker processes ProcessPoolExecutor accepts on Windows (it refuses more)."""
 
 Kind = Literal["text", "count", "decimal", "yesno", "date"]
 
@@ -289,11 +291,11 @@ def _read_answers(path: Path, source: str) -> Outcome:
     return row(report.answers, source, report.findings)
 
 
-def _read_docx(path: Path, source: str, name: str) -> Outcome:
+def _read_docx(path: Path, source: str, name: str, data: bytes | None = None) -> Outcome:
     from clas_bilan.docx import package
     from clas_bilan.extract import read_body
 
-    body = package.main_body(path, role="bilan")
+    body = package.main_body(path, role="bilan", data=data)
     found = read_body(body, name)
     unread = [
         Finding(
@@ -317,29 +319,29 @@ def _read_email(path: Path) -> list[Outcome]:
         message = email.message_from_binary_file(stream, policy=policy.default)
     outcomes: list[Outcome] = []
     others: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="clas-bilan-") as folder:
-        for index, part in enumerate(_attachments(message)):
-            name = Path(part.get_filename() or f"piece_{index}").name or f"piece_{index}"
-            suffix = Path(name).suffix.lower()
-            if suffix not in {".docx", ".yaml", ".yml"} and part.get_content_type() != _DOCX_TYPE:
-                others.append(name)
-                continue
-            data = part.get_payload(decode=True)
-            if not isinstance(data, bytes):
-                continue
-            copy = Path(folder) / f"{index}{suffix or '.docx'}"
-            copy.write_bytes(data)
-            source = f"{path} › {name}"
-            try:
-                if suffix in {".yaml", ".yml"}:
-                    outcomes.append(_read_answers(copy, source))
+    for index, part in enumerate(_attachments(message)):
+        name = Path(part.get_filename() or f"piece_{index}").name or f"piece_{index}"
+        suffix = Path(name).suffix.lower()
+        if suffix not in {".docx", ".yaml", ".yml"} and part.get_content_type() != _DOCX_TYPE:
+            others.append(name)
+            continue
+        data = part.get_payload(decode=True)
+        if not isinstance(data, bytes):
+            continue
+        source = f"{path} › {name}"
+        try:  # read from memory: no copy for an antivirus to hold in %TEMP%
+            if suffix in {".yaml", ".yml"}:
+                text, early = textfile.decode(data, name)
+                report = checks.validate_text(text, path.parent / name)
+                if report.answers is None:
+                    reasons = " ; ".join(finding.text() for finding in report.errors[:3])
+                    outcomes.append(Unread(source, f"fichier de réponses illisible : {reasons}"))
                 else:
-                    outcomes.append(_read_docx(copy, source, name))
-            except UserError as error:
-                reason = _one_line(error.message).replace(copy.name, name)
-                outcomes.append(Unread(source, reason, error.hint))
-            finally:
-                copy.unlink()
+                    outcomes.append(row(report.answers, source, [*early, *report.findings]))
+            else:
+                outcomes.append(_read_docx(Path(name), source, name, data))
+        except UserError as error:
+            outcomes.append(Unread(source, _one_line(error.message), error.hint))
     if not outcomes:
         joined = ", ".join(f"« {name} »" for name in others[:5])
         listed = f" (pièces jointes : {joined})" if others else " (aucune pièce jointe)"
@@ -457,6 +459,8 @@ def _read_all(
 ) -> Iterator[list[Outcome]]:
     """Each file's outcomes, in input order; at most a few chunks in flight per worker."""
     chunks = [files[start : start + _CHUNK] for start in range(0, len(files), _CHUNK)]
+    if sys.platform == "win32":
+        workers = min(workers, _WINDOWS_WORKERS)
     if workers <= 1 or len(chunks) <= 1:
         for chunk in chunks:
             for path in chunk:

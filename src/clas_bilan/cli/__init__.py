@@ -4,7 +4,8 @@
 the report printing, ``typer_fr`` typer's and click's own texts in French.
 """
 
-from clas_bilan.cli.commands import app, main
+from clas_bilan.cli.commands import app
 from clas_bilan.cli.output import err, out, print_report
+from clas_bilan.cli.start import main
 
 __all__ = ["app", "err", "main", "out", "print_report"]

@@ -83,6 +83,10 @@ class _Refused(Exception):
 
 def create_app(session: Session, port: int) -> ASGIApp:
     """The web application of one run, serving ``session`` on 127.0.0.1:``port``."""
+    import mimetypes
+
+    for kind, suffix in (("text/javascript", ".js"), ("text/css", ".css")):
+        mimetypes.add_type(kind, suffix)  # not what Windows' registry says (text/plain…)
     origin = f"http://127.0.0.1:{port}"
 
     def guarded(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import multiprocessing
 import os
 import sys
 import unicodedata
@@ -468,7 +469,9 @@ def _read_all(
                 if on_progress is not None:
                     on_progress(1)
         return
-    with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
+    # A built application starts its workers the way Windows and macOS do, on every system.
+    spawn = multiprocessing.get_context("spawn") if getattr(sys, "frozen", False) else None
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=spawn) as pool:
         pending = []
         queue = iter(chunks)
         for chunk in queue:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import os
+import pkgutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,9 +102,10 @@ _registry: dict[str, Campaign] = {}
 def _load() -> dict[str, Campaign]:
     """The campaigns of this package's ``bilan_*`` modules, found on first use."""
     if not _registry:
-        for name in sorted(os.listdir(os.path.dirname(__file__))):
-            if name.startswith("bilan_") and name.endswith(".py"):
-                found = importlib.import_module(f"{__name__}.{name[:-3]}").CAMPAIGN
+        # pkgutil, not the folder's listing: a built application keeps modules in an archive
+        for name in sorted(module.name for module in pkgutil.iter_modules(__path__)):
+            if name.startswith("bilan_"):
+                found = importlib.import_module(f"{__name__}.{name}").CAMPAIGN
                 _registry.setdefault(found.code, found)
     return _registry
 

@@ -659,7 +659,7 @@ def section_formulaire(work: Path, repeats: int) -> list[str]:
     answers = work / "formulaire.yaml"
     answers.write_text(scaffold.example_text(), encoding="utf-8")
     session, _ = server.prepare(answers)
-    values = session.values()
+    values, version = session.values()
     sock = server.bind(None)
     ready = threading.Event()
     threading.Thread(
@@ -678,9 +678,22 @@ def section_formulaire(work: Path, repeats: int) -> list[str]:
         response = connection.getresponse()
         assert response.status == 200 and b'"erreurs":0' in response.read()
 
-    session.save(values)  # the file as the page writes it: what ``validate`` would read
+    # The file as the page writes it: what ``validate`` would read.
+    saved = {"version": session.save(values, version)}
+    titles = [values["intitule_projet"], values["intitule_projet"] + " (modifié)"]
+
+    def save_round_trip() -> None:
+        titles.reverse()  # one answer changed each time: the file is written every time
+        changed = {**values, "intitule_projet": titles[0]}
+        sent = json.dumps({"valeurs": changed, "version": saved["version"]}).encode()
+        connection.request("POST", "/api/enregistrer", sent, headers)
+        response = connection.getresponse()
+        assert response.status == 200
+        saved["version"] = json.loads(response.read())["version"]
+
     cases: dict[str, Case] = {
         "http": round_trip,
+        "save": save_round_trip,
         "core": lambda: session.check(values),
         "validate": lambda: validate_file(answers),
     }
@@ -693,6 +706,8 @@ def section_formulaire(work: Path, repeats: int) -> list[str]:
         "|---|---|---|---|",
         f"| check round trip (POST /api/verifier, example's {len(values)} answers) "
         f"| {spread(times['http'])} | < {TARGETS['formulaire_ms']:g} ms | {met} |",
+        f"| save round trip (POST /api/enregistrer naming the version, file written) "
+        f"| {spread(times['save'])} | | |",
         f"| of which answers text + validate's checks (`Session.check`) "
         f"| {spread(times['core'])} | | |",
         f"| for comparison: `validate_file` of the saved file | {spread(times['validate'])} | | |",

@@ -13,7 +13,8 @@ from typing import Any
 
 from pydantic import Field
 
-from clas_bilan.campaigns import Campaign, bilan_2025_2026
+from clas_bilan.campaigns import bilan_2025_2026
+from clas_bilan.campaigns.campaign import Campaign
 from clas_bilan.form import Block, Question
 from clas_bilan.models import AxeEnfants, Reponses, Text
 

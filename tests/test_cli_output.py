@@ -116,8 +116,8 @@ def test_anything_else_asked_of_the_plugin_stand_in_comes_from_pydantic() -> Non
     """A later pydantic asking its plugin loader for more than ``get_plugins`` still works."""
     code = (
         "import sys\n"
-        "from clas_bilan.cli import commands\n"
-        "commands._no_pydantic_plugins()\n"
+        "from clas_bilan import cli\n"
+        "cli._no_pydantic_plugins()\n"
         "from pydantic.plugin import _loader\n"
         "assert list(_loader.get_plugins()) == []\n"
         "from pydantic.plugin._loader import _plugins\n"

@@ -164,6 +164,7 @@ def test_a_form_filled_by_hand_in_word_is_read_back(tmp_path: Path) -> None:
     assert found.problems == []
     expected = Reponses.model_validate(
         {
+            "campagne": CODE,
             "gestionnaire": {
                 "nom": "Association Les Amis",
                 "adresse": "3 rue Haute\n01100 Oyonnax",
@@ -223,7 +224,7 @@ def test_a_form_filled_by_hand_in_word_is_read_back(tmp_path: Path) -> None:
 def test_the_blank_form_reads_as_no_answer(tmp_path: Path) -> None:
     found = extract(template_path())
     assert found.problems == []
-    assert found.answers == Reponses()
+    assert found.answers == Reponses(campagne=CODE)
 
 
 def test_unreadable_answers_are_reported_not_dropped_silently(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import http.client
 import json
 import re
@@ -55,6 +56,11 @@ def _post(server: Running, path: str, data: object, token: str) -> tuple[int, di
         {"Content-Type": "application/json", "X-Jeton": token},
     )
     return status, json.loads(body) if body.startswith(b"{") else {}
+
+
+def _version(answers: Path) -> str:
+    """The version a page names in its saves: the sha256 of the file's bytes it was built from."""
+    return hashlib.sha256(answers.read_bytes()).hexdigest()
 
 
 def _page_values(path: Path) -> dict[str, str]:
@@ -187,7 +193,8 @@ def test_checks_are_validate_s_own_and_saving_keeps_invalid_values_as_typed(
         values["moyens_humains.salaries.nombre"] = "trois"
         status, report = _post(server, "/api/verifier", {"valeurs": values}, token)
         assert status == 200
-        status, _ = _post(server, "/api/enregistrer", {"valeurs": values}, token)
+        saving = {"valeurs": values, "version": _version(answers)}
+        status, _ = _post(server, "/api/enregistrer", saving, token)
         assert status == 200
     saved = yaml.safe_load(answers.read_text(encoding="utf-8"))
     assert saved["moyens_humains"]["salaries"]["nombre"] == "trois"
@@ -216,20 +223,24 @@ def test_a_file_changed_on_disk_is_never_overwritten(tmp_path: Path) -> None:
     answers.write_text(REFERENCE.read_text(encoding="utf-8"), encoding="utf-8")
     with running(answers) as server:
         token = _token(server)
+        base = _version(answers)
         edited = answers.read_text(encoding="utf-8").replace("Réussir ensemble", "Autre titre")
         answers.write_text(edited, encoding="utf-8")
         values = _page_values(REFERENCE)
         values["intitule_projet"] = "Titre tapé dans la page"
-        status, body = _post(server, "/api/enregistrer", {"valeurs": values}, token)
+        saving = {"valeurs": values, "version": base}
+        status, body = _post(server, "/api/enregistrer", saving, token)
         assert status == 409 and body["conflit"] is True
+        assert body["version"] == _version(answers)
         assert answers.read_text(encoding="utf-8") == edited
         draft = tmp_path / "reponses.yaml.brouillon"
         assert "Titre tapé dans la page" in draft.read_text(encoding="utf-8")
-        status, _ = _post(server, "/api/produire", {"valeurs": values}, token)
+        status, _ = _post(server, "/api/produire", saving, token)
         assert status == 409
         assert answers.read_text(encoding="utf-8") == edited
-        # The user chose: keep the page's answers.
-        status, _ = _post(server, "/api/enregistrer", {"valeurs": values, "remplacer": True}, token)
+        # The user chose: keep the page's answers, over the version the conflict named.
+        chosen = {**saving, "version": body["version"], "oublier_brouillon": True}
+        status, _ = _post(server, "/api/enregistrer", chosen, token)
         assert status == 200
         assert "Titre tapé dans la page" in answers.read_text(encoding="utf-8")
         assert not draft.exists()
@@ -239,7 +250,8 @@ def test_saved_reference_values_load_back_as_the_reference(tmp_path: Path) -> No
     answers = tmp_path / "reponses.yaml"
     with running(answers) as server:
         token = _token(server)
-        status, _ = _post(server, "/api/enregistrer", {"valeurs": _page_values(REFERENCE)}, token)
+        saving = {"valeurs": _page_values(REFERENCE), "version": _version(answers)}
+        status, _ = _post(server, "/api/enregistrer", saving, token)
         assert status == 200
     assert load_file(answers).answers == reference()
 
@@ -291,9 +303,11 @@ def test_a_draft_left_by_a_conflict_is_offered_at_the_next_start(tmp_path: Path)
     draft = tmp_path / "reponses.yaml.brouillon"
     with running(answers) as server:
         token = _token(server)
+        base = _version(answers)
         answers.write_text(answers.read_text(encoding="utf-8") + "\n", encoding="utf-8")
         values = {**_page_values(REFERENCE), "intitule_projet": "Gardé dans le brouillon"}
-        assert _post(server, "/api/enregistrer", {"valeurs": values}, token)[0] == 409
+        saving = {"valeurs": values, "version": base}
+        assert _post(server, "/api/enregistrer", saving, token)[0] == 409
     assert draft.is_file()
     with running(answers) as server:
         status, page = _request(server, "GET", "/")

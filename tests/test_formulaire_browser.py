@@ -208,12 +208,11 @@ def test_a_file_changed_on_disk_is_not_overwritten_and_the_user_chooses(
         answers.write_text(edited, encoding="utf-8")
         _type(page, "conclusion.suggestions_caf", "Plus de formations.")
         alert = page.get_by_role("alert")
-        expect(alert).to_contain_text("modifié par un autre programme", timeout=15_000)
+        expect(alert).to_contain_text("modifié ailleurs", timeout=15_000)
         assert answers.read_text(encoding="utf-8") == edited
         draft = tmp_path / "reponses.yaml.brouillon"
         assert "Plus de formations." in draft.read_text(encoding="utf-8")
-        keep = "Remplacer le fichier par les réponses de cette page"
-        page.get_by_role("button", name=keep).click()
+        page.get_by_role("button", name="Garder mes réponses").click()
         _wait_saved(page)
     saved = load_file(answers).answers
     assert saved is not None and saved.conclusion.suggestions_caf == "Plus de formations."

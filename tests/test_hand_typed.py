@@ -356,6 +356,7 @@ def _type_bilan(typist: Typist, tick: str) -> None:
 def _expected(*, signed: bool) -> dict[str, Any]:
     schools = [*SCHOOLS.values(), UNCLEAR]
     return {
+        "campagne": campaigns.current().code,
         "gestionnaire": {"nom": "Association Les Amis", "adresse": "3 rue Haute, 01100 Oyonnax"},
         "equipement": {"nom": "Centre social Les Vignes", "commune": "Oyonnax"},
         "intitule_projet": "Lire ensemble",

@@ -45,7 +45,7 @@ def test_init_writes_reponses_yaml_with_the_schema_line(in_tmp: Path) -> None:
 
 def test_init_has_every_question_of_the_form_as_a_comment() -> None:
     flat = comments(scaffold.init_text())
-    for spot in form.answer_spots():
+    for spot in form.answer_spots(campaigns.current().blocks):
         label = " ".join(spot.label.replace("\u00a0", " ").split())
         if spot.key.startswith(("public.inscrits.", "public.total")):
             continue  # the public table is described level by level

@@ -1,4 +1,4 @@
-"""Dotted answer keys: one module splits, joins, walks data and models, names and places them."""
+"""Dotted answer keys: one module splits, joins, walks data and models, and places them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from clas_bilan import keys, validation
+from clas_bilan import campaigns, keys, validation
 from clas_bilan.models import Reponses
 
 
@@ -62,9 +62,9 @@ def test_a_model_is_walked_by_its_file_keys() -> None:
 
 
 def test_label_and_line_of_fall_back_to_the_nearest_parent() -> None:
-    assert keys.label("public.total") == "TOTAL"
-    assert keys.label("equipement.inconnue") == keys.label("equipement") != ""
-    assert keys.label("") == ""
+    assert campaigns.label("public.total") == "TOTAL"
+    assert campaigns.label("equipement.inconnue") == campaigns.label("equipement") != ""
+    assert campaigns.label("") == ""
     lines = {"territoires": 40, "territoires.1": 48}
     assert keys.line_of(lines, "territoires.1.nom") == 48
     assert keys.line_of(lines, "territoires.2.nom") == 40

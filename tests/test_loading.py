@@ -198,7 +198,9 @@ def test_every_finding_made_while_loading_has_a_code() -> None:
 
 # Property tests: whatever the user writes, a French message and exit 0/1/2, never a traceback.
 
-KEYS = sorted({part for spot in form.answer_spots() for part in spot.key.split(".")})
+KEYS = sorted(
+    {part for spot in form.answer_spots(campaigns.current().blocks) for part in spot.key.split(".")}
+)
 SCALARS = (
     st.none()
     | st.booleans()

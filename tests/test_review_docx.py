@@ -161,7 +161,7 @@ def test_a_content_control_showing_its_placeholder_is_no_answer(tmp_path: Path) 
 
     found = extract(edited(tmp_path, typed))
     assert found.problems == []
-    assert found.answers == Reponses()
+    assert found.answers == Reponses(campagne=campaigns.current().code)
 
 
 def test_a_text_box_is_read_once_links_and_simple_fields_are_read(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -297,9 +298,13 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     empty.clear_content()
     empty.set_content("Le bilan suit demain.")
     write_draft(empty, folder / "courriels" / "sans_bilan.eml", False)
-    (folder / "notes.txt").write_text("pas un bilan", encoding="utf-8")  # ignored in a folder
+    (folder / "notes.txt").write_text("pas un bilan", encoding="utf-8")  # listed, not read
     (folder / "courriels" / "outlook.msg").write_bytes(b"\xd0\xcf\x11\xe0" + bytes(600))
-    return Corpus(folder, expected, ["abime.docx", "lettre.docx", "sans_bilan.eml", "outlook.msg"])
+    return Corpus(
+        folder,
+        expected,
+        ["abime.docx", "lettre.docx", "sans_bilan.eml", "outlook.msg", "notes.txt"],
+    )
 
 
 def _sheet(book: Any, name: str) -> list[dict[str, Any]]:
@@ -327,7 +332,15 @@ def test_every_bilan_is_a_row_with_its_own_values(
     corpus: Corpus, workbook: tuple[Path, Any, Any]
 ) -> None:
     _, _, book = workbook
-    assert book.sheetnames == ["Synthèse", "Bilans", "Formations", "Territoires", "À vérifier"]
+    assert book.sheetnames == [
+        "Synthèse",
+        "Bilans",
+        "À vérifier",
+        "Bonifications",
+        "Réponses libres",
+        "Formations",
+        "Territoires",
+    ]
     rows = _sheet(book, "Bilans")
     assert len(rows) == len(corpus.bilans)
     for expected in corpus.bilans:
@@ -373,21 +386,59 @@ def test_the_same_equipement_twice_is_flagged_latest_first(
         "tilleuls_corrige.yaml",
         "tilleuls.docx",
     ]
-    assert twice[0]["Même équipement"] == "1 sur 2 (le plus récent)"
-    assert twice[1]["Même équipement"] == "2 sur 2"
+    assert twice[0]["Même équipement"] == "1 sur 2 : compté (date de signature)"
+    assert twice[1]["Même équipement"] == "2 sur 2 : non compté"
     assert rows.index(twice[1]) == rows.index(twice[0]) + 1
 
 
+@pytest.fixture(scope="module")
+def recalculated(workbook: tuple[Path, Any, Any], tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The workbook as LibreOffice computes its formulas (it saves their values)."""
+    path, _, _ = workbook
+    return openpyxl.load_workbook(recalculate(path, tmp_path_factory.mktemp("lo")), data_only=True)
+
+
+def recalculate(path: Path, folder: Path) -> Path:
+    """A copy of a workbook saved by LibreOffice, formulas computed; skipped without it."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        if os.environ.get("CLAS_BILAN_REQUIRE_LIBREOFFICE"):
+            pytest.fail("LibreOffice est requis en CI mais introuvable (soffice).")
+        pytest.skip("LibreOffice n'est pas installé")
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(folder / 'profil').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(folder / "calcule"),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    converted = folder / "calcule" / path.name
+    if not converted.exists():  # LibreOffice without Calc cannot open a workbook
+        if os.environ.get("CLAS_BILAN_REQUIRE_LIBREOFFICE"):
+            pytest.fail("LibreOffice Calc est requis en CI (libreoffice-calc-nogui).")
+        pytest.skip("LibreOffice Calc n'est pas installé")
+    return converted
+
+
+@pytest.mark.slow
 def test_the_summary_totals_are_the_sums_of_the_bilans_counted(
-    corpus: Corpus, workbook: tuple[Path, Any, Any]
+    corpus: Corpus, recalculated: Any
 ) -> None:
-    _, _, book = workbook
+    book = recalculated
     counted = [expected for expected in corpus.bilans if expected.counted]
     sheet = list(book["Synthèse"].iter_rows(values_only=True))
     values = {row[0]: row[1] for row in sheet if row and row[0]}
     assert values["Bilans lus"] == len(corpus.bilans)
     assert values["Équipements (bilans comptés)"] == len(counted)
-    assert values["Entrées illisibles"] == len(corpus.broken)
+    assert values["Entrées non lues (voir « À vérifier »)"] == len(corpus.broken)
     assert values["Enfants et jeunes inscrits"] == sum(sum(e.inscrits.values()) for e in counted)
     assert values["Collectifs"] == sum(e.collectifs or 0 for e in counted)
     assert values["Salariés"] == sum(e.salaries or 0 for e in counted)
@@ -424,14 +475,23 @@ def test_the_workbook_has_charts_filters_and_frozen_headers(
     assert len(charts) == 2
     assert "Enfants et jeunes inscrits par niveau scolaire" in text
     assert "Critères de bonification remplis" in text
-    for name in ("Bilans", "Formations", "Territoires", "À vérifier"):
+    for name in ("Bilans", "Formations", "Territoires", "À vérifier", "Réponses libres"):
         sheet = book[name]
-        assert sheet.freeze_panes == "A2"
+        assert sheet.freeze_panes == ("C2" if name in {"Bilans", "Réponses libres"} else "A2")
         assert (
             sheet.auto_filter.ref
             == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
         )
-        assert sheet.column_dimensions["A"].width >= 20
+        assert sheet.column_dimensions["A"].width >= 12
+    for sheet in book.worksheets:  # printed landscape, as wide as the page, titles repeated
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToHeight == 0
+        across = sheet.page_setup.fitToWidth
+        assert across == 1 or (across <= 4 and sheet.print_title_cols == "$A:$B"), sheet.title
+        if sheet.title != "Synthèse":
+            assert sheet.print_title_rows == "$1:$1", sheet.title
+    levels, bonus = book["Synthèse"]._charts
+    assert levels.dataLabels.showVal and bonus.dataLabels.showVal
 
 
 def test_trainings_and_schools_are_a_row_each(
@@ -459,24 +519,42 @@ def test_a_verifier_names_each_unread_input_and_each_finding(
     unread = [row for row in rows if row["Gravité"] == "Illisible"]
     assert sorted(Path(row["Fichier"]).name for row in unread) == sorted(corpus.broken)
     assert rows[: len(unread)] == unread  # inputs not read come first
-    why = {Path(row["Fichier"]).name: row["Problème"] for row in unread}
+    why = {Path(row["Fichier"]).name: row["Ce qui ne va pas"] for row in unread}
     assert "n'est pas un document Word .docx valide" in why["abime.docx"]
     assert "ne contient pas le formulaire Bilan CLAS" in why["lettre.docx"]
     assert "aucun bilan .docx joint" in why["sans_bilan.eml"]
     assert "Outlook (.msg)" in why["outlook.msg"]
+    assert "ce n'est pas un bilan" in why["notes.txt"]
+    gravities = [row["Gravité"] for row in rows]
+    order = ["Illisible", "Erreur", "À départager", "Avertissement"]
+    assert gravities == sorted(gravities, key=order.index)  # gravest first
     sud = [row for row in rows if str(row["Fichier"]).endswith("sud.yaml")]
-    assert sud[0]["Gravité"] == "Erreur" and sud[0]["Clé"] == "public.total"
-    assert "999" in sud[0]["Problème"] and sud[0]["Ligne du fichier de réponses"]
+    assert sud[0]["Gravité"] == "Erreur" and sud[0]["Question du formulaire"] == "TOTAL"
+    assert "999" in sud[0]["Ce qui ne va pas"]
+    assert sud[0]["Où le trouver"].startswith("ligne ")
+    assert "3. Le public" in sud[0]["Où le trouver"]
+    assert "Demandez au projet" in sud[0]["Que faire (quoi demander au projet)"]
     for expected in corpus.bilans:
         mine = [row for row in rows if str(row["Fichier"]).endswith(expected.file)]
-        gravities = [row["Gravité"] for row in mine]
-        assert gravities == sorted(gravities, key=lambda g: g != "Erreur")  # errors first
-        assert gravities.count("Erreur") == expected.errors
+        assert all(row["Compté"] == ("Oui" if expected.counted else "Non") for row in mine)
+        if expected.counted:
+            assert [row["Gravité"] for row in mine].count("Erreur") == expected.errors
+        else:  # an older version: its own findings are not anomalies of the synthesis
+            assert mine == []
     hand = [row for row in rows if str(row["Fichier"]).endswith("saisi_a_la_main.docx")]
-    assert [row["Clé"] for row in hand if row["Gravité"] == "Erreur"] == ["formations.suivie"]
-    assert "question sans réponse." in [row["Problème"] for row in hand]
+    errors = [row for row in hand if row["Gravité"] == "Erreur"]
+    assert len(errors) == 1
+    assert errors[0]["Question du formulaire"].startswith("Une formation a-t-elle été suivie")
+    assert errors[0]["Où le trouver"] == "rubrique « 2. Les formations réalisées »"
+    assert "question sans réponse." in [row["Ce qui ne va pas"] for row in hand]
     est = [row for row in rows if str(row["Fichier"]).endswith("est_corrige_dans_word.docx")]
-    assert est[0]["Clé"] == "public.total" and "ne correspond pas" in est[0]["Problème"]
+    assert est[0]["Question du formulaire"] == "TOTAL"
+    assert "ne correspond pas" in est[0]["Ce qui ne va pas"]
+    assert not [row for row in rows if "critères du bonus" in row["Ce qui ne va pas"]]
+    for row in rows:  # written for the Caf's agent: never an answers-file key or YAML
+        for text in (row["Ce qui ne va pas"], row["Que faire (quoi demander au projet)"]):
+            assert "public.total" not in str(text) and "« suivie:" not in str(text)
+        assert row["Que faire (quoi demander au projet)"], row
     for name in corpus.broken:
         assert name in result.output  # told on the terminal as well
 
@@ -492,7 +570,8 @@ def test_the_csv_has_the_answers_keys_and_the_same_values(
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     header = list(rows[0])
-    assert header[:3] == ["gestionnaire.nom", "equipement.nom", "equipement.commune"]
+    assert header[:4] == ["compte", "gestionnaire.nom", "equipement.nom", "equipement.commune"]
+    assert "public.inscrits.1ère" in header  # the key as the answers file writes it
     for key in ("public.inscrits.CP", "etp_salaries", "etp_benevoles", "total_inscrits"):
         assert key in header
     assert header[-1] == "fichier" and "bonus_enfants" in header and "bonus_parents" in header
@@ -630,3 +709,43 @@ def test_an_external_entity_is_refused_and_never_read(tmp_path: Path) -> None:
     )
     result = synthesize([path], workers=1)
     assert "DOCTYPE" in result.unread[0].reason and not result.bilans
+
+
+@pytest.mark.slow
+def test_a_row_marked_not_counted_leaves_the_totals(
+    corpus: Corpus, workbook: tuple[Path, Any, Any], tmp_path: Path
+) -> None:
+    """The agent writes « Non » in a row's « Compté » cell: the summary's formulas follow."""
+    path, _, _ = workbook
+    book = openpyxl.load_workbook(path)
+    sheet = book["Bilans"]
+    header = [cell.value for cell in sheet[1]]
+    counted_at = header.index("Compté dans la synthèse") + 1
+    file_at = header.index("Fichier") + 1
+    gex = next(
+        row for row in range(2, sheet.max_row + 1) if "gex" in sheet.cell(row, file_at).value
+    )
+    sheet.cell(gex, counted_at).value = "Non"
+    edited = tmp_path / "modifie.xlsx"
+    book.save(edited)
+    values = {
+        row[0]: row[1]
+        for row in openpyxl.load_workbook(recalculate(edited, tmp_path), data_only=True)[
+            "Synthèse"
+        ].iter_rows(values_only=True)
+        if row and row[0]
+    }
+    counted = [e for e in corpus.bilans if e.counted and e.file != "gex.yaml"]
+    assert values["Équipements (bilans comptés)"] == len(counted)
+    assert values["Enfants et jeunes inscrits"] == sum(sum(e.inscrits.values()) for e in counted)
+    elementary = sum(e.inscrits.get(level, 0) for e in counted for level in LEVELS[:5])
+    assert values["dont élémentaire"] == elementary
+    college = sum(e.inscrits.get(level, 0) for e in counted for level in LEVELS[5:9])
+    assert values["dont collège"] == college
+    lycee = sum(e.inscrits.get(level, 0) for e in counted for level in LEVELS[9:12])
+    assert values["dont lycée"] == lycee
+    children = sum(sum(e.inscrits.values()) for e in counted)
+    groups = sum(e.collectifs or 0 for e in counted)
+    assert values["Enfants par collectif (moyenne)"] == pytest.approx(children / groups)
+    both = sum(e.bonus_enfants and e.bonus_parents for e in counted)
+    assert values["Projets remplissant les critères des deux bonus"] == both

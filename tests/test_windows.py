@@ -467,7 +467,7 @@ def test_synthese_starts_at_most_61_workers_on_windows(monkeypatch: pytest.Monke
     started: list[int] = []
 
     class WindowsPool:
-        def __init__(self, max_workers: int) -> None:
+        def __init__(self, max_workers: int, mp_context: Any = None) -> None:
             if max_workers > 61:
                 raise ValueError("max_workers must be <= 61")
             started.append(max_workers)

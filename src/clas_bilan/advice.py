@@ -22,10 +22,94 @@ PAGE: dict[str, str] = {}
 ``{label}`` is replaced by the question's label.
 """
 
-CAF: dict[str, str] = {}
+_RESEND = "et de renvoyer son bilan corrigé (au format Word)."
+_CHECK = "Demandez au projet de vérifier « {label} » " + _RESEND
+_SLIP = (
+    "Le fichier de réponses du projet est mal écrit à cet endroit : demandez-lui de le "
+    "vérifier avec « clas-bilan validate » " + _RESEND
+)
+
+CAF: dict[str, str] = {
+    "campaign-mismatch": "Ce bilan n'est pas celui de cette année : demandez au projet le "
+    "bilan de la campagne en cours, sur le formulaire de cette année.",
+    "mandatory-missing": "Réponse Oui/Non obligatoire : demandez au projet de cocher Oui ou "
+    "Non à « {label} » " + _RESEND,
+    "training-sessions-mismatch": "Les formations déclarées ne concordent pas : demandez au "
+    "projet s'il a suivi une formation et, si oui, de décrire chaque session " + _RESEND,
+    "trained-above-headcount": "Plus de personnes formées que de personnes dans l'équipe : "
+    + _CHECK,
+    "total-mismatch": "Le total n'est pas la somme des inscrits par niveau ; les totaux de la "
+    "synthèse comptent la somme par niveau. " + _CHECK,
+    "total-unchecked": "Un nombre d'inscrits n'a pas pu être lu : " + _CHECK,
+    "too-many-per-collectif": "Groupes plus grands que ceux que la Caf recommande : demandez "
+    "au projet le nombre de collectifs et la taille des groupes.",
+    "etp-hours-mismatch": "L'ETP déclaré ne correspond pas aux heures ; la synthèse compte "
+    "l'ETP déclaré. " + _CHECK,
+    "etp-above-headcount": "Plus d'ETP que de personnes : demandez au projet de vérifier les "
+    "heures ou l'ETP de « {label} ».",
+    "bonus-collectifs-above-total": "Plus de collectifs concernés par le bonus que de "
+    "collectifs du projet : " + _CHECK,
+    "surcout-without-collectif": "Un surcoût est déclaré sans collectif concerné : demandez "
+    "au projet combien de collectifs sont concernés.",
+    "bonus-criteria-unmet": "Critères du bonus non remplis : voir la feuille « Bonifications ».",
+    "invisible-character": "Un caractère invisible gêne la relecture de « {label} » : " + _CHECK,
+    "email-invalid": "L'adresse mail n'en est pas une : demandez au projet la bonne adresse.",
+    "signature-missing": "Le bilan n'est pas signé : demandez au projet de le dater, de le "
+    "signer et de le renvoyer.",
+    "deadline-passed": "Bilan signé après la date limite : à signaler, selon les règles de la Caf.",
+    "question-unanswered": "Question sans réponse : demandez au projet de répondre à "
+    "« {label} » " + _RESEND,
+    "docx-answer-unread": "Une réponse du document Word n'a pas pu être relue (saisie hors des "
+    "cases ou mise en forme modifiée) : vérifiez-la dans le document et, si besoin, "
+    "demandez au projet de la corriger.",
+    "duplicate-bilan": "Plusieurs versions reçues : vérifiez que la version comptée est bien "
+    "la dernière envoyée.",
+    "versions-undecided": "Rien ne dit quelle version est la dernière : ouvrez les deux "
+    "fichiers, ou demandez au projet laquelle compte ; pour compter l'autre, mettez « Non » "
+    "dans la colonne « Compté » de la feuille Bilans pour celle-ci et « Oui » pour l'autre.",
+    "signature-image-unusable": "L'image de signature n'a pas pu être utilisée : demandez au "
+    "projet de signer le bilan à la main et de renvoyer le scan avec le fichier Word.",
+    "not-utf8": "Fichier de réponses mal enregistré (encodage) : vérifiez les lettres "
+    "accentuées de ce bilan.",
+    "wrong-type": _CHECK,
+    "negative-number": _CHECK,
+    "number-too-big": _CHECK,
+    "not-whole-number": _CHECK,
+    "impossible-date": _CHECK,
+    "invalid-value": _CHECK,
+    "section-expected": _SLIP,
+    "unknown-key": _SLIP,
+    "text-cut-by-comment": _SLIP,
+    **dict.fromkeys(
+        (
+            "tab-indent",
+            "missing-space-after-colon",
+            "answer-in-comment",
+            "tab-in-answer",
+            "unclosed-quote",
+            "text-without-pipe",
+            "key-not-indented",
+            "list-dash-missing",
+            "too-many-values",
+            "too-deep",
+            "key-not-text",
+            "comment-only-answer",
+            "yaml-anchor",
+            "yaml-tag",
+            "yaml-alias",
+            "duplicate-key",
+            "thousands-dot",
+            "yaml-syntax",
+            "needs-quotes",
+            "empty-file",
+            "not-a-mapping",
+        ),
+        _SLIP,
+    ),
+}
 """Finding code → what the Caf's agent should check or ask the project for.
 
-``{label}`` is replaced by the question's label.
+``{label}`` is replaced by the question's label. Never an answers-file key or YAML.
 """
 
 

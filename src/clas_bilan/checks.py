@@ -148,7 +148,7 @@ class _Findings:
                 severity,
                 key,
                 keys.line_of(self.lines, key),
-                label or keys.label(key),
+                label or campaigns.label(key),
                 message,
                 hint,
                 code=code,
@@ -307,9 +307,10 @@ def _etp(answers: Reponses, found: _Findings) -> None:
     _etp_matches(found, f"{base}.etp", staff.etp, staff.heures_payees, "payées")
     base = "moyens_humains.benevoles"
     _etp_matches(found, f"{base}.etp", volunteers.etp, volunteers.heures, "de bénévolat")
+    current = campaigns.current()
     for base, etp, people in (
-        ("moyens_humains.salaries", etp_salaries(staff), staff.nombre),
-        ("moyens_humains.benevoles", etp_benevoles(volunteers), volunteers.nombre),
+        ("moyens_humains.salaries", etp_salaries(staff, current), staff.nombre),
+        ("moyens_humains.benevoles", etp_benevoles(volunteers, current), volunteers.nombre),
     ):
         key = _given(staff if base.endswith("salaries") else volunteers, base)
         if found.blocked(base):
@@ -482,8 +483,8 @@ class Question:
 def questions(answers: Reponses) -> list[Question]:
     """Every question of the form, in order, with whether it is answered."""
     found: list[Question] = []
-    labels = form.labels()
-    for block in form.blocks():
+    labels = campaigns.current().labels
+    for block in campaigns.current().blocks:
         if isinstance(block, form.Question):
             keys = (block.keys,) if block.codec == "etp" else tuple((key,) for key in block.keys)
             for group in keys:
@@ -580,8 +581,8 @@ def summarize(answers: Reponses) -> Summary:
     sums = subtotals(answers.public.inscrits)
     total = sums["total"]
     collectifs = answers.public.nombre_collectifs
-    salaries = etp_salaries(answers.moyens_humains.salaries)
-    benevoles = etp_benevoles(answers.moyens_humains.benevoles)
+    salaries = etp_salaries(answers.moyens_humains.salaries, campaigns.current())
+    benevoles = etp_benevoles(answers.moyens_humains.benevoles, campaigns.current())
     return Summary(
         answered=sum(1 for q in counted if q.answered),
         questions=len(counted),

@@ -184,7 +184,7 @@ def _validate(raw: dict[str, Any], problems: list[str], campaign: Campaign) -> R
     model = campaign.answers
     answers, refusals = validation.validate(model, raw)
     for refusal in refusals:
-        label = keys.label(refusal.key, campaign) or refusal.key
+        label = campaigns.label(refusal.key, campaign) or refusal.key
         problems.append(
             f"« {label[:80]} » : « {shown(refusal.value)} » illisible ({refusal.reason}) ; "
             "réponse non reprise."

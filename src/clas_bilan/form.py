@@ -16,10 +16,7 @@ import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:
-    from clas_bilan.campaigns import Campaign
+from typing import Literal
 
 CAF_EMAIL = "parentalite@caf01.caf.fr"
 
@@ -236,16 +233,9 @@ class AnswerSpot:
     block: Block = field(compare=False)
 
 
-def blocks(campaign: Campaign | None = None) -> Sequence[Block]:
-    """The blocks of a campaign's form, by default the current campaign's."""
-    from clas_bilan import campaigns
-
-    return (campaign or campaigns.current()).blocks
-
-
-def answer_spots(campaign: Campaign | None = None) -> Iterator[AnswerSpot]:
-    """Yield every answer key of a campaign's form, in form order, with its label."""
-    for block in blocks(campaign):
+def answer_spots(blocks: Sequence[Block]) -> Iterator[AnswerSpot]:
+    """Yield every answer key of a form, in form order, with its label."""
+    for block in blocks:
         if isinstance(block, Question):
             for key in block.keys:
                 yield AnswerSpot(key, _clean(block.label), block)
@@ -285,13 +275,6 @@ def _public_label(row: tuple[Cell, ...], index: int) -> str:
     return "Nombre d’enfants inscrits : Autre"
 
 
-def labels(campaign: Campaign | None = None) -> Mapping[str, str]:
-    """Map each answer key of a campaign's form to the form's label for it."""
-    from clas_bilan import campaigns
-
-    return _labels(campaign or campaigns.current())
-
-
-@functools.cache
-def _labels(campaign: Campaign) -> Mapping[str, str]:
-    return MappingProxyType({spot.key: spot.label for spot in answer_spots(campaign)})
+def labels(blocks: Sequence[Block]) -> Mapping[str, str]:
+    """Map each answer key of a form to the form's label for it (``Campaign.labels`` keeps it)."""
+    return MappingProxyType({spot.key: spot.label for spot in answer_spots(blocks)})

@@ -14,11 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from clas_bilan import campaigns, form
 from clas_bilan.values import LEVEL_SPELLINGS, level_key
-
-if typing.TYPE_CHECKING:
-    from clas_bilan.campaigns import Campaign
 
 Loc = tuple[int | str, ...]
 """A key as a tuple of parts, the way pydantic's errors give it."""
@@ -160,12 +156,12 @@ def field(model: type[BaseModel], part: int | str) -> FieldInfo | None:
     )
 
 
-def walk(loc: Loc, model: type[BaseModel] | None = None) -> Iterator[tuple[str, FieldInfo]]:
+def walk(loc: Loc, model: type[BaseModel]) -> Iterator[tuple[str, FieldInfo]]:
     """Yield (part, field) down a key from the answers model, list positions skipped.
 
     Stops at the first part the models do not know.
     """
-    current: type[BaseModel] | None = model or campaigns.current().answers
+    current: type[BaseModel] | None = model
     for part in loc:
         if isinstance(part, int) or is_index(part):
             continue
@@ -176,38 +172,16 @@ def walk(loc: Loc, model: type[BaseModel] | None = None) -> Iterator[tuple[str, 
         current = inner_model(info.annotation)
 
 
-def names(loc: Loc, model: type[BaseModel] | None = None) -> list[str]:
+def names(loc: Loc, model: type[BaseModel]) -> list[str]:
     """The keys accepted under ``loc``, as the answers file spells them."""
     steps = [part for part in loc if not (isinstance(part, int) or is_index(part))]
     found = list(walk(loc, model))
     if len(found) != len(steps):
         return []
-    inner = inner_model(found[-1][1].annotation) if found else model or campaigns.current().answers
+    inner = inner_model(found[-1][1].annotation) if found else model
     if inner is None:
         return []
     return [info.alias or name for name, info in inner.model_fields.items()]
-
-
-def label(key: str | None, campaign: Campaign | None = None) -> str:
-    """The form's label for a dotted key, else the model's description, else a parent's.
-
-    ``campaign`` is the one whose form and answers model name the key (the current one).
-    """
-    if not key:
-        return ""
-    from clas_bilan import models  # models uses this module
-
-    labels = form.labels(campaign)
-    model = (campaign or campaigns.current()).answers
-    for parent in parents(key):
-        if plain(parent) in labels and not is_index(name(parent)):
-            return labels[plain(parent)]
-        steps = list(walk(tuple(split(parent)), model))
-        if len(steps) == len(split(plain(parent))) and steps:
-            described = models.description(steps[-1][1], campaign)
-            if described:
-                return described
-    return ""
 
 
 def line_of(lines: Mapping[str, int], key: str | None) -> int | None:

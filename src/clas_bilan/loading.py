@@ -91,7 +91,7 @@ def _cut_texts(
                 "erreur",
                 key,
                 keys.line_of(lines, key),
-                keys.label(key),
+                campaigns.label(key),
                 f"« {shown(comment)} » est lu comme un commentaire (après « # ») : il "
                 "n’apparaîtrait pas dans le bilan.",
                 hint="S’il fait partie de la réponse, mettez toute la réponse entre "
@@ -123,7 +123,7 @@ def _validate(
                 "erreur",
                 key or None,
                 keys.line_of(lines, key),
-                keys.label(key),
+                campaigns.label(key),
                 refusal.message,
                 refusal.hint,
                 code=refusal.code,
@@ -133,7 +133,10 @@ def _validate(
         set_aside[key] = refusal.value
         if refusal.meant:
             dropped.add(refusal.meant)
-    return answers or model(), findings, dropped, set_aside
+    built = answers or model()
+    if answers is None or "campagne" not in data:  # absent or refused: the current campaign's
+        built.campagne = campaigns.current().code
+    return built, findings, dropped, set_aside
 
 
 def _fill_empty(data: dict[str, Any], model: type[BaseModel]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -24,11 +25,11 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 
-from clas_bilan import campaigns, form, keys, values
+from clas_bilan import form, keys, values
 from clas_bilan.values import LEVEL_SPELLINGS
 
 if TYPE_CHECKING:
-    from clas_bilan.campaigns import Campaign
+    from clas_bilan.campaigns.campaign import Campaign
 
 
 class CampaignText:
@@ -36,16 +37,17 @@ class CampaignText:
 
     The models are built once for every campaign, before any campaign is read (a campaign's
     module may subclass them): such a text is given by ``description`` for a campaign, or
-    put in the JSON schema, as pydantic's ``json_schema_extra`` hook, for the current one.
+    put in the JSON schema, as pydantic's ``json_schema_extra`` hook, for the campaign
+    ``json_schema`` describes.
     """
 
-    def text(self, campaign: Campaign | None = None) -> str | None:
-        """The description for ``campaign`` (the current one)."""
+    def text(self, campaign: Campaign) -> str | None:
+        """The description for ``campaign``."""
         raise NotImplementedError
 
     def __call__(self, schema: dict[str, Any]) -> None:
-        """Pydantic's hook: the JSON schema's description, for the current campaign."""
-        schema["description"] = self.text()
+        """Pydantic's hook: the JSON schema's description, for the campaign described."""
+        schema["description"] = self.text(_described.get())
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,9 @@ class FormLabel(CampaignText):
 
     key: str
 
-    def text(self, campaign: Campaign | None = None) -> str | None:
-        """The label in ``campaign``'s form (the current one)."""
-        return form.labels(campaign).get(self.key)
+    def text(self, campaign: Campaign) -> str | None:
+        """The label in ``campaign``'s form."""
+        return campaign.labels.get(self.key)
 
 
 @dataclass(frozen=True)
@@ -65,14 +67,28 @@ class WithHourBases(CampaignText):
 
     template: str
 
-    def text(self, campaign: Campaign | None = None) -> str:
-        """The description with ``campaign``'s hour bases (the current one's)."""
-        bases = campaign or campaigns.current()
-        return self.template.format(worked_hours=bases.worked_hours, paid_hours=bases.paid_hours)
+    def text(self, campaign: Campaign) -> str:
+        """The description with ``campaign``'s hour bases."""
+        return self.template.format(
+            worked_hours=campaign.worked_hours, paid_hours=campaign.paid_hours
+        )
 
 
-def description(info: FieldInfo, campaign: Campaign | None = None) -> str | None:
-    """A field's description for ``campaign`` (the current one): its own or its form's."""
+_described: ContextVar[Campaign] = ContextVar("described")
+"""The campaign ``json_schema`` is describing, for pydantic's hooks (they take no argument)."""
+
+
+def json_schema(campaign: Campaign) -> dict[str, Any]:
+    """The JSON schema of ``campaign``'s answers model, with ``campaign``'s texts."""
+    token = _described.set(campaign)
+    try:
+        return campaign.answers.model_json_schema(by_alias=True)
+    finally:
+        _described.reset(token)
+
+
+def description(info: FieldInfo, campaign: Campaign) -> str | None:
+    """A field's description for ``campaign``: its own or its form's."""
     if isinstance(info.json_schema_extra, CampaignText):
         return info.json_schema_extra.text(campaign)
     return info.description
@@ -82,10 +98,9 @@ def _label(key: str) -> Any:
     return FormLabel(key)
 
 
-def _title(schema: dict[str, Any], model: type[BaseModel]) -> None:
-    """The schema's title names the campaign whose answers ``model`` holds."""
-    owner = next((c for c in campaigns.known() if c.answers is model), campaigns.current())
-    schema["title"] = f"Réponses au bilan CLAS {owner.label}"
+def _title(schema: dict[str, Any]) -> None:
+    """The schema's title names the campaign described."""
+    schema["title"] = f"Réponses au bilan CLAS {_described.get().label}"
 
 
 def _yes_no(value: Any) -> Any:
@@ -473,7 +488,7 @@ class Reponses(Section):
     )
 
     campagne: Line = Field(
-        default_factory=lambda: campaigns.current().code,
+        default_factory=lambda: None,  # none in the schema; loading gives the current code
         description="Campagne du bilan ; doit correspondre au modèle utilisé",
     )
     gestionnaire: Gestionnaire = Field(
@@ -544,24 +559,23 @@ def _attribute(model: type[BaseModel], name: str) -> str:
 # Computed values -------------------------------------------------------------
 
 
-def etp_salaries(salaries: Salaries, campaign: Campaign | None = None) -> float | None:
+def etp_salaries(salaries: Salaries, campaign: Campaign) -> float | None:
     """ETP of the salaried staff: given, else hours worked, else hours paid, over the bases."""
-    bases = campaign or campaigns.current()
     if salaries.etp is not None:
         return salaries.etp
     if salaries.heures_travaillees is not None:
-        return salaries.heures_travaillees / bases.worked_hours
+        return salaries.heures_travaillees / campaign.worked_hours
     if salaries.heures_payees is not None:
-        return salaries.heures_payees / bases.paid_hours
+        return salaries.heures_payees / campaign.paid_hours
     return None
 
 
-def etp_benevoles(benevoles: Benevoles, campaign: Campaign | None = None) -> float | None:
+def etp_benevoles(benevoles: Benevoles, campaign: Campaign) -> float | None:
     """ETP of the volunteers: given, else hours over the campaign's worked-hours base."""
     if benevoles.etp is not None:
         return benevoles.etp
     if benevoles.heures is not None:
-        return benevoles.heures / (campaign or campaigns.current()).worked_hours
+        return benevoles.heures / campaign.worked_hours
     return None
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import docx
 from pydantic import BaseModel
 
-from clas_bilan import campaigns, codec, files, form, keys, models, schools, signature_image
+from clas_bilan import campaigns, codec, files, form, models, schools, signature_image
 from clas_bilan.docx import fill as write
 from clas_bilan.docx import locate, read, save, signature
 from clas_bilan.docx.template import template_path
@@ -308,6 +308,8 @@ def readable(answers: Reponses) -> Reponses:
     """What ``extract`` reads back from a bilan rendered from ``answers``."""
     result = answers.model_copy(deep=True)
     result.signature.image = None  # a picture in the bilan, not a path: checked apart
+    if result.campagne is None:  # a bilan is written in the current campaign's form
+        result.campagne = campaigns.current().code
     total = models.subtotals(result.public.inscrits)["total"]
     if result.public.total is None:
         result.public.total = total
@@ -355,7 +357,7 @@ def verify(path: Path, answers: Reponses, *, skipped: frozenset[str] = frozenset
 
 def _named(key: str) -> str:
     """An answer key with the form's label a user recognises it by."""
-    label = keys.label(key)
+    label = campaigns.label(key)
     return f"« {label[:80]} » ({key})" if label else key
 
 

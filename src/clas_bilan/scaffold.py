@@ -104,7 +104,7 @@ def _model_lines(
     Each field holds its value from ``values``, or is left empty as ``init`` leaves it.
     """
     indent = "  " * depth
-    labels = form.labels()
+    labels = campaigns.current().labels
     for name, info in model.model_fields.items():
         key = info.alias or name
         dotted = keys.child(path, key)
@@ -112,7 +112,7 @@ def _model_lines(
         if said is not None:
             if depth == 0 and lines and lines[-1] != "":
                 lines.append("")
-            label, description = labels.get(dotted), models.description(info)
+            label, description = labels.get(dotted), models.description(info, campaigns.current())
             notes: list[str | None] = [label, description]
             if label and description and label in description:
                 notes = [description]
@@ -351,7 +351,7 @@ def _blank(key: str, dotted: str, info: FieldInfo) -> str:
 
 def json_schema() -> str:
     """The JSON Schema of the answers file, as indented JSON text."""
-    schema = campaigns.current().answers.model_json_schema(by_alias=True)
+    schema = models.json_schema(campaigns.current())
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         **schema,

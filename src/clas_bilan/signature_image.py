@@ -10,7 +10,7 @@ import struct
 from collections.abc import Mapping
 from pathlib import Path
 
-from clas_bilan import keys
+from clas_bilan import campaigns, keys
 from clas_bilan.errors import AnswersError
 from clas_bilan.report import Finding
 from clas_bilan.values import format_size
@@ -119,7 +119,7 @@ def findings(value: str | None, base: Path | None, lines: Mapping[str, int]) -> 
                 "erreur",
                 KEY,
                 keys.line_of(lines, KEY),
-                keys.label(KEY),
+                campaigns.label(KEY),
                 error.message,
                 error.hint,
                 code="signature-image-unusable",

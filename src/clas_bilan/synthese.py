@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import functools
 import multiprocessing
 import os
+import re
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -21,6 +23,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from email import policy
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,6 +39,14 @@ BILAN_SUFFIXES = (".docx", ".yaml", ".yml", ".eml")
 _REFUSED_SUFFIXES = (".doc", ".odt", ".docm", ".dotx", ".msg")
 """Files of a folder that look like a bilan in a format that cannot be read: listed as unread."""
 
+_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".tif", ".tiff", ".bmp", ".heic", ".webp")
+_SYSTEM_FILES = {"thumbs.db", "desktop.ini"}
+"""Files the system leaves in folders: never a project's, never listed."""
+_ASK_WORD = (
+    "demandez au projet son bilan au format Word (.docx), rempli dans le formulaire de la "
+    "Caf ; le scan signé peut l'accompagner."
+)
+
 MAX_EML_BYTES = 60_000_000
 """Largest e-mail read (mail servers refuse messages over 20 to 25 MB)."""
 
@@ -43,10 +55,12 @@ _SHOWN_OTHERS = 3
 """Other copies of the same équipement named in a bilan's note."""
 _CHUNK = 8
 """Inputs a worker reads per round trip: few enough for a smooth progress bar."""
+_HEADERS = 256_000
+"""Bytes of an e-mail read for its From:, Subject: and Date: (headers come first)."""
 _WINDOWS_WORKERS = 61
 """Most worker processes ProcessPoolExecutor accepts on Windows (it refuses more)."""
 
-Kind = Literal["text", "count", "decimal", "yesno", "date"]
+Kind = Literal["text", "count", "decimal", "yesno", "date", "datetime"]
 
 
 @dataclass(frozen=True)
@@ -60,13 +74,22 @@ class Column:
     computed: bool = True
     """False for a value of the answers file itself (its key is the file's dotted key)."""
 
+    @property
+    def header(self) -> str:
+        """The CSV header: the key as the answers file writes it (« public.inscrits.1ère »)."""
+        if self.computed or not self.key.startswith("public.inscrits."):
+            return self.key
+        level = self.key.rsplit(".", 1)[1]
+        spelled = dict(form.LEVELS).get(level, level)
+        return f"public.inscrits.{spelled}"
+
 
 def _answer(key: str, title: str, width: int = 12, kind: Kind = "count") -> Column:
     return Column(key, title, width, kind, computed=False)
 
 
-_ENFANTS = "axe_enfants.criteres_bonus"
-_PARENTS = "axe_parents.criteres_bonus"
+ENFANTS = "axe_enfants.criteres_bonus"
+PARENTS = "axe_parents.criteres_bonus"
 
 COLUMNS: tuple[Column, ...] = (
     _answer("gestionnaire.nom", "Structure (gestionnaire)", 30, "text"),
@@ -96,29 +119,27 @@ COLUMNS: tuple[Column, ...] = (
     Column("total_inscrits", "Total inscrits", 9),
     _answer("public.nombre_collectifs", "Collectifs", 10),
     Column("enfants_par_collectif", "Enfants par collectif", 11, "decimal"),
-    _answer(f"{_ENFANTS}.collectifs_ouverture_culturelle", "Collectifs ouverture culturelle", 13),
+    _answer(f"{ENFANTS}.collectifs_ouverture_culturelle", "Collectifs ouverture culturelle", 13),
+    _answer(f"{ENFANTS}.surcout_materiel_pedagogique", "Surcoût matériel pédagogique", 12, "yesno"),
     _answer(
-        f"{_ENFANTS}.surcout_materiel_pedagogique", "Surcoût matériel pédagogique", 12, "yesno"
-    ),
-    _answer(
-        f"{_ENFANTS}.surcout_intervenants_exterieurs",
+        f"{ENFANTS}.surcout_intervenants_exterieurs",
         "Surcoût intervenants extérieurs (enfants)",
         13,
         "yesno",
     ),
-    _answer(f"{_ENFANTS}.surcout_sorties_culturelles", "Surcoût sorties culturelles", 12, "yesno"),
+    _answer(f"{ENFANTS}.surcout_sorties_culturelles", "Surcoût sorties culturelles", 12, "yesno"),
     Column("bonus_enfants", "Bonus enfants : critères remplis", 13, "yesno"),
     _answer(
-        f"{_PARENTS}.collectifs_accompagnement_parents", "Collectifs accompagnement parents", 14
+        f"{PARENTS}.collectifs_accompagnement_parents", "Collectifs accompagnement parents", 14
     ),
     _answer(
-        f"{_PARENTS}.surcout_intervenants_exterieurs",
+        f"{PARENTS}.surcout_intervenants_exterieurs",
         "Surcoût intervenants extérieurs (parents)",
         13,
         "yesno",
     ),
     _answer(
-        f"{_PARENTS}.surcout_sorties_parents_enfants",
+        f"{PARENTS}.surcout_sorties_parents_enfants",
         "Surcoût sorties parents-enfants",
         13,
         "yesno",
@@ -130,8 +151,11 @@ COLUMNS: tuple[Column, ...] = (
     _answer("signature.date", "Signé le", 11, "date"),
     Column("erreurs", "Erreurs", 8),
     Column("avertissements", "Avertissements", 13),
-    Column("doublon", "Même équipement", 22, "text"),
+    Column("doublon", "Même équipement", 30, "text"),
     Column("compte", "Compté dans la synthèse", 12, "yesno"),
+    Column("courriel_de", "Reçu par courriel de", 28, "text"),
+    Column("courriel_date", "Courriel du", 16, "datetime"),
+    Column("fichier_date", "Fichier modifié le", 16, "datetime"),
     Column("fichier", "Fichier", 40, "text"),
 )
 """The one-row-per-bilan table, in the order of the form; keys head the CSV columns."""
@@ -157,6 +181,33 @@ SCHOOL_COLUMNS: tuple[Column, ...] = (
 _ANSWER_KEYS = tuple(column.key for column in COLUMNS if not column.computed)
 
 
+def free_texts() -> tuple[tuple[str, str], ...]:
+    """The form's free-text questions (key, label), signature aside, in form order."""
+    return tuple(
+        (block.keys[0], form.title(block))
+        for block in campaigns.current().blocks
+        if isinstance(block, form.Question)
+        and block.codec == "text"
+        and not block.keys[0].startswith("signature.")
+    )
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a bilan came from: the file's date, and the e-mail that carried it."""
+
+    modified: dt.datetime | None = None
+    sender: str | None = None
+    """« Nom <adresse> » as the e-mail's From: says it."""
+    subject: str | None = None
+    sent: dt.datetime | None = None
+
+    @property
+    def address(self) -> str | None:
+        """The sender's bare e-mail address."""
+        return parseaddr(self.sender)[1] or None if self.sender else None
+
+
 @dataclass(frozen=True)
 class Bilan:
     """One bilan read: plain values by column key, trainings, schools, findings."""
@@ -166,6 +217,7 @@ class Bilan:
     sessions: tuple[dict[str, Any], ...] = ()
     schools: tuple[dict[str, Any], ...] = ()
     findings: tuple[Finding, ...] = ()
+    origin: Origin = Origin()
 
 
 @dataclass(frozen=True)
@@ -175,6 +227,7 @@ class Unread:
     source: str
     reason: str
     hint: str | None = None
+    origin: Origin = Origin()
 
 
 Outcome = Bilan | Unread
@@ -191,6 +244,15 @@ class Synthese:
     def counted(self) -> list[Bilan]:
         """The bilans the totals count: the latest of each équipement."""
         return [bilan for bilan in self.bilans if bilan.values["compte"]]
+
+    @property
+    def undecided(self) -> list[Bilan]:
+        """Counted bilans of an équipement whose latest version could not be told."""
+        return [
+            bilan
+            for bilan in self.counted
+            if any(finding.code == "versions-undecided" for finding in bilan.findings)
+        ]
 
     @property
     def exit_code(self) -> int:
@@ -222,14 +284,14 @@ def collect(paths: Sequence[Path]) -> tuple[list[Path], list[Unread]]:
         inside = sorted(
             child
             for child in path.rglob("*")
-            if child.suffix.lower() in (*BILAN_SUFFIXES, *_REFUSED_SUFFIXES)
-            and not any(part.startswith((".", "~$")) for part in child.relative_to(path).parts)
+            if not any(part.startswith((".", "~$")) for part in child.relative_to(path).parts)
+            and child.name.lower() not in _SYSTEM_FILES
             and child.is_file()
         )
-        if not inside:
+        if not any(child.suffix.lower() in BILAN_SUFFIXES for child in inside):
             empty.append(Unread(str(path), "dossier sans bilan (.docx, .yaml, .eml)."))
         found.extend(inside)
-    if not found:
+    if not any(path.suffix.lower() in BILAN_SUFFIXES for path in found):
         given = ", ".join(f"« {path} »" for path in paths)
         raise UsageError(
             f"aucun bilan à lire (.docx, .yaml ou .eml) dans {given}.",
@@ -242,8 +304,96 @@ def collect(paths: Sequence[Path]) -> tuple[list[Path], list[Unread]]:
 
 
 def read_input(path: Path) -> list[Outcome]:
-    """Read one input: a bilan, an answers file, or an e-mail and its attached bilans."""
+    """Read one input: a bilan, an answers file, or an e-mail and its attached bilans.
+
+    Each outcome says where it came from (the file's date; the e-mail's sender, subject
+    and date), which tells two versions of a bilan apart and whom to ask.
+    """
+    origin = _origin(path)
+    return [_stamped(outcome, origin) for outcome in _read_input(path)]
+
+
+def _stamped(outcome: Outcome, origin: Origin) -> Outcome:
+    if isinstance(outcome, Unread):
+        return replace(outcome, origin=origin)
+    values = {
+        **outcome.values,
+        "courriel_de": origin.sender,
+        "courriel_date": local_time(origin.sent),
+        "fichier_date": local_time(origin.modified),
+    }
+    return replace(outcome, values=values, origin=origin)
+
+
+def local_time(when: dt.datetime | None) -> dt.datetime | None:
+    """An aware time as this computer's wall-clock time, to the minute (cells hold no zone)."""
+    if when is None:
+        return None
+    return when.astimezone().replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _origin(path: Path) -> Origin:
+    """The file's modification time and, for an e-mail, its From:, Subject: and Date:."""
+    try:
+        modified = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc)
+    except OSError:
+        return Origin()
+    if path.suffix.lower() != ".eml":
+        return Origin(modified)
+    try:
+        with path.open("rb") as stream:  # the headers come first: no need to read it all
+            headers = BytesHeaderParser(policy=policy.default).parsebytes(stream.read(_HEADERS))
+        sender, subject = headers.get("From"), headers.get("Subject")
+        sent = _when(headers.get("Date"))
+    except (OSError, ValueError, TypeError, IndexError):  # a mangled header: dates unknown
+        return Origin(modified)
+    return Origin(
+        modified,
+        _one_line(str(sender)) if sender else None,
+        _one_line(str(subject)) if subject else None,
+        sent,
+    )
+
+
+def _when(header: Any) -> dt.datetime | None:
+    """An e-mail's Date: as an aware datetime (UTC when it gives no zone), None if unreadable."""
+    if not header:
+        return None
+    try:
+        when = parsedate_to_datetime(str(header))
+    except (ValueError, TypeError, IndexError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+
+
+def _not_a_bilan(path: Path, suffix: str) -> Unread:
+    """A file of the inputs that no bilan can be read from, and what to ask the project."""
+    if suffix == ".pdf":
+        return Unread(
+            str(path),
+            "PDF (bilan scanné ou exporté) : ses réponses ne peuvent pas être lues, ses "
+            "chiffres ne sont pas comptés.",
+            _ASK_WORD,
+        )
+    if suffix in _IMAGE_SUFFIXES:
+        return Unread(
+            str(path),
+            "image (photo ou scan) : ses réponses ne peuvent pas être lues, ses chiffres ne "
+            "sont pas comptés.",
+            _ASK_WORD,
+        )
+    kind = f"fichier {suffix}" if suffix else "fichier sans extension"
+    return Unread(
+        str(path),
+        f"{kind} : ce n'est pas un bilan (.docx, .yaml ou .eml), il n'est pas lu.",
+        "s'il accompagne un bilan reçu, rien à faire ; sinon " + _ASK_WORD,
+    )
+
+
+def _read_input(path: Path) -> list[Outcome]:
     suffix = path.suffix.lower()
+    if suffix not in (*BILAN_SUFFIXES, *_REFUSED_SUFFIXES):
+        return [_not_a_bilan(path, suffix)]
     if suffix == ".msg":
         return [
             Unread(
@@ -374,9 +524,10 @@ def row(answers: models.Reponses, source: str, findings: Sequence[Finding]) -> B
     """The plain row of one bilan's answers: nothing of the document or the model kept."""
     values: dict[str, Any] = {key: models.get(answers, key) for key in _ANSWER_KEYS}
     sums = models.subtotals(answers.public.inscrits)
-    etp_s = models.etp_salaries(answers.moyens_humains.salaries)
-    etp_b = models.etp_benevoles(answers.moyens_humains.benevoles)
+    etp_s = models.etp_salaries(answers.moyens_humains.salaries, campaigns.current())
+    etp_b = models.etp_benevoles(answers.moyens_humains.benevoles, campaigns.current())
     total, collectifs = sums["total"], answers.public.nombre_collectifs
+    enfants, parents = checks.bonus_enfants(answers), checks.bonus_parents(answers)
     sessions = tuple(
         {
             "organisme": session.organisme,
@@ -399,16 +550,22 @@ def row(answers: models.Reponses, source: str, findings: Sequence[Finding]) -> B
         sous_total_lycee=sums["lycee"],
         total_inscrits=total,
         enfants_par_collectif=round(total / collectifs, 1) if total and collectifs else None,
-        bonus_enfants=checks.bonus_enfants(answers).eligible,
-        bonus_parents=checks.bonus_parents(answers).eligible,
+        bonus_enfants=enfants.eligible,
+        bonus_parents=parents.eligible,
+        bonus_enfants_raison=enfants.reason,
+        bonus_parents_raison=parents.reason,
         nombre_territoires=len(answers.territoires),
         nombre_etablissements=sum(len(t.etablissements) for t in answers.territoires),
         erreurs=sum(1 for finding in findings if finding.is_error),
         avertissements=sum(1 for finding in findings if not finding.is_error),
         doublon=None,
         compte=True,
+        courriel_de=None,
+        courriel_date=None,
+        fichier_date=None,
         fichier=source,
     )
+    values.update((key, models.get(answers, key)) for key, _ in free_texts())
     ordered = sorted(findings, key=lambda finding: not finding.is_error)
     return Bilan(source, values, sessions, schools, tuple(ordered))
 
@@ -497,103 +654,250 @@ def _equipement(values: dict[str, Any]) -> tuple[str, str] | None:
 
 
 def _folded(text: str) -> str:
+    """A name for matching: no accents, case, punctuation or repeated spaces."""
     plain = unicodedata.normalize("NFKD", text)
     plain = "".join(char for char in plain if not unicodedata.combining(char))
-    return " ".join(plain.casefold().replace("-", " ").replace("’", "'").split())
+    return " ".join(re.sub(r"[\W_]+", " ", plain.casefold()).split())
+
+
+folded = _folded
+
+
+_BY = ("date de signature", "date du courriel", "date du fichier")
+"""What tells two versions of a bilan apart, in order."""
+
+
+def _compare(first: Bilan, second: Bilan) -> tuple[int, str | None]:
+    """-1 when ``first`` is the later version, 1 when ``second`` is, 0 when nothing tells.
+
+    The later signature date wins (a signed bilan over an unsigned one); then, for two
+    bilans alike there, the later e-mail ``Date:``, then the later file modification time,
+    each used only when both versions have it. The second item says which decided.
+    """
+    signed = first.values.get("signature.date"), second.values.get("signature.date")
+    if signed[0] != signed[1]:
+        later = signed[1] is None or (signed[0] is not None and signed[0] > signed[1])
+        return (-1 if later else 1), _BY[0]
+    for what, one, other in (
+        (_BY[1], first.origin.sent, second.origin.sent),
+        (_BY[2], first.origin.modified, second.origin.modified),
+    ):
+        if one is not None and other is not None and one != other:
+            return (-1 if one > other else 1), what
+    return 0, None
+
+
+def _order(first: Bilan, second: Bilan) -> int:
+    return _compare(first, second)[0]
 
 
 def _ordered(bilans: list[Bilan]) -> list[Bilan]:
-    """By équipement, the latest signature first; each équipement's later copies flagged."""
+    """By équipement, the latest version first; each équipement's other versions flagged.
+
+    When the two latest versions cannot be told apart, the first by file name is counted
+    and both carry a ``versions-undecided`` finding naming the two files.
+    """
     groups: dict[tuple[str, str] | None, list[Bilan]] = {}
     for bilan in bilans:
         groups.setdefault(_equipement(bilan.values), []).append(bilan)
     ordered: list[Bilan] = []
     for key in sorted(groups, key=lambda key: (key is None, key or ("", ""))):
-        group = sorted(groups[key], key=_latest_first)
+        group = sorted(groups[key], key=functools.cmp_to_key(_order))
         if key is None or len(group) == 1:
             ordered.extend(group)
             continue
+        _, decided_by = _compare(group[0], group[1])
+        tied = [other for other in group if _compare(group[0], other)[0] == 0]
         for rank, bilan in enumerate(group, start=1):
+            notes = [_version_note(bilan, group, rank, decided_by)]
+            if decided_by is None and bilan in tied:
+                notes.append(_tie_note(bilan, tied))
             values = dict(bilan.values)
             values["compte"] = rank == 1
-            others = [other.source for other in group if other is not bilan]
-            listed = ", ".join(others[:_SHOWN_OTHERS]) + (
-                f" et {len(others) - _SHOWN_OTHERS} autre(s)" if len(others) > _SHOWN_OTHERS else ""
-            )
-            values["doublon"] = f"{rank} sur {len(group)}" + (
-                " (le plus récent)" if rank == 1 else ""
-            )
-            note = Finding(
-                "avertissement",
-                "equipement.nom",
-                None,
-                "Même équipement",
-                f"{len(group)} bilans reçus pour « {bilan.values['equipement.nom']} » : "
-                + (
-                    "celui-ci est le plus récent (date de signature), seul compté dans la synthèse"
-                    if rank == 1
-                    else "celui-ci n'est pas le plus récent : il n'est pas compté dans la synthèse"
+            values["doublon"] = f"{rank} sur {len(group)} : " + (
+                (
+                    "compté, versions à départager"
+                    if decided_by is None
+                    else f"compté ({decided_by})"
                 )
-                + f" ; autre(s) : {listed}.",
-                code="duplicate-bilan",
+                if rank == 1
+                else "non compté"
             )
-            findings = sorted((note, *bilan.findings), key=lambda finding: not finding.is_error)
+            findings = sorted((*notes, *bilan.findings), key=lambda finding: not finding.is_error)
             ordered.append(replace(bilan, values=values, findings=tuple(findings)))
     return ordered
 
 
-def _latest_first(bilan: Bilan) -> tuple[bool, int]:
-    signed: dt.date | None = bilan.values.get("signature.date")
-    return signed is None, -(signed.toordinal() if signed else 0)
+def _listed(names: Sequence[str]) -> str:
+    shown = ", ".join(f"« {name} »" for name in names[:_SHOWN_OTHERS])
+    more = len(names) - _SHOWN_OTHERS
+    return shown + (f" et {more} autre(s)" if more > 0 else "")
+
+
+def _version_note(bilan: Bilan, group: Sequence[Bilan], rank: int, by: str | None) -> Finding:
+    others = _listed([other.source for other in group if other is not bilan])
+    if rank > 1:
+        state = "celui-ci n'est pas le plus récent : il n'est pas compté dans la synthèse"
+    elif by is None:
+        state = "celui-ci est compté dans la synthèse, mais rien ne dit qu'il est le plus récent"
+    else:
+        state = f"celui-ci est le plus récent ({by}) : seul lui est compté dans la synthèse"
+    return Finding(
+        "avertissement",
+        "equipement.nom",
+        None,
+        "Même équipement",
+        f"{len(group)} bilans reçus pour « {bilan.values['equipement.nom']} » : {state} ; "
+        f"autre(s) : {others}.",
+        code="duplicate-bilan",
+    )
+
+
+def _tie_note(bilan: Bilan, tied: Sequence[Bilan]) -> Finding:
+    counted = tied[0].source
+    return Finding(
+        "avertissement",
+        "equipement.nom",
+        None,
+        "Même équipement",
+        f"versions indiscernables de « {bilan.values['equipement.nom']} » (même date de "
+        f"signature, même date de courriel et de fichier) : {_listed([b.source for b in tied])} ; "
+        f"les chiffres comptés sont ceux de « {counted} ».",
+        code="versions-undecided",
+    )
 
 
 # Totals ---------------------------------------------------------------------------------
 
 
-def totals(synthese: Synthese) -> list[tuple[str, float | int | None]]:
+@dataclass(frozen=True)
+class Total:
+    """One line of the summary: its value, and the formula over Bilans that gives it.
+
+    ``formula`` names Bilans columns by key in brackets (« =SUMIFS([total_inscrits],
+    [compte],"Oui") »); the workbook puts each column's range in their place, so that a
+    row of Bilans marked « Non » in « Compté » leaves the totals. ``names`` are the
+    équipements a count is made of.
+    """
+
+    label: str
+    value: int | float
+    formula: str | None = None
+    names: tuple[str, ...] = ()
+
+
+_COUNTED = '[compte],"Oui"'
+
+
+def _sumifs(key: str, *where: str) -> str:
+    return f"=SUMIFS([{key}],{','.join((_COUNTED, *where))})"
+
+
+def _countifs(*where: str) -> str:
+    return f"=COUNTIFS({','.join((_COUNTED, *where))})"
+
+
+def totals(synthese: Synthese) -> list[Total]:
     """The département's counts and totals over the bilans counted, labelled in French."""
     counted = synthese.counted
 
-    def total(key: str) -> int | float | None:
-        given = [bilan.values[key] for bilan in counted if bilan.values[key] is not None]
-        return round(sum(given), 2) if given else 0
+    def total(label: str, key: str, *where: str) -> Total:
+        kept = [b.values for b in counted if all(_meets(b.values, w) for w in where)]
+        given = [values[key] for values in kept if values[key] is not None]
+        return Total(label, round(sum(given), 2) if given else 0, _sumifs(key, *where))
 
-    def count(test: Callable[[dict[str, Any]], bool]) -> int:
-        return sum(1 for bilan in counted if test(bilan.values))
+    def count(label: str, *where: str) -> Total:
+        kept = [b for b in counted if all(_meets(b.values, w) for w in where)]
+        return Total(label, len(kept), _countifs(*where))
 
+    def named(label: str, test: Callable[[dict[str, Any]], bool]) -> Total:
+        kept = [bilan for bilan in counted if test(bilan.values)]
+        return Total(label, len(kept), None, tuple(_name(bilan) for bilan in kept))
+
+    children = total("Enfants et jeunes inscrits", "total_inscrits").value
+    groups = total("Collectifs", "public.nombre_collectifs").value
+    tied = synthese.undecided
     return [
-        ("Bilans lus", len(synthese.bilans)),
-        ("Équipements (bilans comptés)", len(counted)),
-        (
+        Total("Bilans lus", len(synthese.bilans)),
+        count("Équipements (bilans comptés)"),
+        Total(
             "Versions antérieures d'un même équipement (non comptées)",
             len(synthese.bilans) - len(counted),
+            '=COUNTIFS([compte],"Non")',
         ),
-        ("Entrées illisibles", len(synthese.unread)),
-        ("Bilans comptés avec des erreurs", count(lambda v: v["erreurs"] > 0)),
-        (
-            "Bilans non signés (pas de date de signature)",
-            count(lambda v: v["signature.date"] is None),
+        Total(
+            "Versions indiscernables (à départager, voir « À vérifier »)",
+            len(tied),
+            None,
+            tuple(f"{_name(bilan)} : compté « {bilan.source} »" for bilan in tied),
         ),
-        (
+        Total(
+            "Entrées non lues (voir « À vérifier »)",
+            len(synthese.unread),
+            None,
+            tuple(Path(unread.source.split(" › ")[0]).name for unread in synthese.unread),
+        ),
+        named("Bilans comptés avec des erreurs", lambda v: v["erreurs"] > 0),
+        named(
+            "Bilans non signés (pas de date de signature)", lambda v: v["signature.date"] is None
+        ),
+        named(
             f"Bilans signés après la date limite ({campaigns.current().deadline_text})",
-            count(lambda v: _late(v["signature.date"])),
+            lambda v: _late(v["signature.date"]),
         ),
-        ("Salariés", total("moyens_humains.salaries.nombre")),
-        ("ETP salariés", total("etp_salaries")),
-        ("Bénévoles (volontaires inclus)", total("moyens_humains.benevoles.nombre")),
-        ("ETP bénévoles", total("etp_benevoles")),
-        ("Bilans avec une formation suivie", count(lambda v: v["formations.suivie"] is True)),
-        ("Sessions de formation", total("nombre_sessions")),
-        ("Salariés formés", total("formes_salaries")),
-        ("Volontaires formés", total("formes_volontaires")),
-        ("Bénévoles formés", total("formes_benevoles")),
-        ("Enfants et jeunes inscrits", total("total_inscrits")),
-        ("Collectifs", total("public.nombre_collectifs")),
-        ("Bonus enfants : critères remplis", count(lambda v: v["bonus_enfants"] is True)),
-        ("Bonus parents : critères remplis", count(lambda v: v["bonus_parents"] is True)),
-        ("Territoires", total("nombre_territoires")),
-        ("Établissements scolaires", total("nombre_etablissements")),
+        total("Salariés", "moyens_humains.salaries.nombre"),
+        total("ETP salariés", "etp_salaries"),
+        total("Bénévoles (volontaires inclus)", "moyens_humains.benevoles.nombre"),
+        total("ETP bénévoles", "etp_benevoles"),
+        count("Bilans avec une formation suivie", '[formations.suivie],"Oui"'),
+        total("Sessions de formation", "nombre_sessions"),
+        total("Salariés formés", "formes_salaries"),
+        total("Volontaires formés", "formes_volontaires"),
+        total("Bénévoles formés", "formes_benevoles"),
+        total("Enfants et jeunes inscrits", "total_inscrits"),
+        total("dont élémentaire", "sous_total_elementaire"),
+        total("dont collège", "sous_total_college"),
+        total("dont lycée", "sous_total_lycee"),
+        total("dont autre", "public.inscrits.autre"),
+        total("Collectifs", "public.nombre_collectifs"),
+        Total(
+            "Enfants par collectif (moyenne)",
+            round(children / groups, 1) if groups else 0,
+            f"=IFERROR({_sumifs('total_inscrits')[1:]}/{_sumifs('public.nombre_collectifs')[1:]},0)",
+        ),
+        count("Bonus enfants : critères remplis", BONUS_ENFANTS),
+        total(
+            "Bonus enfants : collectifs concernés (projets aux critères remplis)",
+            f"{ENFANTS}.collectifs_ouverture_culturelle",
+            BONUS_ENFANTS,
+        ),
+        count("Bonus parents : critères remplis", BONUS_PARENTS),
+        total(
+            "Bonus parents : collectifs concernés (projets aux critères remplis)",
+            f"{PARENTS}.collectifs_accompagnement_parents",
+            BONUS_PARENTS,
+        ),
+        count("Projets remplissant les critères des deux bonus", BONUS_ENFANTS, BONUS_PARENTS),
+        total("Territoires", "nombre_territoires"),
+        total("Établissements scolaires", "nombre_etablissements"),
     ]
+
+
+BONUS_ENFANTS = '[bonus_enfants],"Oui"'
+BONUS_PARENTS = '[bonus_parents],"Oui"'
+
+
+def _meets(values: dict[str, Any], where: str) -> bool:
+    """Whether a row meets one « [key],"Oui" » criterion of a formula."""
+    key, wanted = where.split(",", 1)
+    return bool(values[key.strip("[]")]) is (wanted == '"Oui"')
+
+
+def _name(bilan: Bilan) -> str:
+    """« Équipement (Commune) », for a list of names."""
+    name = bilan.values.get("equipement.nom") or Path(bilan.source).name
+    town = bilan.values.get("equipement.commune")
+    return f"{name.strip()} ({town})" if town else name.strip()
 
 
 def _late(signed: dt.date | None) -> bool:
@@ -601,13 +905,14 @@ def _late(signed: dt.date | None) -> bool:
     return signed is not None and signed > campaigns.current().deadline
 
 
-def by_level(synthese: Synthese) -> list[tuple[str, int]]:
+def by_level(synthese: Synthese) -> list[Total]:
     """Children registered by school level over the bilans counted."""
     levels = [*form.LEVELS, ("autre", "Autre")]
     return [
-        (
+        Total(
             label,
             sum(bilan.values[f"public.inscrits.{key}"] or 0 for bilan in synthese.counted),
+            _sumifs(f"public.inscrits.{key}"),
         )
         for key, label in levels
     ]

@@ -159,7 +159,7 @@ class _Builder:
                 "erreur",
                 path,
                 mark.line + 1,
-                keys.label(path),
+                campaigns.label(path),
                 f"« {shown(rest)} » est lu comme un commentaire (après « # ») : la réponse "
                 "resterait vide.",
                 "Si c’est la réponse, mettez-la entre guillemets : "
@@ -192,7 +192,7 @@ class _Builder:
                     "erreur",
                     key,
                     line,
-                    keys.label(key),
+                    campaigns.label(key),
                     f"« &{shown(anchor)} » est lu comme une ancre YAML, pas comme du texte : "
                     f"« &{shown(anchor)} » n’apparaîtrait pas dans le bilan.",
                     hint,
@@ -202,7 +202,13 @@ class _Builder:
         if tag is not None:
             self.findings.append(
                 Finding(
-                    "erreur", key, line, keys.label(key), _tag_message(tag), hint, code="yaml-tag"
+                    "erreur",
+                    key,
+                    line,
+                    campaigns.label(key),
+                    _tag_message(tag),
+                    hint,
+                    code="yaml-tag",
                 )
             )
 
@@ -225,7 +231,7 @@ class _Builder:
                         "erreur",
                         child,
                         line,
-                        keys.label(child),
+                        campaigns.label(child),
                         f"la clé « {shown(key)} » apparaît deux fois (lignes "
                         f"{self.lines.get(child)} et {line}) ; la seconde effacerait la première.",
                         hint="Gardez une seule des deux et regroupez-y les réponses.",
@@ -296,7 +302,7 @@ def parse(text: str) -> tuple[Any, dict[str, int], list[Finding], dict[str, str]
             "avertissement" if slip.severity == "avertissement" else "erreur",
             slip.key,
             slip.line,
-            keys.label(slip.key),
+            campaigns.label(slip.key),
             slip.message,
             slip.hint,
             code=slip.code,
@@ -334,7 +340,7 @@ def parse(text: str) -> tuple[Any, dict[str, int], list[Finding], dict[str, str]
     except _Refused as refused:
         key = keys.join(keys.split(refused.key or "")[:3]) or None
         finding = Finding(
-            "erreur", key, refused.line, keys.label(key), refused.message, code=refused.code
+            "erreur", key, refused.line, campaigns.label(key), refused.message, code=refused.code
         )
         return None, builder.lines, [*builder.findings, finding], {}
     except RecursionError:
@@ -370,7 +376,7 @@ def _thousands_dot(key: str, raw: str, lines: Mapping[str, int]) -> Finding:
         "avertissement",
         key,
         keys.line_of(lines, key),
-        keys.label(key),
+        campaigns.label(key),
         f"« {raw} » est lu comme {read} heure(s) : le point marque les décimales.",
         hint=f"Pour {raw.replace('.', ' ')} heures, écrivez {raw.replace('.', '')}.",
         code="thousands-dot",

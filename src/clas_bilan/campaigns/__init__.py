@@ -9,92 +9,23 @@ The newest campaign (latest deadline) is the current one: ``init``, ``validate``
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import pkgutil
-from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-from clas_bilan import form, shipped
+from clas_bilan import keys, models
+from clas_bilan.campaigns.campaign import Campaign
 
-if TYPE_CHECKING:
-    from clas_bilan.models import Reponses
-
-_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-
-@dataclass(frozen=True, eq=False)
-class Campaign:
-    """One school year's form: everything the tool needs that changes from year to year."""
-
-    code: str
-    """The answers file's ``campagne``: the two years joined by a hyphen."""
-    label: str
-    """How the form names the school year: the two years joined by a slash."""
-    deadline: dt.date
-    """The bilan is completed and signed before this day."""
-    blocks: Sequence[form.Block]
-    """The form, in the order of the official document."""
-    worked_hours: int
-    """Hours worked in a year by one ETP."""
-    paid_hours: int
-    """Hours paid in a year for one ETP."""
-    model: type[Reponses] | None = None
-    """The answers model, when the campaign asks more than ``models.Reponses``."""
-    home: Path | None = None
-    """The folder holding this campaign's ``templates/`` and ``examples/`` when they are not
-    shipped with the package (a campaign defined outside it, as the tests' made-up one)."""
-
-    @property
-    def answers(self) -> type[Reponses]:
-        """The pydantic model of this campaign's answers file."""
-        if self.model is not None:
-            return self.model
-        from clas_bilan.models import Reponses
-
-        return Reponses
-
-    @property
-    def title(self) -> str:
-        """The form's title: « Bilan CLAS » and the label."""
-        return f"Bilan CLAS {self.label}"
-
-    @property
-    def deadline_text(self) -> str:
-        """The deadline as French text (« 1er août » and the year)."""
-        day = "1er" if self.deadline.day == 1 else str(self.deadline.day)
-        return f"{day} {_MONTHS[self.deadline.month - 1]} {self.deadline.year}"
-
-    @property
-    def template_name(self) -> str:
-        """File name of the campaign's blank Word template: ``bilan_`` and the code, in ``_``."""
-        return f"bilan_{self.code.replace('-', '_')}.docx"
-
-    @property
-    def template(self) -> Path:
-        """The campaign's blank Word template."""
-        return shipped.path("templates", self.template_name, home=self.home)
-
-    @property
-    def example(self) -> Path:
-        """The example answers (``init --exemple``); the shipped one follows the newest form."""
-        return shipped.path("examples", shipped.EXAMPLE, home=self.home)
-
+__all__ = [
+    "Campaign",
+    "codes",
+    "current",
+    "get",
+    "known",
+    "label",
+    "of",
+    "register",
+    "unregister",
+]
 
 _registry: dict[str, Campaign] = {}
 
@@ -143,3 +74,23 @@ def of(code: str | None) -> Campaign:
 def codes() -> list[str]:
     """The codes of the known campaigns, newest first."""
     return [campaign.code for campaign in known()]
+
+
+def label(key: str | None, campaign: Campaign | None = None) -> str:
+    """The form's label for a dotted key, else the model's description, else a parent's.
+
+    ``campaign`` is the one whose form and answers model name the key (the current one).
+    """
+    if not key:
+        return ""
+    campaign = campaign or current()
+    labels = campaign.labels
+    for parent in keys.parents(key):
+        if keys.plain(parent) in labels and not keys.is_index(keys.name(parent)):
+            return labels[keys.plain(parent)]
+        steps = list(keys.walk(tuple(keys.split(parent)), campaign.answers))
+        if len(steps) == len(keys.split(keys.plain(parent))) and steps:
+            described = models.description(steps[-1][1], campaign)
+            if described:
+                return described
+    return ""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from clas_bilan.campaigns import Campaign
+from clas_bilan.campaigns.campaign import Campaign
 from clas_bilan.form import (
     LEVELS,
     Block,

@@ -15,11 +15,9 @@ from pathlib import Path
 from clas_bilan.cli.output import err, escape, out
 
 
-def main() -> None:
-    """Entry point of the ``clas-bilan`` program (console script and built application)."""
+def begin() -> None:
+    """Before the command line is read: a worker's start, a stray quote, a double-click."""
     multiprocessing.freeze_support()
-    from clas_bilan.cli import commands
-
     arguments = sys.argv[1:]
     stray = next((arg for arg in arguments if _stray_quote(arg)), None)
     if stray is not None:
@@ -36,7 +34,6 @@ def main() -> None:
         sys.exit(2)
     if not arguments and getattr(sys, "frozen", False):
         sys.argv[1:] = _documents_form()
-    commands.main()
 
 
 def _stray_quote(argument: str) -> bool:

@@ -106,45 +106,55 @@ def create_app(session: Session, port: int) -> ASGIApp:
 
     async def home(request: Request) -> Response:
         try:
-            values = await run_in_threadpool(session.values)
+            values, version = await run_in_threadpool(session.values)
             draft = await run_in_threadpool(session.draft_values)
         except UserError as error:  # the answers file vanished or cannot be shown any more
             text = f"{error.message} {error.hint or ''}".strip()
             return PlainTextResponse(text, status_code=500, headers=_SECURITY_HEADERS)
-        html = page.render(session.path.name, session.token, values, draft)
+        html = page.render(
+            session.path.name, session.token, values, draft, version=version, file_key=session.key
+        )
         return HTMLResponse(html, headers=_SECURITY_HEADERS)
 
     async def reload(request: Request, body: dict[str, Any]) -> Response:
-        return JSONResponse({"valeurs": await run_in_threadpool(session.values)})
+        values, version = await run_in_threadpool(session.values)
+        return JSONResponse({"valeurs": values, "version": version})
 
     async def verify(request: Request, body: dict[str, Any]) -> Response:
         report = await run_in_threadpool(session.check, _values(body))
         return JSONResponse(report_json(report))
 
     async def save(request: Request, body: dict[str, Any]) -> Response:
+        values, base = _values(body), _base(body)
+        drop_draft = body.get("oublier_brouillon") is True
         try:
-            await run_in_threadpool(
-                lambda: session.save(_values(body), replace=body.get("remplacer") is True)
+            version = await run_in_threadpool(
+                lambda: session.save(values, base, drop_draft=drop_draft)
             )
-        except Conflict:
-            return JSONResponse({"conflit": True, "brouillon": session.draft.name}, 409)
-        return JSONResponse({"enregistre": True})
+        except Conflict as conflict:
+            return _conflict(session, conflict)
+        return JSONResponse({"enregistre": True, "version": version})
+
+    async def keep_draft(request: Request, body: dict[str, Any]) -> Response:
+        draft = await run_in_threadpool(session.keep_draft, _values(body))
+        return JSONResponse({"brouillon": draft})
 
     async def forget(request: Request, body: dict[str, Any]) -> Response:
         await run_in_threadpool(session.forget_draft)
         return JSONResponse({"oublie": True})
 
     async def produce(request: Request, body: dict[str, Any]) -> Response:
-        replace = body.get("remplacer") is True
+        values, base, replace = _values(body), _base(body), body.get("remplacer") is True
         try:
-            report = await run_in_threadpool(
-                lambda: session.produce(_values(body), replace=replace)
+            report, version = await run_in_threadpool(
+                lambda: session.produce(values, base, replace=replace)
             )
-        except Conflict:
-            return JSONResponse({"conflit": True, "brouillon": session.draft.name}, 409)
+        except Conflict as conflict:
+            return _conflict(session, conflict)
         except Exists as exists:
-            return JSONResponse({"existe": exists.path.name}, 409)
+            return JSONResponse({"existe": exists.path.name, "version": exists.version}, 409)
         result = report_json(report)
+        result["version"] = version
         result["fichiers"] = _offered(session, ("docx", "pdf")) if not report.errors else []
         return JSONResponse(result)
 
@@ -168,6 +178,7 @@ def create_app(session: Session, port: int) -> ASGIApp:
         Route("/api/fichier", guarded(reload), methods=["POST"]),
         Route("/api/verifier", guarded(verify), methods=["POST"]),
         Route("/api/enregistrer", guarded(save), methods=["POST"]),
+        Route("/api/brouillon", guarded(keep_draft), methods=["POST"]),
         Route("/api/brouillon/oublier", guarded(forget), methods=["POST"]),
         Route("/api/produire", guarded(produce), methods=["POST"]),
         Route("/api/courriel", guarded(email), methods=["POST"]),
@@ -218,6 +229,20 @@ def _values(body: dict[str, Any]) -> dict[str, str]:
         if any(is_index(part) and int(part) >= fields.MAX_ITEMS for part in keys.split(key)):
             raise _Refused(400)
     return values
+
+
+def _base(body: dict[str, Any]) -> str | None:
+    """The version of the answers file the page's values were built on (None: no file)."""
+    base = body.get("version", "")
+    if base is not None and not (isinstance(base, str) and len(base) == 64):
+        raise _Refused(400)
+    return base
+
+
+def _conflict(session: Session, conflict: Conflict) -> Response:
+    """The answer to a save over a version the file no longer is: the page must ask."""
+    body = {"conflit": True, "brouillon": conflict.draft, "version": conflict.version}
+    return JSONResponse(body, 409)
 
 
 def _offered(session: Session, kinds: tuple[str, ...]) -> list[dict[str, str]]:

@@ -98,7 +98,7 @@ def kind(key: str) -> Kind:
 
 def _input(key: str, label: str | None = None) -> Input:
     info = field_info(key)
-    text = label or models.description(info) or key
+    text = label or models.description(info, campaigns.current()) or key
     return Input(key, clean(text), kind(key), key in form.MANDATORY_CHOICES)
 
 
@@ -115,7 +115,7 @@ def question_inputs(question: form.Question) -> tuple[Input, ...]:
     inputs = []
     for key in question.keys:
         info = field_info(key)
-        label = models.description(info) or key
+        label = models.description(info, campaigns.current()) or key
         if clean(label) == clean(question.label):
             label = "ETP donné (facultatif : calculé à partir des heures)"
         inputs.append(_input(key, label))
@@ -131,7 +131,7 @@ def cell_input(table: form.Table, row: tuple[form.Cell, ...], cell: form.Cell) -
     """A fixed table's answer cell, labelled by the row's question (or the form's label)."""
     assert cell.key is not None
     texts = [clean(" ".join(other.text)) for other in row if other.text and not other.header]
-    label = texts[0] if texts else form.labels()[cell.key]
+    label = texts[0] if texts else campaigns.current().labels[cell.key]
     return _input(cell.key, label)
 
 

@@ -36,9 +36,15 @@ def _env() -> jinja2.Environment:
 
 
 def render(
-    name: str, token: str, values: Mapping[str, str], draft: Mapping[str, str] | None
+    name: str,
+    token: str,
+    values: Mapping[str, str],
+    draft: Mapping[str, str] | None,
+    *,
+    version: str | None = None,
+    file_key: str = "",
 ) -> str:
-    """The whole page for the answers file ``name``."""
+    """The whole page for the answers file ``name``, built from its version ``version``."""
     campaign = campaigns.current()
     return (
         _env()
@@ -58,6 +64,8 @@ def render(
             kind_of=lambda block: type(block).__name__,
             grid=grid,
             draft_json=_script_json(draft) if draft is not None else "",
+            version=version or "",
+            file_key=file_key,
         )
     )
 

@@ -1,9 +1,10 @@
 """What the browser form does with the answers file, without any HTTP: the core of the page.
 
-One :class:`Session` a run of ``clas-bilan formulaire``: the answers file it edits,
-the hash of that file as last read or written here (to notice another editor), and the
-files produced from it. Only these paths are ever read or written; the browser never
-names a file.
+One :class:`Session` a run of ``clas-bilan formulaire``: the answers file it edits and
+the files produced from it. Only these paths are ever read or written; the browser never
+names a file. The server keeps no memory of which version of the file a page holds: each
+page names it (the sha256 of the bytes it was built from or last saved) with every save,
+so that two tabs, a reload or another editor can never overwrite each other in silence.
 """
 
 from __future__ import annotations
@@ -27,15 +28,24 @@ DRAFT_SUFFIX = ".brouillon"
 
 
 class Conflict(Exception):
-    """The answers file changed on disk since the page loaded it: the user must choose."""
+    """The answers file is no longer the version the page named: the user must choose."""
+
+    def __init__(self, name: str, version: str | None, draft: str | None) -> None:
+        super().__init__(name)
+        self.version = version
+        """The version on disk now: naming it in a save is the user's choice to replace it."""
+        self.draft = draft
+        """The draft the page's answers were written to (None: an earlier one is kept there)."""
 
 
 class Exists(Exception):
     """A file to produce exists already: the user must agree to replace it."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, version: str | None = None) -> None:
         super().__init__(path.name)
         self.path = path
+        self.version = version
+        """The answers file's version, saved before the question was asked."""
 
 
 def answers_text(values: Mapping[str, Any]) -> str:
@@ -43,7 +53,8 @@ def answers_text(values: Mapping[str, Any]) -> str:
     return scaffold.answers_text(values)
 
 
-def _digest(data: bytes | None) -> str | None:
+def version_of(data: bytes | None) -> str | None:
+    """The version of a file's bytes as pages name it (None: there is no file)."""
     return None if data is None else hashlib.sha256(data).hexdigest()
 
 
@@ -64,30 +75,36 @@ class Session:
 
     path: Path
     token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-    disk: str | None = None
-    """sha256 of the file's bytes as last read or written here."""
     outputs: dict[str, Path] = field(default_factory=dict)
     """Files produced in this run, by kind (docx, pdf, eml): the only ones offered."""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    earlier_draft: bool = field(init=False)
+    """A draft left by an earlier run, on which the user has not decided yet: never replaced."""
+
+    def __post_init__(self) -> None:
+        self.earlier_draft = self.draft.is_file()
 
     @property
     def draft(self) -> Path:
         """The draft beside the answers file, written when saving was not possible."""
         return self.path.with_name(self.path.name + DRAFT_SUFFIX)
 
-    def values(self) -> dict[str, str]:
-        """The file's answers as the page's texts; remembers the file's state to spot edits."""
-        with self.lock:
-            data = _read(self.path)
-            if data is None:
-                raise UsageError(
-                    f"le fichier de réponses « {self.path} » n'existe plus.",
-                    hint="remettez-le en place, ou arrêtez le formulaire (Ctrl+C) et relancez-le "
-                    "pour en créer un nouveau.",
-                )
-            self.disk = _digest(data)
+    @property
+    def key(self) -> str:
+        """A name for this answers file that stays the same from run to run (the page's journal)."""
+        return hashlib.sha256(str(self.path.resolve()).encode("utf-8")).hexdigest()[:16]
+
+    def values(self) -> tuple[dict[str, str], str | None]:
+        """The file's answers as the page's texts, and the version they were read from."""
+        data = _read(self.path)
+        if data is None:
+            raise UsageError(
+                f"le fichier de réponses « {self.path} » n'existe plus.",
+                hint="remettez-le en place, ou arrêtez le formulaire (Ctrl+C) et relancez-le "
+                "pour en créer un nouveau.",
+            )
         text, _ = textfile.decode(data, self.path.name)
-        return page_values(self.path, text)
+        return page_values(self.path, text), version_of(data)
 
     def draft_values(self) -> dict[str, str] | None:
         """The draft's answers as the page's texts, when a previous run left one."""
@@ -103,46 +120,86 @@ class Session:
         """Run ``validate``'s loading and checks on the page's values, as if saved."""
         return checks.validate_text(answers_text(fields.nest(values)), self.path)
 
-    def save(self, values: Mapping[str, str], *, replace: bool = False) -> None:
-        """Write the answers file atomically; Conflict (draft kept) if it changed meanwhile."""
+    def save(
+        self, values: Mapping[str, str], base: str | None, *, drop_draft: bool = False
+    ) -> str | None:
+        """Write the answers file over version ``base``; its new version.
+
+        The file is no longer ``base`` (another tab, another program): Conflict, and the
+        page's answers go to the draft. Unless the file already holds exactly these
+        answers (a save that reached it before): nothing to write, nothing lost. A file
+        that cannot be read: UsageError, the draft kept too. The draft is deleted only
+        when ``drop_draft`` says the user has decided about it.
+        """
         text = answers_text(fields.nest(values)).encode("utf-8")
         with self.lock:
-            if _digest(_read(self.path)) != self.disk and not replace:
-                files.write_atomic(self.draft, text, force=True)
-                raise Conflict(self.path.name)
-            files.write_atomic(self.path, text, force=True)
-            self.disk = _digest(text)
-            self.draft.unlink(missing_ok=True)
+            try:
+                data = _read(self.path)
+            except UsageError as error:
+                kept = self._keep(text)
+                raise UsageError(error.message, hint=self._kept_hint(kept)) from None
+            if data != text:
+                if version_of(data) != base:
+                    kept = self._keep(text)
+                    raise Conflict(self.path.name, version_of(data), kept)
+                files.write_atomic(self.path, text, force=True)
+            if drop_draft:
+                self._drop_draft()
+        return version_of(text)
+
+    def keep_draft(self, values: Mapping[str, str]) -> str | None:
+        """Write the page's answers to the draft only, while the user has not chosen; its name."""
+        text = answers_text(fields.nest(values)).encode("utf-8")
+        with self.lock:
+            return self._keep(text)
+
+    def _keep(self, text: bytes) -> str | None:
+        """Write the draft, unless it holds an earlier run's answers not yet decided on."""
+        if self.earlier_draft:
+            return None
+        files.write_atomic(self.draft, text, force=True)
+        return self.draft.name
+
+    def _kept_hint(self, draft: str | None) -> str:
+        where = f"dans « {draft} » et dans cette page" if draft else "dans cette page"
+        return f"vos réponses sont gardées {where} ; rendez-le lisible pour les y enregistrer."
+
+    def _drop_draft(self) -> None:
+        self.draft.unlink(missing_ok=True)
+        self.earlier_draft = False
 
     def forget_draft(self) -> None:
-        """Delete the draft the user chose not to take back."""
+        """Delete the draft the user chose not to take back (or whose answers are saved)."""
         with self.lock:
-            self.draft.unlink(missing_ok=True)
+            self._drop_draft()
 
-    def produce(self, values: Mapping[str, str], *, replace: bool = False) -> Report:
-        """Save, then write the bilan (.docx, and .pdf with LibreOffice) as ``render`` does.
+    def produce(
+        self, values: Mapping[str, str], base: str | None, *, replace: bool = False
+    ) -> tuple[Report, str | None]:
+        """Save over ``base``, then write the bilan (.docx, .pdf with LibreOffice) as ``render``.
 
-        Returns the report; nothing is produced while it has errors. Raises Exists when
-        a file to write is already there and ``replace`` is not given.
+        Returns the report and the file's new version; nothing is produced while the report
+        has errors. Raises Exists when a file to write is already there and ``replace`` is
+        not given.
         """
         from clas_bilan import render
         from clas_bilan.pdf import find_soffice, to_pdf
 
-        self.save(values)
+        version = self.save(values, base)
         report = self.check(values)
         if report.errors or report.answers is None:
-            return report
+            return report, version
         docx = self.path.parent / render.default_name(report.answers)
         pdf = docx.with_suffix(".pdf") if find_soffice() else None
         for target in (docx, pdf):
             if target is not None and target.exists() and not replace:
-                raise Exists(target)
+                raise Exists(target, version)
         with self.lock:
             self.outputs.pop("eml", None)
             self.outputs["docx"] = render.render(report.answers, docx, force=replace)
             if pdf is not None:
                 self.outputs["pdf"] = to_pdf(docx, pdf)
-        return report
+        return report, version
 
     def email(self, *, replace: bool = False) -> Path:
         """Write the e-mail draft (.eml) to the Caf with the bilan produced here, as ``email``."""

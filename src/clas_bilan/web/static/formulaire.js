@@ -280,53 +280,86 @@
   }
 
   // Saving -----------------------------------------------------------------------------
+  // Every save names the version of the file this page holds (built from, or last saved):
+  // when the file is no longer that version (another tab, another program), the server
+  // writes nothing and answers with a conflict, and the page's answers go on being kept
+  // (draft file, journal in this browser) until the user chooses.
+
+  const KEEPALIVE_LIMIT = 60000; // bytes: Chromium drops keepalive bodies above 64 KiB
+  let version = document.querySelector('meta[name="version-fichier"]').content || null;
+  let conflictVersion = null; // the file's version when a conflict was found
+  let conflictDraft = null; // the draft the page's answers went to (none: an earlier one is kept)
+  let dropDraft = false; // the draft was taken back: delete it once saved
 
   function time() {
     return new Date().toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
   }
 
+  function unsaved() {
+    return edits !== savedEdits || conflict;
+  }
+
   function showSaved() {
     const pending = edits !== savedEdits;
     document.body.classList.toggle("non-enregistre", pending || conflict);
-    if (conflict) saveState.textContent = "Non enregistré : le fichier a changé ailleurs (voir en haut de la page).";
+    if (conflict) saveState.textContent = "Non enregistré dans le fichier : il a changé ailleurs (voir en haut de la page). Vos réponses sont gardées.";
     else if (pending) saveState.textContent = "Modifications en cours d'enregistrement…";
     else saveState.textContent = `Tout est enregistré (${time()}).`;
   }
 
-  async function save({ replace = false, keepalive = false } = {}) {
+  async function save({ leaving = false } = {}) {
     clearTimeout(saveTimer);
-    if (conflict && !replace) return;
-    if (saving && !keepalive) {
+    if (conflict) return keepDraft();
+    const body = { valeurs: values(), version, oublier_brouillon: dropDraft };
+    const keepalive = leaving && new TextEncoder().encode(JSON.stringify(body)).length < KEEPALIVE_LIMIT;
+    if (leaving && !keepalive) return; // too big to outlive the page: the journal keeps it
+    if (saving && !leaving) {
       await saving;
-      if (edits === savedEdits) return;
+      if (edits === savedEdits || conflict) return;
+      body.valeurs = values();
+      body.version = version;
+      body.oublier_brouillon = dropDraft;
     }
     const sent = edits;
-    const request = post("/api/enregistrer", { valeurs: values(), remplacer: replace }, keepalive);
+    const request = post("/api/enregistrer", body, keepalive);
     saving = request.catch(() => null);
     let response;
     try {
       response = await request;
     } catch {
-      saveState.textContent = "Non enregistré : le formulaire ne répond plus. Gardez cette page ouverte et relancez clas-bilan formulaire.";
+      saveState.textContent = "Non enregistré : le formulaire ne répond plus. Vos réponses sont gardées dans ce navigateur ; relancez clas-bilan formulaire.";
       saveTimer = setTimeout(save, 5000);
       return;
     } finally {
       saving = null;
     }
-    if (response.status === 409) {
-      const data = await response.json();
-      showConflict(data.brouillon);
+    const data = await response.json().catch(() => ({}));
+    if (response.status === 409 && data.conflit) {
+      showConflict(data.brouillon, data.version);
       return;
     }
     if (!response.ok) {
-      const data = await response.json().catch(() => ({}));
       saveState.textContent = `Non enregistré : ${data.erreur || "erreur du serveur"} ${data.conseil || ""}`;
+      saveTimer = setTimeout(save, 5000);
       return;
     }
-    conflict = false;
-    savedEdits = Math.max(savedEdits, sent);
-    showSaved();
+    saved(data.version, sent, body.oublier_brouillon);
     if (edits !== savedEdits) scheduleSave();
+  }
+
+  function saved(newVersion, sent, draftDropped) {
+    version = newVersion;
+    if (draftDropped) dropDraft = false;
+    savedEdits = Math.max(savedEdits, sent);
+    if (edits === savedEdits) clearJournal();
+    showSaved();
+  }
+
+  async function keepDraft() {
+    const response = await post("/api/brouillon", { valeurs: values() }).catch(() => null);
+    if (!response || !response.ok) {
+      saveState.textContent = "Non enregistré : le brouillon n'a pas pu être écrit. Vos réponses sont gardées dans ce navigateur.";
+    }
   }
 
   function scheduleSave() {
@@ -336,14 +369,16 @@
 
   function changed() {
     edits += 1;
+    journalSoon();
     showSaved();
     clearTimeout(checkTimer);
     checkTimer = setTimeout(check, CHECK_DELAY);
     scheduleSave();
   }
 
-  function showAlert(text, actions) {
-    document.getElementById("alerte-texte").textContent = text;
+  function showAlert(text, actions, { focus = true } = {}) {
+    document.getElementById("alerte-texte").replaceChildren(...[text].flat());
+    alertBox.classList.remove("conflit");
     const box = alertBox.querySelector(".alerte-actions");
     box.replaceChildren(
       ...actions.map(([label, run]) => {
@@ -358,45 +393,198 @@
       }),
     );
     alertBox.hidden = false;
-    box.querySelector("button").focus();
+    if (focus) box.querySelector("button").focus();
   }
 
-  function showConflict(draft) {
+  // Conflicts: the user chooses, nothing is dropped meanwhile ---------------------------
+
+  function strong(text) {
+    const element = document.createElement("strong");
+    element.textContent = text;
+    return element;
+  }
+
+  function showConflict(draft, diskVersion, failure = null) {
     conflict = true;
+    conflictVersion = diskVersion;
+    conflictDraft = draft;
     showSaved();
+    keepDraft();
+    const text = [
+      strong("Le fichier de réponses a été modifié ailleurs"),
+      " (dans un autre onglet ou un autre programme) depuis que cette page l'a lu. Il n'a pas été remplacé, et rien n'est perdu : " +
+        `les réponses de cette page sont gardées ${draft ? `dans «\u00a0${draft}\u00a0» et ` : ""}dans ce navigateur, ce que vous tapez maintenant aussi. ` +
+        "Choisissez : garder les réponses de cette page (elles remplacent le fichier), ou reprendre le fichier tel qu'il est (celles de cette page sont alors abandonnées).",
+    ];
+    if (failure) {
+      const line = document.createElement("span");
+      line.className = "echec";
+      line.append(
+        strong("Le fichier n'a pas pu être repris : "),
+        `${failure} Corrigez-le ou remettez-le en place, puis cliquez de nouveau sur «\u00a0Reprendre le fichier\u00a0».`,
+      );
+      text.unshift(line);
+    }
+    // Shown without taking the focus: the user may be typing, and a space must not choose.
     showAlert(
-      "Le fichier de réponses a été modifié par un autre programme depuis son ouverture ici. " +
-        `Il n'a pas été remplacé. Les réponses de cette page sont gardées à part, dans « ${draft} ». Que voulez-vous faire ?`,
+      text,
       [
-        ["Remplacer le fichier par les réponses de cette page", () => save({ replace: true })],
-        ["Reprendre le fichier tel qu'il est maintenant (les réponses de cette page seront abandonnées)", reload],
+        ["Garder mes réponses", keepMine],
+        ["Reprendre le fichier", () => takeFile(draft)],
       ],
+      { focus: failure !== null },
     );
+    alertBox.classList.add("conflit");
   }
 
-  async function reload() {
-    const response = await post("/api/fichier", {});
-    if (!response.ok) return;
-    const data = await response.json();
-    setValues(data.valeurs);
-    await post("/api/brouillon/oublier", {});
+  function keepMine() {
     conflict = false;
+    version = conflictVersion; // the user chose to replace this version of the file
+    if (conflictDraft) dropDraft = true;
+    save();
+  }
+
+  async function takeFile(draft) {
+    const response = await post("/api/fichier", {}).catch(() => null);
+    const data = response ? await response.json().catch(() => ({})) : {};
+    if (!response || !response.ok) {
+      showConflict(draft, conflictVersion, response ? data.erreur || "erreur du serveur." : "le formulaire ne répond plus.");
+      return;
+    }
+    setValues(data.valeurs);
+    version = data.version;
+    conflict = false;
+    if (conflictDraft) await post("/api/brouillon/oublier", {}).catch(() => null);
     savedEdits = edits;
+    clearJournal();
     showSaved();
     check();
+  }
+
+  // Offers at opening: an earlier draft, edits journaled in this browser ------------------
+
+  const offers = [];
+
+  function nextOffer() {
+    const offer = offers.shift();
+    if (offer) offer();
   }
 
   function offerDraft() {
     const element = document.getElementById("brouillon");
     if (!element) return;
     const draft = JSON.parse(element.textContent);
-    showAlert(
-      "Des réponses saisies lors d'une séance précédente n'avaient pas pu être enregistrées dans le fichier : elles ont été gardées dans un brouillon. Les reprendre ?",
-      [
-        ["Reprendre le brouillon", () => { setValues(draft); changed(); }],
-        ["Supprimer le brouillon", () => post("/api/brouillon/oublier", {})],
-      ],
+    offers.push(() =>
+      showAlert(
+        "Des réponses saisies lors d'une séance précédente n'avaient pas pu être enregistrées dans le fichier : elles ont été gardées dans un brouillon. Les reprendre ? Le brouillon est gardé tant que vous n'avez pas choisi.",
+        [
+          ["Reprendre le brouillon", () => { setValues(draft); dropDraft = true; changed(); nextOffer(); }],
+          ["Supprimer le brouillon", () => { post("/api/brouillon/oublier", {}); nextOffer(); }],
+        ],
+      ),
     );
+  }
+
+  // Journal: the page's unsaved answers in this browser, one entry a page load, removed once
+  // saved. Whatever happens to the tab or the server, the next page of this file finds them.
+
+  const JOURNAL = `clas-bilan:${document.querySelector('meta[name="cle-fichier"]').content}:`;
+  const journalKey = JOURNAL + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+
+  const JOURNAL_DELAY = 300; // ms: a long form is not serialised at every keystroke
+  let journalTimer = null;
+
+  function journalSoon() {
+    if (journalTimer === null) journalTimer = setTimeout(journal, JOURNAL_DELAY);
+  }
+
+  function journal() {
+    clearTimeout(journalTimer);
+    journalTimer = null;
+    if (!unsaved()) return;
+    try {
+      localStorage.setItem(journalKey, JSON.stringify({ base: version, moment: Date.now(), valeurs: values() }));
+    } catch {
+      // Storage refused or full: the file and the draft remain.
+    }
+  }
+
+  function clearJournal() {
+    try {
+      localStorage.removeItem(journalKey);
+    } catch {
+      // Nothing to clear.
+    }
+  }
+
+  function journals() {
+    const found = [];
+    try {
+      for (let index = 0; index < localStorage.length; index += 1) {
+        const key = localStorage.key(index);
+        if (!key.startsWith(JOURNAL) || key === journalKey) continue;
+        try {
+          found.push({ key, ...JSON.parse(localStorage.getItem(key)) });
+        } catch {
+          localStorage.removeItem(key);
+        }
+      }
+    } catch {
+      return [];
+    }
+    return found.sort((a, b) => b.moment - a.moment);
+  }
+
+  function sameValues(a, b) {
+    const names = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const name of names) if ((a[name] ?? "") !== (b[name] ?? "")) return false;
+    return true;
+  }
+
+  function when(moment) {
+    const date = new Date(moment);
+    return `le ${date.toLocaleDateString("fr-FR")} à ${date.toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit" })}`;
+  }
+
+  function offerJournal() {
+    const fromFile = values();
+    const entries = journals().filter((entry) => {
+      if (entry.valeurs && !sameValues(entry.valeurs, fromFile)) return true;
+      localStorage.removeItem(entry.key); // already in the file
+      return false;
+    });
+    entries.forEach((entry, index) => {
+      const take = () => {
+        setValues(entry.valeurs);
+        changed();
+        journal(); // under this page's entry, before the old one goes
+        localStorage.removeItem(entry.key);
+      };
+      if (index === 0 && entry.base === version) {
+        // The file has not changed since these edits were typed over it: they are simply newer.
+        take();
+        offers.unshift(() =>
+          showAlert(
+            `Vos dernières modifications, saisies ${when(entry.moment)}, n'avaient pas encore été enregistrées : elles ont été reprises, et s'enregistrent dans le fichier.`,
+            [
+              ["D'accord", nextOffer],
+              ["Les annuler et revenir au fichier", () => { setValues(fromFile); changed(); nextOffer(); }],
+            ],
+          ),
+        );
+        return;
+      }
+      offers.push(() =>
+        showAlert(
+          `Des modifications saisies dans cette page ${when(entry.moment)} n'ont pas été enregistrées, et le fichier a changé depuis. ` +
+            "Les reprendre ? Les réponses de la page redeviendraient celles de ce moment-là.",
+          [
+            ["Reprendre ces modifications", () => { take(); nextOffer(); }],
+            ["Les abandonner", () => { localStorage.removeItem(entry.key); nextOffer(); }],
+          ],
+        ),
+      );
+    });
   }
 
   // Producing the bilan and the e-mail ---------------------------------------------------
@@ -421,25 +609,29 @@
 
   async function produce(replace = false) {
     result.textContent = "Production du bilan en cours…";
+    if (conflict) {
+      result.textContent = "Le bilan n'a pas été produit : choisissez d'abord en haut de la page entre vos réponses et le fichier.";
+      return;
+    }
     const sent = edits;
-    const response = await post("/api/produire", { valeurs: values(), remplacer: replace });
+    const response = await post("/api/produire", { valeurs: values(), version, remplacer: replace });
     const data = await response.json().catch(() => ({}));
     if (response.status === 409 && data.existe) {
+      saved(data.version, sent, false); // the answers were saved before the question
       if (window.confirm(`« ${data.existe} » existe déjà à côté du fichier de réponses. Le remplacer ?`)) produce(true);
       else result.textContent = "Rien n'a été remplacé.";
       return;
     }
     if (response.status === 409 && data.conflit) {
       result.textContent = "Le bilan n'a pas été produit.";
-      showConflict(data.brouillon);
+      showConflict(data.brouillon, data.version);
       return;
     }
     if (!response.ok) {
       result.textContent = `${data.erreur || "Erreur du serveur."} ${data.conseil || ""}`;
       return;
     }
-    savedEdits = Math.max(savedEdits, sent);
-    showSaved();
+    saved(data.version, sent, false);
     showFindings(data.constats);
     showSummary(data);
     if (data.erreurs) {
@@ -494,12 +686,22 @@
       save();
     }
   });
-  // Closing the tab or the browser: write what is not saved yet.
+  // Closing the tab or the browser: the journal holds what is not saved yet, and a save is
+  // sent when small enough to outlive the page; the browser asks before leaving.
+  window.addEventListener("beforeunload", (event) => {
+    if (!unsaved()) return;
+    journal();
+    event.preventDefault();
+    event.returnValue = "";
+  });
   window.addEventListener("pagehide", () => {
-    if (edits !== savedEdits && !conflict) save({ keepalive: true });
+    journal();
+    if (edits !== savedEdits && !conflict) save({ leaving: true });
   });
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "hidden" && edits !== savedEdits && !conflict) save({ keepalive: true });
+    if (document.visibilityState !== "hidden") return;
+    journal();
+    if (edits !== savedEdits) save();
   });
 
   if (window.matchMedia("(max-width: 60rem)").matches) {
@@ -509,5 +711,7 @@
   form.querySelectorAll("textarea").forEach(grow);
   showSaved();
   offerDraft();
+  offerJournal();
+  nextOffer();
   check();
 })();

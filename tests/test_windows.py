@@ -29,6 +29,7 @@ from typer.testing import CliRunner
 from clas_bilan import campaigns, files, pdf
 from clas_bilan.cli import app
 from clas_bilan.loading import load
+from helpers_soffice import stand_in
 
 runner = CliRunner()
 EXAMPLE = campaigns.current().example
@@ -220,29 +221,12 @@ def test_render_force_says_an_open_old_pdf_no_longer_matches_when_it_cannot_remo
     assert copy.read_bytes() == LIBREOFFICE_PDF
 
 
-def _stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str = "") -> Path:
-    """A stand-in for LibreOffice named by CLAS_BILAN_SOFFICE: a PDF per .docx given."""
-    program = tmp_path / "bin" / "soffice-portable"
-    program.parent.mkdir()
-    program.write_text(
-        "#!/bin/sh\n"
-        f"{body}"
-        'while [ $# -gt 0 ]; do case "$1" in --outdir) out="$2"; shift;; '
-        '*.docx) n=$(basename "$1" .docx); mkdir -p "$out"; '
-        'printf "%%PDF-1.4 LibreOffice" > "$out/$n.pdf";; esac; shift; done\n',
-        encoding="utf-8",
-    )
-    program.chmod(0o755)
-    monkeypatch.setenv(pdf.OVERRIDE, str(program))
-    return program
-
-
 @posix_only
 def test_render_force_says_an_open_old_pdf_no_longer_matches_when_it_cannot_refresh_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     answers, bilan, copy = _rendered_with_old_copy(tmp_path)
-    _stand_in(tmp_path, monkeypatch)
+    stand_in(tmp_path, monkeypatch)
     monkeypatch.setattr(files, "RETRY_SECONDS", 0.1)
     real = os.replace
 
@@ -381,9 +365,7 @@ def test_ctrl_c_stops_libreoffice_and_its_helpers(
     stops both."""
     pids = tmp_path / "pids"
     sleep = shutil.which("sleep")
-    _stand_in(
-        tmp_path, monkeypatch, f'{sleep} 60 & echo $! > "{pids}"; echo $$ >> "{pids}"; wait\n'
-    )
+    stand_in(tmp_path, monkeypatch, f'{sleep} 60 & echo $! > "{pids}"; echo $$ >> "{pids}"; wait\n')
     source = tmp_path / "bilan.docx"
     answers = load(EXAMPLE.read_text(encoding="utf-8")).answers
     assert answers is not None

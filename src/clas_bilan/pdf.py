@@ -149,6 +149,41 @@ def to_pdfs(
     return [done[index] for index in range(len(pairs))]
 
 
+def copies(bilans: Sequence[Path], *, force: bool) -> list[Conversion]:
+    """A PDF copy beside each bilan (same name, .pdf), all made by one start of LibreOffice.
+
+    An existing PDF is replaced only with ``force``; otherwise that bilan gets its error
+    and the others are converted.
+    """
+    done: dict[int, Conversion] = {}
+    pairs = [(bilan, bilan.with_suffix(".pdf")) for bilan in bilans]
+    for index, (bilan, pdf) in enumerate(pairs):
+        try:
+            files.check_new(pdf, force=force, inputs=(bilan,))
+        except UserError as error:
+            done[index] = Conversion(bilan, pdf, error)
+    todo = [index for index in range(len(pairs)) if index not in done]
+    for index, conversion in zip(todo, to_pdfs([pairs[index] for index in todo]), strict=True):
+        done[index] = conversion
+    return [done[index] for index in range(len(pairs))]
+
+
+def copy_beside(docx: Path, pdf: Path) -> Path:
+    """``to_pdf`` for a bilan just written: an old copy that stays is said to no longer match."""
+    existed = pdf.is_file()
+    try:
+        return to_pdf(docx, pdf)
+    except UserError as error:
+        if not existed:
+            raise
+        raise UsageError(
+            f"le bilan « {docx.name} » a été écrit, mais sa copie PDF « {pdf} » n’a pas pu être "
+            f"remplacée ({error.message.rstrip('.')}) : elle ne correspond plus au nouveau bilan.",
+            hint="fermez-la si elle est ouverte (Acrobat, Edge…), puis refaites-la avec : "
+            f"clas-bilan pdf {_quoted(docx)} --force",
+        ) from error
+
+
 def _convert(
     soffice: str,
     work: Path,

@@ -14,6 +14,10 @@ from pathlib import Path
 
 import helpers_campaign
 
+INTERRUPT = signal.CTRL_BREAK_EVENT if os.name == "nt" else signal.SIGINT
+"""Ctrl+C as a test can send it: Windows delivers Ctrl+Break to a process group of its own."""
+NEW_GROUP = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
+
 _ADDRESS = re.compile(r"http://127\.0\.0\.1:(\d+)/")
 
 
@@ -29,7 +33,7 @@ class Running:
     def stop(self) -> str:
         """Stop it like Ctrl+C does; return everything it printed."""
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
+            self.process.send_signal(INTERRUPT)
         out, _ = self.process.communicate(timeout=30)
         return self.printed + (out or "")
 
@@ -50,6 +54,7 @@ def running(answers: Path, *args: str, program: Path | None = None) -> Iterator[
         encoding="utf-8",
         env=env,
         cwd=answers.parent,
+        creationflags=NEW_GROUP,
     )
     assert process.stdout is not None
     seen: list[str] = []
@@ -69,7 +74,7 @@ def running(answers: Path, *args: str, program: Path | None = None) -> Iterator[
         yield server
     finally:
         if process.poll() is None:
-            process.send_signal(signal.SIGINT)
+            process.send_signal(INTERRUPT)
             try:
                 process.communicate(timeout=30)
             except subprocess.TimeoutExpired:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from clas_bilan import campaigns
+from helpers_formulaire import INTERRUPT, NEW_GROUP
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = "2025-2026"
@@ -139,6 +139,7 @@ def test_started_with_no_argument_it_serves_the_form_on_the_documents_file(
         encoding="utf-8",
         cwd=tmp_path,
         env={**_environment(home), "PYTHONUNBUFFERED": "1"},
+        creationflags=NEW_GROUP,
     )
     assert process.stdout is not None
     seen: list[str] = []
@@ -161,7 +162,7 @@ def test_started_with_no_argument_it_serves_the_form_on_the_documents_file(
         assert "reponses.yaml" in page
     finally:
         if process.poll() is None:
-            process.send_signal(signal.CTRL_BREAK_EVENT if os.name == "nt" else signal.SIGINT)
+            process.send_signal(INTERRUPT)
         try:
             process.communicate(timeout=30)
         except subprocess.TimeoutExpired:

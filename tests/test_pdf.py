@@ -37,14 +37,20 @@ def _docx(path: Path, pages: list[str]) -> Path:
 
 
 def _pdf_pages(path: Path) -> int:
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    info = subprocess.run(
+        ["pdfinfo", str(path)], capture_output=True, text=True, encoding="utf-8", check=True
+    )
     line = next(line for line in info.stdout.splitlines() if line.startswith("Pages:"))
     return int(line.split()[1])
 
 
 def _pdf_text(path: Path) -> str:
     return subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=True,
     ).stdout
 
 

@@ -221,12 +221,8 @@ def test_render_force_says_an_open_old_pdf_no_longer_matches_when_it_cannot_remo
     assert copy.read_bytes() == LIBREOFFICE_PDF
 
 
-@posix_only
-def test_render_force_says_an_open_old_pdf_no_longer_matches_when_it_cannot_refresh_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    answers, bilan, copy = _rendered_with_old_copy(tmp_path)
-    stand_in(tmp_path, monkeypatch)
+def _pdf_held_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PDF reader holds every .pdf: replacing one fails as on Windows, again and again."""
     monkeypatch.setattr(files, "RETRY_SECONDS", 0.1)
     real = os.replace
 
@@ -236,6 +232,15 @@ def test_render_force_says_an_open_old_pdf_no_longer_matches_when_it_cannot_refr
         real(source, destination)
 
     monkeypatch.setattr(files.os, "replace", replace)
+
+
+@posix_only
+def test_render_force_says_an_open_old_pdf_no_longer_matches_when_it_cannot_refresh_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers, bilan, copy = _rendered_with_old_copy(tmp_path)
+    stand_in(tmp_path, monkeypatch)
+    _pdf_held_open(monkeypatch)
     result = runner.invoke(app, ["render", str(answers), "-o", str(bilan), "--force"])
     assert result.exit_code == 0, result.output
     _says_stale(result.output, copy)
@@ -620,3 +625,19 @@ def test_documents_is_windows_known_folder_when_it_says_so(monkeypatch: pytest.M
     monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.setattr(places, "_windows_documents", lambda: Path("D:/Mes documents"))
     assert places.default_answers() == Path("D:/Mes documents/Bilan CLAS/reponses.yaml")
+
+
+@posix_only
+def test_render_pdf_force_over_an_open_old_pdf_says_it_no_longer_matches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers, bilan, copy = _rendered_with_old_copy(tmp_path)
+    stand_in(tmp_path, monkeypatch)
+    _pdf_held_open(monkeypatch)
+    result = runner.invoke(app, ["render", str(answers), "-o", str(bilan), "--force", "--pdf"])
+    assert result.exit_code == 2, result.output
+    shown = " ".join(result.output.split())
+    assert f"le bilan « bilan.docx » a été écrit, mais sa copie PDF « {copy} »" in shown
+    assert "elle ne correspond plus au nouveau bilan" in shown
+    assert "Fermez-la" in shown or "fermez-la" in shown
+    assert copy.read_bytes() == LIBREOFFICE_PDF

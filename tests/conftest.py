@@ -9,10 +9,23 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import helpers_campaign
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+"""Debian's chromium, as the browser tests of the form drive it (through Playwright)."""
 
 _made_up: Path | None = None
 """Where the made-up campaign's files are written, when the suite runs under one."""
@@ -121,3 +134,29 @@ def libreoffice(soffice: str, tmp_path: Path) -> Callable[[Path, str, Path], Pat
         return outdir / f"{source.stem}.{to.split(':')[0]}"
 
     return convert
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's chromium; skipped where absent, except in CI where it must be installed."""
+    if not Path(CHROMIUM).is_file() and shutil.which("chromium") is None:
+        if os.environ.get("CLAS_BILAN_REQUIRE_CHROMIUM"):
+            pytest.fail("chromium est requis en CI mais introuvable.")
+        pytest.skip("chromium n'est pas installé")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM if Path(CHROMIUM).is_file() else shutil.which("chromium"),
+            args=ARGS,
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A new tab at 1280×800, in French, in a context of its own."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
+    opened = context.new_page()
+    yield opened
+    context.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -9,6 +10,21 @@ from lxml import etree
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
+
+
+_OWN = re.compile("[\u00a0\u202f](?=[:;!?»])|(?<=«)[\u00a0\u202f]")
+
+
+def french(typed: str) -> str:
+    """An answer as render writes it: French no-break spaces inside « » and before : ; ! ?
+
+    U+00A0 before « : », U+202F elsewhere; an answer that already has a no-break space at
+    one of those places is written as typed.
+    """
+    if _OWN.search(typed):
+        return typed
+    typed = re.sub(" (?=:)", "\u00a0", typed)
+    return re.sub(" (?=[;!?»])|(?<=«) ", "\u202f", typed)
 
 
 def w(tag: str) -> str:

@@ -1,11 +1,20 @@
-"""Run ``clas-bilan formulaire`` as a user would: a real process, its address read from stdout."""
+"""Run ``clas-bilan formulaire`` as a user would: a real process, its address read from stdout.
+
+The address printed carries the token once (``?jeton=…``): ``Running.url`` is that address,
+what a browser opens (it trades the token for a cookie); a program sends the token in the
+``X-Jeton`` header instead (``Running.signed``). The form keeps each answers file's token and
+port in the user's configuration folder: here a folder of the test session's own.
+"""
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,17 +27,38 @@ INTERRUPT = signal.CTRL_BREAK_EVENT if os.name == "nt" else signal.SIGINT
 """Ctrl+C as a test can send it: Windows delivers Ctrl+Break to a process group of its own."""
 NEW_GROUP = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
 
-_ADDRESS = re.compile(r"http://127\.0\.0\.1:(\d+)/")
+_ADDRESS = re.compile(r"http://127\.0\.0\.1:(\d+)/\?jeton=([\w-]+)")
+_config: Path | None = None
+
+
+def config_home() -> Path:
+    """The configuration folder the forms of this test session keep their access in."""
+    global _config
+    if _config is None:
+        _config = Path(tempfile.mkdtemp(prefix="clas-bilan-config-"))
+        atexit.register(shutil.rmtree, _config, True)
+    return _config
 
 
 @dataclass
 class Running:
-    """A running form server: its address and port, its process."""
+    """A running form server: the address printed (with its token), its port, its process."""
 
     url: str
     port: int
+    token: str
     process: subprocess.Popen[str]
     printed: str = ""
+
+    @property
+    def base(self) -> str:
+        """The address without the token."""
+        return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def signed(self) -> dict[str, str]:
+        """The header a program (not a browser) sends the token in."""
+        return {"X-Jeton": self.token}
 
     def stop(self) -> str:
         """Stop it like Ctrl+C does; return everything it printed."""
@@ -39,12 +69,26 @@ class Running:
 
 
 @contextmanager
-def running(answers: Path, *args: str, program: Path | None = None) -> Iterator[Running]:
+def running(
+    answers: Path,
+    *args: str,
+    program: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[Running]:
     """Start the form on ``answers`` (no browser), wait for its address, stop it after.
 
-    ``program`` is the ``clas-bilan`` to run (by default this Python's, see helpers_campaign).
+    ``program`` is the ``clas-bilan`` to run (by default this Python's, see helpers_campaign);
+    ``env``, variables set for it.
     """
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
+    config = str(config_home())
+    environment = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "COLUMNS": "200",
+        "XDG_CONFIG_HOME": config,
+        "APPDATA": config,
+        **(env or {}),
+    }
     command = [str(program)] if program else helpers_campaign.command()
     process = subprocess.Popen(
         [*command, "formulaire", str(answers), "--sans-navigateur", *args],
@@ -52,7 +96,7 @@ def running(answers: Path, *args: str, program: Path | None = None) -> Iterator[
         stderr=subprocess.STDOUT,
         text=True,
         encoding="utf-8",
-        env=env,
+        env=environment,
         cwd=answers.parent,
         creationflags=NEW_GROUP,
     )
@@ -69,7 +113,7 @@ def running(answers: Path, *args: str, program: Path | None = None) -> Iterator[
     if found is None:
         process.kill()
         raise AssertionError("the form did not start:\n" + "".join(seen))
-    server = Running(found.group(0), int(found.group(1)), process, "".join(seen))
+    server = Running(found.group(0), int(found.group(1)), found.group(2), process, "".join(seen))
     try:
         yield server
     finally:

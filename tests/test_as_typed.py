@@ -15,7 +15,7 @@ from clas_bilan import campaigns, checks, loading, yamlvalues
 from clas_bilan.cli import app
 from clas_bilan.render import render
 from helpers_campaign import fixtures
-from helpers_docx import body, texts
+from helpers_docx import body, french, texts
 
 EXAMPLES = fixtures()
 INVALID = EXAMPLES / "invalid"
@@ -194,7 +194,7 @@ def test_any_typed_text_is_in_the_bilan_or_an_error_on_its_line(tmp_path: Path, 
     output = tmp_path / "b.docx"
     output.unlink(missing_ok=True)
     render(report.answers, output)
-    assert f"Intitulé du projet :  {meant}" in texts(body(output))
+    assert f"Intitulé du projet :  {french(meant)}" in texts(body(output))
 
 
 def test_extract_writes_init_layout_and_gives_back_the_same_bilan(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from clas_bilan.models import Reponses
 from clas_bilan.render import readable
 from helpers_answers import answers_yaml
 from helpers_campaign import SHIPPED
-from helpers_docx import NS, body, cell_texts, checkbox_states, paragraph_text, w
+from helpers_docx import NS, body, cell_texts, checkbox_states, french, paragraph_text, w
 
 # The Caf's own 2025/2026 document (caf_form_builder) and its wording.
 pytestmark = pytest.mark.campaign(SHIPPED)
@@ -159,7 +159,7 @@ def test_render_fills_the_caf_form_and_adds_the_signature_block(
     blank, ecarts = _following(output, "S’il existe des écarts entre le prévisionnel", 2)
     assert blank == "" and ecarts.startswith("Une animatrice est partie en congé maternité")
     assert _following(output, "Globalement, quelle conclusion", 1) == [
-        "Année positive : public stable, équipe formée, parents plus présents."
+        french("Année positive : public stable, équipe formée, parents plus présents.")
     ]
     # boxes
     choice = next(

@@ -133,7 +133,7 @@ def test_validate_render_extract_with_the_next_campaign(next_year: Path) -> None
     assert "Tablettes prêtées par la médiathèque" in written
     assert written[written.index(ADDED_LABEL) + 1] == "Tablettes prêtées par la médiathèque"
     # the made-up hour bases: 3214 hours worked / 1600
-    assert any("calculé : 3\u202f214 heures travaillées / 1\u202f600" in t for t in written)
+    assert any("calculé\u00a0: 3\u202f214 heures travaillées / 1\u202f600" in t for t in written)
 
     found = extract(next_year / "bilan.docx")
     assert found.campaign is CAMPAIGN and found.problems == []

@@ -85,7 +85,7 @@ def test_summary_after_the_findings(tmp_path: Path) -> None:
     assert output.index("Erreur — ") < output.index("Questions renseignées")
     flat = " ".join(output.split())
     for expected in [
-        "Questions renseignées 45 / 45",
+        "Questions renseignées 45 / 45 (les questions du formulaire qui s’appliquent à ce fichier)",
         "ETP salariés 2,00",
         "ETP bénévoles 0,75",
         "Elémentaire 30 · Collège 18 · Lycée 0 · Autre 0 · TOTAL 48",
@@ -95,6 +95,20 @@ def test_summary_after_the_findings(tmp_path: Path) -> None:
         "1 erreur(s), 0 avertissement(s) : corrigez les erreurs avant de produire le bilan.",
     ]:
         assert expected in flat
+
+
+def test_the_question_count_follows_what_applies_to_the_file(tmp_path: Path) -> None:
+    """« 43 / 43 » for one file, « 45 / 45 » for another: the summary says what it counts."""
+    example = campaigns.current().example.read_text("utf-8")
+    counts = []
+    for text in (example, example.replace("  suivie: oui", "  suivie: non")):
+        path = tmp_path / "r.yaml"
+        path.write_text(text, encoding="utf-8")
+        flat = " ".join(runner.invoke(app, ["validate", str(path)]).output.split())
+        counted = flat.split("Questions renseignées ", 1)[1]
+        assert "(les questions du formulaire qui s’appliquent à ce fichier)" in counted
+        counts.append(counted.split(" (", 1)[0])
+    assert counts[0] != counts[1]  # no sessions to count without a formation
 
 
 def test_unclosed_quote_gives_its_line_and_the_closed_answer(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import os
 import socket
 import ssl
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from helpers_answers import Reponses
 
 CODE, LABEL = campaigns.current().code, campaigns.current().label
 
+LILAS = f"bilan_clas_{CODE}_centre-social-les-lilas.docx"
 LOCAL = "127.0.0.1"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -89,18 +91,22 @@ def test_draft_reads_back_whole(tmp_path: Path) -> None:
     assert text is not None
     content = text.get_content().replace("\r\n", "\n")
     assert content.startswith("Bonjour,\n")
-    assert f"ci-joint le bilan CLAS {LABEL} de l'équipement Centre social Les Lilas" in content
-    assert "Le bilan est également déposé sur AFAS / ESPADA." in content
+    assert (
+        f"ci-joint le bilan CLAS {LABEL} de l'équipement Centre social Les Lilas (Péronnas), "
+        f"géré par l'Association Léo Lagrange (fichier « {LILAS} »)." in " ".join(content.split())
+    )
+    assert "Le bilan est également à déposer sur AFAS / ESPADA" in content
+    assert "déposé" not in content
     assert content.rstrip().endswith("helene.dupre@lilas.example.org")
     assert "Hélène Dupré" in content
     [attached] = _attachments(message)
     assert attached.get_content_type() == DOCX_MIME
-    assert attached.get_filename() == "bilan Les Lilas — Péronnas.docx"
+    assert attached.get_filename() == LILAS  # as render names it, not « bilan Les Lilas… »
     assert attached.get_content() == bilan.read_bytes()
-    # RFC 5322 on disk: CRLF line ends, 7-bit only, RFC 2231 file name.
+    # RFC 5322 on disk: CRLF line ends, 7-bit only.
     assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
     assert raw.isascii()
-    assert b"filename*=utf-8''bilan%20Les%20Lilas" in raw
+    assert f'filename="{LILAS}"'.encode() in raw
     assert f"Content-Type: {DOCX_MIME}\r\n".encode() in raw
     assert raw.count(b"MIME-Version") == 1
 
@@ -258,7 +264,7 @@ def test_message_arrives_whole(tmp_path: Path, inbox: tuple[Inbox, int]) -> None
     assert received["Subject"] == f"Bilan CLAS {CODE} — Centre social Les Lilas (Péronnas)"
     assert received["X-Unsent"] is None
     [attached] = _attachments(received)
-    assert attached.get_filename() == "bilan équipement.docx"
+    assert attached.get_filename() == LILAS
     assert attached.get_content() == bilan.read_bytes()
     assert message["X-Unsent"] == "1"  # the draft itself is unchanged
     assert "s3cret" not in envelope.content.decode("ascii")
@@ -619,10 +625,10 @@ def test_command_reads_the_bilan_for_sender_subject_and_signature(rendered: Path
     text = message.get_body(("plain",))
     assert text is not None
     content = text.get_content().replace("\r\n", "\n")
-    assert "géré par Association Savoirs en Partage" in content
+    assert "géré par l'Association Savoirs en Partage" in " ".join(content.split())
     assert "\nKarima Benali\nCoordination du CLAS — Centre social de la Croix-Blanche\n" in content
     [attached] = _attachments(message)
-    assert attached.get_filename() == "bilan_croix-blanche.docx"
+    assert attached.get_filename() == f"bilan_clas_{CODE}_centre-social-de-la-croix-blanche.docx"
     assert attached.get_content() == rendered.read_bytes()
 
 
@@ -670,3 +676,105 @@ def test_command_without_a_password_to_read(
     assert result.exit_code == 2
     assert "aucun mot de passe saisi : rien n'a été envoyé." in result.output
     assert "CLAS_BILAN_SMTP_MOT_DE_PASSE" in result.output
+
+
+@pytest.mark.parametrize(
+    ("manager", "said"),
+    [
+        ("Association Savoirs en Partage", ", géré par l'Association Savoirs en Partage"),
+        ("association des familles", ", géré par l'association des familles"),
+        ("Union locale des MJC", ", géré par l'Union locale des MJC"),
+        ("Centre social Les Lilas", ", géré par le Centre social Les Lilas"),
+        ("Mairie de Bourg-en-Bresse", ", géré par la Mairie de Bourg-en-Bresse"),
+        ("Ville de Bellegarde", ", géré par la Ville de Bellegarde"),
+        ("CCAS d'Oyonnax", ", géré par le CCAS d'Oyonnax"),
+        ("La Maison des Familles", ", géré par la Maison des Familles"),
+        ("L'Escale", ", géré par l'Escale"),
+        ("Les Amis de l'école", ", géré par les Amis de l'école"),
+        ("Savoirs en Partage", " (gestionnaire : Savoirs en Partage)"),
+        ("Éveil et Loisirs", " (gestionnaire : Éveil et Loisirs)"),
+        ("ADSEA 01", " (gestionnaire : ADSEA 01)"),
+        (None, ""),
+        ("  ", ""),
+    ],
+)
+def test_the_manager_is_named_with_the_article_its_name_takes(
+    manager: str | None, said: str
+) -> None:
+    assert mailing.managed_by(manager) == said
+
+
+def test_the_bilan_s_pdf_copy_goes_by_the_bilan_s_name_a_scan_keeps_its_own(
+    tmp_path: Path,
+) -> None:
+    bilan = _docx(tmp_path / "bilan.docx")
+    copy = tmp_path / "bilan.pdf"
+    copy.write_bytes(b"%PDF-1.4 copie")
+    scan = tmp_path / "bilan_signe.pdf"
+    scan.write_bytes(b"%PDF-1.4 scan")
+
+    message = mailing.build_draft(bilan, sender=None, answers=_answers(), extra=[copy, scan])
+
+    names = [part.get_filename() for part in _attachments(message)]
+    assert names == [LILAS, LILAS.replace(".docx", ".pdf"), "bilan_signe.pdf"]
+    text = message.get_body(("plain",))
+    assert text is not None
+    content = " ".join(text.get_content().split())
+    assert f"Vous trouverez aussi : « {LILAS.replace('.docx', '.pdf')} », « bilan_signe.pdf »." in (
+        content
+    )
+    assert mailing.pdf_copy(bilan) == copy
+    assert mailing.pdf_copy(tmp_path / "autre.docx") is None
+
+
+def _pdf_beside(bilan: Path, *, newer: bool = True) -> Path:
+    copy = bilan.with_suffix(".pdf")
+    copy.write_bytes(b"%PDF-1.4 copie du bilan")
+    stamp = bilan.stat().st_mtime + (10 if newer else -10)
+    os.utime(copy, (stamp, stamp))
+    return copy
+
+
+def test_command_names_the_attachment_and_offers_the_pdf_copy_beside(rendered: Path) -> None:
+    copy = _pdf_beside(rendered)
+
+    result = runner.invoke(app, ["email", str(rendered)])
+
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    named = f"bilan_clas_{CODE}_centre-social-de-la-croix-blanche"
+    assert f"le bilan est joint sous le nom « {named}.docx »" in said
+    assert f"Une copie PDF du bilan est à côté : « {copy.name} »" in said
+    assert f"--joindre {copy} --force" in said
+    message = _read(rendered.with_suffix(".eml"))
+    assert [part.get_filename() for part in _attachments(message)] == [f"{named}.docx"]
+
+
+def test_command_attaches_the_pdf_copy_under_the_bilan_s_name(rendered: Path) -> None:
+    copy = _pdf_beside(rendered)
+
+    result = runner.invoke(app, ["email", str(rendered), "--joindre", str(copy)])
+
+    assert result.exit_code == 0, result.output
+    assert "Une copie PDF" not in result.output
+    message = _read(rendered.with_suffix(".eml"))
+    named = f"bilan_clas_{CODE}_centre-social-de-la-croix-blanche"
+    parts = {part.get_filename(): part for part in _attachments(message)}
+    assert list(parts) == [f"{named}.docx", f"{named}.pdf"]
+    assert parts[f"{named}.pdf"].get_content() == copy.read_bytes()
+    text = message.get_body(("plain",))
+    assert text is not None
+    content = " ".join(text.get_content().split())
+    assert f"Vous trouverez aussi : « {named}.pdf »." in content
+    assert "à déposer sur AFAS / ESPADA" in content
+
+
+def test_command_says_an_older_pdf_copy_was_not_attached(rendered: Path) -> None:
+    _pdf_beside(rendered, newer=False)
+
+    result = runner.invoke(app, ["email", str(rendered)])
+
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "est plus ancienne que le bilan : elle n'a pas été jointe" in said
+    assert f"clas-bilan pdf {rendered} --force" in said

@@ -30,9 +30,12 @@ def _request(
     body: bytes | None = None,
     headers: dict[str, str] | None = None,
 ) -> tuple[int, bytes]:
+    """Send a request; without ``headers``, signed with the token as a program would."""
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
     try:
-        connection.request(method, path, body=body, headers=headers or {})
+        connection.request(
+            method, path, body=body, headers=server.signed if headers is None else headers
+        )
         response = connection.getresponse()
         return response.status, response.read()
     finally:
@@ -40,11 +43,7 @@ def _request(
 
 
 def _token(server: Running) -> str:
-    status, page = _request(server, "GET", "/")
-    assert status == 200
-    found = re.search(rb'name="jeton" content="([^"]+)"', page)
-    assert found is not None
-    return found.group(1).decode()
+    return server.token
 
 
 def _post(server: Running, path: str, data: object, token: str) -> tuple[int, dict[str, object]]:
@@ -139,7 +138,7 @@ def test_foreign_host_missing_token_and_other_origin_are_refused(tmp_path: Path)
             for path in ("/api/enregistrer", "/api/produire", "/api/verifier", "/api/fichier"):
                 status, _ = _request(server, "POST", path, values, {**json_type, **headers})
                 assert status == 403, (path, headers)
-        status, _ = _request(server, "GET", "/telecharger/docx")
+        status, _ = _request(server, "GET", "/telecharger/docx", headers={})
         assert status == 403
         # Body size limit, and keys the form does not have.
         status, _ = _request(

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from clas_bilan import campaigns, checks
@@ -20,43 +17,8 @@ from helpers_campaign import command
 from helpers_docx import body, texts
 from helpers_formulaire import running
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--headless=new",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SAVED = "Tout est enregistré"
 BILAN = f"bilan_clas_{campaigns.current().code}_espace-de-vie-sociale-les-tilleuls"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Debian's chromium; skipped where absent, except in CI where it must be installed."""
-    if not Path(CHROMIUM).is_file() and shutil.which("chromium") is None:
-        if os.environ.get("CLAS_BILAN_REQUIRE_CHROMIUM"):
-            pytest.fail("chromium est requis en CI mais introuvable.")
-        pytest.skip("chromium n'est pas installé")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM if Path(CHROMIUM).is_file() else shutil.which("chromium"),
-            args=ARGS,
-        )
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
-    opened = context.new_page()
-    yield opened
-    context.close()
 
 
 def _field(page: Any, name: str) -> Any:
@@ -169,6 +131,7 @@ def test_wrong_total_and_missing_yes_no_are_shown_beside_their_field_while_typin
     with running(tmp_path / "reponses.yaml") as server:
         page.goto(server.url)
         mandatory = _findings(page, "formations.suivie")
+        page.get_by_role("button", name="Vérifier tout le formulaire").click()
         expect(mandatory.locator(".erreur")).to_contain_text(
             "réponse Oui/Non obligatoire manquante."
         )
@@ -190,6 +153,8 @@ def test_wrong_total_and_missing_yes_no_are_shown_beside_their_field_while_typin
         page.locator('[name="formations.suivie"][value="non"]').check()
         expect(mandatory.locator(".erreur")).to_have_count(0)
         # Warnings are shown apart from errors.
+        _field(page, "gestionnaire.nom").focus()
+        _field(page, "gestionnaire.nom").blur()
         expect(_findings(page, "gestionnaire.nom").locator(".avertissements")).to_contain_text(
             "question sans réponse."
         )
@@ -293,10 +258,8 @@ def test_every_answer_has_its_question_as_label_and_the_keyboard_is_enough(
         page.keyboard.press("Enter")
         page.keyboard.type("Centre-ville")
         expect(_field(page, "territoires.0.territoire")).to_have_value("Centre-ville")
-        page.keyboard.press("Tab")
-        page.keyboard.press("Tab")  # past « Ajouter : établissement scolaire »
-        page.keyboard.press("Tab")
-        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")  # « Ajouter : établissement scolaire »
+        page.keyboard.press("Tab")  # « Monter » and « Descendre » of the only row are disabled
         page.keyboard.press("Enter")  # « Supprimer : Territoire 1 »
         expect(_field(page, "territoires.0.territoire")).to_have_count(0)
         page.locator('[id="c-formations.suivie-oui"]').focus()

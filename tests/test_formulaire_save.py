@@ -20,9 +20,7 @@ from clas_bilan.loading import load_file
 from clas_bilan.web.session import Conflict, Session
 from helpers_answers import REFERENCE
 from helpers_formulaire import Running, running
-from test_formulaire_browser import SAVED, _field, _type, _wait_saved, browser
-
-__all__ = ["browser"]  # the fixture, shared with test_formulaire_browser
+from test_formulaire_browser import SAVED, _field, _type, _wait_saved
 
 CONFLICT = "a été modifié"
 

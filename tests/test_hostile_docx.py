@@ -368,8 +368,8 @@ def _french(number: int) -> str:
     return f"{number:,}".replace(",", " ")
 
 
-def test_the_readme_states_every_limit() -> None:
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+def test_the_docs_state_every_limit() -> None:
+    readme = (Path(__file__).parents[1] / "docs" / "limites.md").read_text(encoding="utf-8")
     section = readme.split("## Limites", 1)[1].split("\n## ", 1)[0]
     stated = [
         f"| {textfile.MAX_BYTES // 1_000_000} Mo |",

@@ -163,3 +163,16 @@ def test_init_comments_never_start_a_line_with_french_punctuation() -> None:
     broken = [line for line in text.splitlines() if re.match(r"\s*#\s+[:;?!»]", line)]
     assert broken == []
     assert "#   CONCERNES : NOM ADRESSE, MAIL" in text
+
+
+def test_the_hours_say_they_are_everyone_s_not_one_person_s(in_tmp: Path) -> None:
+    """« 1 365 heures chacun » typed as 1365: the labels say the hours are the total."""
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    text = comments(Path("reponses.yaml").read_text(encoding="utf-8"))
+    schema = runner.invoke(app, ["schema"]).output
+    hours = re.findall(r'"description": "(Heures [^"]*)"', schema)
+    assert len(hours) == 3, hours
+    assert sum("pour l’ensemble des salariés" in text for text in hours) == 2, hours
+    assert sum("de l’ensemble des bénévoles" in text for text in hours) == 1, hours
+    assert text.count("pour l’ensemble des salariés") == 2
+    assert text.count("de l’ensemble des bénévoles") == 1

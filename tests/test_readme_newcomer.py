@@ -3,71 +3,75 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import subprocess
-import textwrap
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
 
 from helpers_campaign import SHIPPED
+from helpers_docs import ROOT, bash, blocks, steps
 
-ROOT = Path(__file__).resolve().parents[1]
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+README = ROOT / "README.md"
 
 # Installs and runs the tool as the README says: the shipped campaigns only.
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.campaign(SHIPPED),
     pytest.mark.skipif(
-        os.name != "posix" or shutil.which("bash") is None,
-        reason="the README's ```bash blocks are run by bash (Windows: docs/installation.md)",
+        shutil.which("bash") is None or os.name != "posix",
+        reason="the README ```bash blocks are run by bash (on Windows: docs/installation.md)",
     ),
 ]
 
-
-def blocks(language: str) -> list[str]:
-    """The README's code blocks in one language, in order, as a user would copy them."""
-    found = re.findall(rf"^([ \t]*)```{language}\n(.*?)^[ \t]*```", README, re.S | re.M)
-    return [textwrap.dedent(indent + body).strip() for indent, body in found]
+# Command 2 runs the suite: here one quick test file stands for it (the whole suite inside
+# one of its own tests would run this test again, and take many minutes).
+QUICK_TESTS = " -q -p no:cacheprovider tests/test_cli_help.py"
 
 
-def block(language: str, text: str) -> str:
-    """The one code block that is exactly ``text``: the README must show it as such."""
-    assert text in blocks(language), text
-    return text
+_TOOLS = shutil.ignore_patterns(
+    ".venv", ".git", "__pycache__", "*.egg-info", ".*_cache", "build", "dist"
+)
 
 
-def bash(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
-    # A new user's PATH: no virtualenv holding the tool (CI puts its own venv on PATH).
-    env["PATH"] = os.pathsep.join(
-        part
-        for part in env.get("PATH", "").split(os.pathsep)
-        if ".venv" not in part and not (Path(part) / "clas-bilan").exists()
-    )
-    return subprocess.run(
-        ["bash", "-c", "set -e\n" + script],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=900,
-    )
+def _tracked(folder: str, names: list[str]) -> set[str]:
+    """What not to copy: tools' folders, and what a user's own runs left at the top.
+
+    The latter are the top-level patterns of .gitignore (« /[!.]*.docx »…), read from it.
+    """
+    ignored = set(_TOOLS(folder, names))
+    if Path(folder) == ROOT:
+        lines = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+        patterns = [line[1:].rstrip("/") for line in lines if line.startswith("/")]
+        ignored |= {name for name in names if any(fnmatch(name, p) for p in patterns)}
+    return ignored
+
+
+def copy_project(destination: Path) -> Path:
+    """The project as a newcomer downloads it."""
+    shutil.copytree(ROOT, destination, ignore=_tracked)
+    return destination
+
+
+def test_the_two_commands_run_in_order_twice_in_one_folder(tmp_path: Path) -> None:
+    """Command 1 then command 2, and both again: a user who runs them twice sees no failure."""
+    project = copy_project(tmp_path / "clas-bilan")
+    install, develop = blocks(README, "bash")[:2]
+    assert install.startswith("python3 -m venv .venv") and "render" in install
+    assert develop.endswith("python -m pytest")
+    for round_ in (1, 2):
+        done = bash(install, project)
+        assert done.returncode == 0, f"tour {round_}: {done.stdout[-2000:]}{done.stderr[-2000:]}"
+        assert (project / "bilan_exemple.docx").is_file()
+        done = bash(develop + QUICK_TESTS, project)
+        assert done.returncode == 0, f"tour {round_}: {done.stdout[-3000:]}{done.stderr[-2000:]}"
+        assert " passed" in done.stdout
 
 
 def test_the_readme_reaches_a_bilan_and_its_email_in_a_fresh_folder(tmp_path: Path) -> None:
-    project = tmp_path / "clas-bilan"
-    shutil.copytree(
-        ROOT,
-        project,
-        ignore=shutil.ignore_patterns(
-            ".venv", ".git", "__pycache__", "*.egg-info", ".*_cache", "build", "dist"
-        ),
-    )
-    install = blocks("bash")[0]
+    project = copy_project(tmp_path / "clas-bilan")
+    path = steps(README)
+    install = path[0].script
     assert install.startswith("python3 -m venv .venv")
     done = bash(install, project)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -76,17 +80,19 @@ def test_the_readme_reaches_a_bilan_and_its_email_in_a_fresh_folder(tmp_path: Pa
     bare = bash("clas-bilan --version", project)
     assert bare.returncode != 0  # what the README warns about: not found before activating
 
-    activate = block("bash", "source .venv/bin/activate")
-    steps = [
-        activate,
-        block("bash", "clas-bilan init reponses.yaml"),
-        # The user fills the file in their editor; here, with the complete example's answers.
-        "cp examples/bilan_exemple.yaml reponses.yaml",
-        block("bash", "clas-bilan validate reponses.yaml"),
-        block("bash", "clas-bilan render reponses.yaml -o bilan.docx"),
-        block("bash", "clas-bilan email bilan.docx"),
-    ]
-    done = bash("\n".join(steps), project)
+    activate = "source .venv/bin/activate"
+    assert activate in blocks(README, "bash")
+    # Every later block, in order, in the one terminal the README has the user activate.
+    scripts = [step.script for step in path]
+    rest = scripts[scripts.index(activate) :]
+    for command in (
+        "clas-bilan init reponses.yaml",
+        "clas-bilan validate reponses.yaml",
+        "clas-bilan render reponses.yaml -o bilan.docx",
+        "clas-bilan email bilan.docx",
+    ):
+        assert command in rest, command
+    done = bash("\n".join(rest), project)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "Aucune erreur, aucun avertissement" in done.stdout
     assert (project / "bilan.docx").is_file()
@@ -94,11 +100,18 @@ def test_the_readme_reaches_a_bilan_and_its_email_in_a_fresh_folder(tmp_path: Pa
 
     full_path = bash(".venv/bin/clas-bilan init autre.yaml", project)
     assert full_path.returncode == 0, full_path.stderr
-    assert ".venv/bin/clas-bilan init reponses.yaml" in README
+    assert ".venv/bin/clas-bilan init reponses.yaml" in README.read_text(encoding="utf-8")
+
+
+def test_the_readme_says_which_command_a_user_needs() -> None:
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    assert "seule la première commande est utile" in text
+    assert "elle sert à ceux qui modifient l’outil" in text
 
 
 def test_the_windows_commands_name_the_activation_script_and_the_full_path() -> None:
-    shell = blocks("powershell")
+    shell = blocks(README, "powershell")
+    text = README.read_text(encoding="utf-8")
     assert ".venv\\Scripts\\Activate.ps1" in shell
-    assert ".venv\\Scripts\\clas-bilan init reponses.yaml" in README
-    assert "Set-ExecutionPolicy -Scope CurrentUser RemoteSigned" in README
+    assert ".venv\\Scripts\\clas-bilan init reponses.yaml" in text
+    assert "Set-ExecutionPolicy -Scope CurrentUser RemoteSigned" in text

@@ -22,7 +22,16 @@ from clas_bilan.extract import extract
 from clas_bilan.render import readable, render
 from helpers_answers import REFERENCE, reference
 from helpers_campaign import fixtures
-from helpers_docx import body, cell_texts, checkbox_states, paragraph_text, part, tables, w
+from helpers_docx import (
+    body,
+    cell_texts,
+    checkbox_states,
+    french,
+    paragraph_text,
+    part,
+    tables,
+    w,
+)
 
 CODE, LABEL = campaigns.current().code, campaigns.current().label
 
@@ -88,7 +97,7 @@ def test_free_text_answers_stand_under_their_question(example: Path) -> None:
         "Bourg-en-Bresse",
     ]
     assert _under(example, "Quelles actions avez-vous développées auprès des enfants")[0] == (
-        "Deux séances par semaine : méthodologie, lecture, jeux de logique."
+        french("Deux séances par semaine : méthodologie, lecture, jeux de logique.")
     )
     assert _under(example, "Globalement, quelle conclusion")[0].startswith("Année positive")
 
@@ -120,7 +129,7 @@ def test_text_field_holds_its_answer(example: Path) -> None:
     field = _label(example, "S’il existe des écarts entre le prévisionnel").getnext()
     assert field.find(f".//{w('ffData')}/{w('textInput')}") is not None
     assert paragraph_text(field) == (
-        "Un bénévole a quitté le projet en janvier ; il a été remplacé en mars."
+        french("Un bénévole a quitté le projet en janvier ; il a été remplacé en mars.")
     )
 
 
@@ -133,7 +142,7 @@ def test_table_cells_hold_counts_yes_no_and_computed_totals(example: Path) -> No
     formations = _table(example, "Nom de l’organisme")
     assert formations[2] == [
         "Fédération des centres sociaux de l'Ain",
-        "Accompagner la scolarité : posture et méthodes",
+        french("Accompagner la scolarité : posture et méthodes"),
         "14 et 15 octobre 2025",
         "2",
         "1",
@@ -155,6 +164,7 @@ def test_table_cells_hold_counts_yes_no_and_computed_totals(example: Path) -> No
         "École élémentaire Jean Moulin",
         "8 rue Jean Moulin, 01000 Bourg-en-Bresse",
         "ce.0010001x@ac-lyon.fr",
+        "",  # a blank paragraph between two schools
         "Collège Louis Aragon",
         "2 avenue de la Paix, 01000 Bourg-en-Bresse",
         "ce.0010002y@ac-lyon.fr",
@@ -175,7 +185,7 @@ def test_paragraphs_and_line_breaks_are_kept(tmp_path: Path) -> None:
     )
     output = render(answers, tmp_path / "bilan.docx")
     assert _under(output, "Globalement, quelle conclusion") == [
-        "Premier <paragraphe> & « guillemets ».",
+        french("Premier <paragraphe> & « guillemets »."),
         "",
         "Second 😀",
         "Troisième ligne",
@@ -280,10 +290,14 @@ def _package(path: Path) -> dict[str, bytes]:
 
 
 def test_the_bilan_keeps_every_other_part_of_the_template_as_it_is(example: Path) -> None:
-    """Styles, settings, numbering, footer, theme, thumbnail: only text and properties change."""
+    """Styles, settings, numbering, footer, theme, thumbnail: only text and properties change.
+
+    The custom properties are added (render notes the French spaces it put in the answers).
+    """
     template, bilan = _package(template_path()), _package(example)
-    assert sorted(bilan) == sorted(template)
-    changed = {"word/document.xml", "docProps/core.xml"}
+    assert sorted(bilan) == sorted([*template, "docProps/custom.xml"])
+    # The package's content types and relationships now name the custom properties too.
+    changed = {"word/document.xml", "docProps/core.xml", "[Content_Types].xml", "_rels/.rels"}
     assert [
         name for name in template if name not in changed and bilan[name] != template[name]
     ] == []

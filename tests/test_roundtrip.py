@@ -23,6 +23,7 @@ from lxml import etree
 from clas_bilan.extract import extract
 from clas_bilan.render import readable, render
 from helpers_answers import Reponses
+from helpers_docx import french
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -31,7 +32,35 @@ _CHARS = st.characters(
     blacklist_characters="…\u2002\ufffe\uffff",
 )
 _SPECIAL = st.sampled_from(
-    ["<", ">", "&", '"', "'", "é", "è", "à", "ç", "Œ", "€", "😀", "👩‍👧", "\u00a0", "\t", " "]
+    [
+        "<",
+        ">",
+        "&",
+        '"',
+        "'",
+        "é",
+        "è",
+        "à",
+        "ç",
+        "Œ",
+        "€",
+        "😀",
+        "👩‍👧",
+        "\u00a0",
+        "\t",
+        " ",
+        # French typography: render adds no-break spaces there, extract takes them off again
+        "«",
+        "»",
+        ":",
+        ";",
+        "!",
+        "?",
+        "\u202f",
+        " : ",
+        " « ",
+        " » ",
+    ]
 )
 _TEXT = st.lists(st.one_of(_CHARS, _SPECIAL, st.just("\n")), max_size=40).map("".join)
 _LINE = st.lists(st.one_of(_CHARS, _SPECIAL), max_size=25).map("".join)
@@ -225,7 +254,7 @@ def test_thirty_sessions_and_forty_territoires_grow_the_tables(tmp_path: Path) -
     assert [etree.tostring(a) for a in borders] == [etree.tostring(b) for b in first]
     last = ["".join(tc.itertext()) for tc in formations[-1].iterchildren(f"{W}tc")]
     assert last == [
-        "Organisme n°29 <&> « é »",
+        french("Organisme n°29 <&> « é »"),
         "Formation 29seconde ligne 😀",
         "29 mars 2026",
         "2",

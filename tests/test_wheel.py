@@ -104,6 +104,7 @@ def test_wheel_serves_the_browser_form_with_its_own_assets(installed: Path, tmp_
             ("static/formulaire.js", b"/api/verifier"),
             ("static/formulaire.css", b"system-ui"),
         ):
-            with urllib.request.urlopen(server.url + path, timeout=30) as response:
+            request = urllib.request.Request(server.base + path, headers=server.signed)
+            with urllib.request.urlopen(request, timeout=30) as response:
                 assert response.status == 200
                 assert expected in response.read()

@@ -10,6 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from clas_bilan.cli import app
+from clas_bilan.loading import load
+from clas_bilan.render import default_name
 from clas_bilan.scaffold import example_text
 
 runner = CliRunner()
@@ -72,10 +74,11 @@ def test_email_attaches_the_signed_scan_beside_the_bilan(bilan: Path, tmp_path: 
     assert result.exit_code == 0, result.output
     message = email.message_from_bytes((tmp_path / "bilan.eml").read_bytes(), policy=policy.default)
     parts = {part.get_filename(): part for part in message.iter_attachments()}
-    assert set(parts) == {"bilan.docx", "bilan signé.pdf"}
+    named = default_name(load(example_text()).answers)  # as render names it, not « bilan.docx »
+    assert set(parts) == {named, "bilan signé.pdf"}
     assert parts["bilan signé.pdf"].get_content_type() == "application/pdf"
     assert parts["bilan signé.pdf"].get_content() == b"%PDF-1.4 scan"
-    assert parts["bilan.docx"].get_content() == bilan.read_bytes()
+    assert parts[named].get_content() == bilan.read_bytes()
     assert "« bilan signé.pdf »" in message.get_body().get_content()
 
 

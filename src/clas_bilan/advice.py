@@ -16,10 +16,42 @@ from clas_bilan.report import Finding
 Medium = Literal["fichier", "page", "caf"]
 """Who reads the fix: the answers file's author, the browser form's user, the Caf's agent."""
 
-PAGE: dict[str, str] = {}
+HINT = "{hint}"
+"""A fix that reads the same everywhere: the finding's own ``hint``, shown as it is."""
+
+PAGE: dict[str, str] = {
+    # The answers' checks (checks.py)
+    "campaign-mismatch": "Ce fichier de réponses a été préparé pour une autre campagne : "
+    "arrêtez le formulaire et partez d’un fichier créé pour celle-ci (les réponses de l’an "
+    "dernier peuvent y être reprises).",
+    "mandatory-missing": "Cochez Oui ou Non.",
+    "training-sessions-mismatch": "Cochez Oui et décrivez chaque session avec « + Ajouter : "
+    "session de formation » (organisme, intitulé, dates, personnes formées), ou cochez Non et "
+    "retirez les sessions avec « ✕ Supprimer ».",
+    "trained-above-headcount": HINT,
+    "total-mismatch": HINT,
+    "total-unchecked": "Corrigez d’abord ce nombre dans le tableau des inscrits.",
+    "too-many-per-collectif": HINT,
+    "etp-hours-mismatch": HINT,
+    "etp-above-headcount": HINT,
+    "bonus-collectifs-above-total": HINT,
+    "surcout-without-collectif": "Indiquez le nombre de collectifs concernés, ou cochez Non.",
+    "invisible-character": HINT,
+    "email-invalid": HINT,
+    "signature-missing": "Remplissez sous « Signature » le lieu, la date, le nom et la qualité "
+    "du signataire.",
+    "question-unanswered": HINT,
+    "signature-image-unusable": "Choisissez une autre image (PNG ou JPEG) avec « Choisir une "
+    "image… », ou retirez celle-ci avec « Retirer l’image ».",
+    # A value of the wrong kind typed in a field (validation.py, values.py)
+    "wrong-type": HINT,
+    "number-too-big": HINT,
+}
 """Finding code → the fix as a gesture in the browser form (never a YAML key or an option).
 
-``{label}`` is replaced by the question's label.
+``{label}`` is replaced by the question's label, ``{hint}`` (:data:`HINT`) by the finding's
+own fix when that one is true in the page too. A code without an entry shows no fix in
+the page rather than the answers file's.
 """
 
 _RESEND = "et de renvoyer son bilan corrigé (au format Word)."
@@ -47,6 +79,8 @@ CAF: dict[str, str] = {
     "l'ETP déclaré. " + _CHECK,
     "etp-above-headcount": "Plus d'ETP que de personnes : demandez au projet de vérifier les "
     "heures ou l'ETP de « {label} ».",
+    "etp-per-person-low": "Très peu d'heures par personne : ce sont peut-être les heures d'une "
+    "seule personne ; demandez au projet le total des heures de l'ensemble des personnes.",
     "bonus-collectifs-above-total": "Plus de collectifs concernés par le bonus que de "
     "collectifs du projet : " + _CHECK,
     "surcout-without-collectif": "Un surcoût est déclaré sans collectif concerné : demandez "
@@ -119,4 +153,6 @@ def advice(finding: Finding, medium: Medium) -> str | None:
         return finding.hint
     table = PAGE if medium == "page" else CAF
     text = table.get(finding.code)
-    return text.format(label=finding.label) if text is not None else None
+    if text is None or (text == HINT and not finding.hint):
+        return None
+    return text.format(label=finding.label, hint=finding.hint or "")

@@ -20,11 +20,14 @@ from clas_bilan.models import (
     subtotals,
 )
 from clas_bilan.report import Eligibility, Finding, Report, Severity, Summary, shown
-from clas_bilan.values import format_date, is_email
+from clas_bilan.values import format_date, format_etp, format_number, is_email
 from clas_bilan.values import format_rounded as _fr
 
 MAX_PER_COLLECTIF = 12
 ETP_TOLERANCE = 0.01
+MIN_ETP_PER_PERSON = {"moyens_humains.salaries": 0.1, "moyens_humains.benevoles": 0.01}
+"""Below this ETP per person (about 160 h a year per salarié, 16 per bénévole), the hours
+given are most likely one person's, not everyone's."""
 
 MANDATORY_CHOICES = form.MANDATORY_CHOICES
 
@@ -210,14 +213,15 @@ def _mandatory(answers: Reponses, found: _Findings) -> None:
     for key in MANDATORY_CHOICES:
         if get(answers, key) is None:
             name = keys.name(key)
-            hint = f"Écrivez « {name}: oui » ou « {name}: non »."
+            message = "réponse Oui/Non obligatoire manquante."
             sessions = len(answers.formations.sessions)
             if key == "formations.suivie" and sessions:
-                hint = (
-                    f"{sessions} session(s) de formation sont décrites : écrivez sans doute "
-                    f"« {name}: oui »."
+                message = (
+                    f"réponse Oui/Non obligatoire manquante : {sessions} session(s) de formation "
+                    "sont décrites, la réponse est sans doute « oui »."
                 )
-            found.error("mandatory-missing", key, "réponse Oui/Non obligatoire manquante.", hint)
+            hint = f"Écrivez « {name}: oui » ou « {name}: non »."
+            found.error("mandatory-missing", key, message, hint)
 
 
 def _formations(answers: Reponses, found: _Findings) -> None:
@@ -270,11 +274,13 @@ def _public(answers: Reponses, found: _Findings) -> None:
     computed = subtotals(public.inscrits)["total"]
     unread = found.blocked("public.inscrits")
     if public.total is not None and unread and public.total >= (computed or 0):
+        line = keys.line_of(found.lines, unread)
         found.warning(
             "total-unchecked",
             "public.total",
-            f"total non vérifié : le nombre d’inscrits « {unread.rsplit('.', 1)[-1]} » "
-            f"(ligne {keys.line_of(found.lines, unread)}) est à corriger d’abord.",
+            f"total non vérifié : le nombre d’inscrits « {unread.rsplit('.', 1)[-1]} » est à "
+            "corriger d’abord.",
+            f"Voyez la ligne {line}." if line else None,
         )
     elif public.total is not None and public.total != (computed or 0):
         found.error(
@@ -323,6 +329,33 @@ def _etp(answers: Reponses, found: _Findings) -> None:
                 f"{found.read_as(f'{base}.nombre')}.",
                 "Vérifiez les heures ou l’ETP : un ETP correspond à une personne à temps plein.",
             )
+        elif etp is not None and people:
+            _etp_per_person(found, base, staff if base.endswith("salaries") else volunteers, etp)
+
+
+def _etp_per_person(found: _Findings, base: str, people: Salaries | Benevoles, etp: float) -> None:
+    """Warn when the ETP per person is so low that one person's hours were likely given."""
+    count = people.nombre
+    if not count or count < 2 or etp / count >= MIN_ETP_PER_PERSON[base]:
+        return
+    key = _given(people, base)
+    who = "salariés" if isinstance(people, Salaries) else "bénévoles"
+    given = getattr(people, keys.name(key))
+    if keys.name(key) == "etp":
+        what, unit, each = "l’ETP", " ETP", _fr(given / count)
+        typed, whole = format_etp(given), format_etp(given * count)
+    else:
+        what, unit, each = "les heures", " h", _fr(given / count, 1)
+        typed, whole = format_number(given), format_number(given * count)
+    found.warning(
+        "etp-per-person-low",
+        key,
+        f"{typed}{unit} pour {count} {who}, soit {each}{unit} chacun : avez-vous donné "
+        f"{what} d’une seule personne ? L’ensemble ferait {whole}{unit}"
+        f"{found.read_as(base)}.",
+        f"Donnez le total de l’ensemble des {who} sur l’année (la somme des heures de "
+        "chacun), ou vérifiez le nombre de personnes.",
+    )
 
 
 def _given(people: Salaries | Benevoles, key: str) -> str:

@@ -36,7 +36,7 @@ _UNITS = {
     "heures": ("heures", "worked_hours"),
 }
 """How each hours key is written, and the campaign's base it is divided by."""
-_COMPUTED = "calculé : "
+_COMPUTED = "calculé\u00a0: "
 _DOTS = "…"
 
 

@@ -13,7 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clas_bilan import campaigns, codec, files, form, keys, scaffold, schools, validation
+from clas_bilan import (
+    campaigns,
+    codec,
+    files,
+    form,
+    keys,
+    scaffold,
+    schools,
+    typography,
+    validation,
+)
 from clas_bilan.campaigns import Campaign
 from clas_bilan.docx import locate, read, signature
 from clas_bilan.models import Reponses
@@ -47,18 +57,32 @@ def extract(path: Path, *, template: Path | None = None) -> Extracted:
         copy = open_document(template, role="modèle")
         campaign = located(copy.element.body, template.name, role="modèle").campaign
     document = open_document(path)
-    return read_body(document.element.body, path.name, campaign)
+    return read_document(document, path.name, campaign)
 
 
-def read_document(document: Any, name: str = "document") -> Extracted:
-    """Read the answers of an opened filled bilan, whichever known campaign's form it is."""
-    return read_body(document.element.body, name)
+def read_document(
+    document: Any, name: str = "document", campaign: Campaign | None = None
+) -> Extracted:
+    """Read the answers of an opened filled bilan, whichever known campaign's form it is.
+
+    The French no-break spaces ``render`` added to the answers are taken off again.
+    """
+    as_typed = typography.marked(document)
+    return read_body(document.element.body, name, campaign, as_typed=as_typed)
 
 
-def read_body(body: Any, name: str = "document", campaign: Campaign | None = None) -> Extracted:
+def read_body(
+    body: Any,
+    name: str = "document",
+    campaign: Campaign | None = None,
+    *,
+    as_typed: Sequence[str] | None = None,
+) -> Extracted:
     """Read the answers of a filled bilan's body (``w:body``) with a campaign's form.
 
-    Without ``campaign``, the form is recognised among the known campaigns.
+    Without ``campaign``, the form is recognised among the known campaigns. ``as_typed``
+    (from ``typography.marked``) says render typeset the answers but those keys: the
+    no-break spaces it added are taken off; None leaves every answer as read.
     """
     found = located(body, name, campaign)
     campaign = found.campaign
@@ -75,6 +99,8 @@ def read_body(body: Any, name: str = "document", campaign: Campaign | None = Non
         except ValueError as error:
             problems.append(f"« {form.title(block)[:80]} » : {error} ; réponse non reprise.")
     answers = _validate(raw, problems, campaign)
+    if as_typed is not None:
+        typography.untypeset(answers, as_typed)
     return Extracted(answers, problems, warnings, _signed(found.places), campaign)
 
 

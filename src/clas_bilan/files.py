@@ -161,6 +161,7 @@ def write_atomic(
     without ``force``, OutputError (in French) when it cannot be written.
     """
     check_new(path, force=force)
+    path = through_links(path)
     try:
         handle, name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX, dir=path.parent)
     except OSError as error:
@@ -191,6 +192,14 @@ def write_atomic(
             raise _write_error(path, error) from None
         raise
     return path
+
+
+def through_links(path: Path) -> Path:
+    """The file a symbolic link points to, if any: writing updates it (in a synced folder, say).
+
+    A link to nothing is replaced, as before: it names no file the user keeps elsewhere.
+    """
+    return path.resolve() if path.is_symlink() and path.is_file() else path
 
 
 def _same(path: Path, other: Path) -> bool:

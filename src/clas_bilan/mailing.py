@@ -23,6 +23,7 @@ from clas_bilan.docx import package
 from clas_bilan.errors import UsageError, UserError
 from clas_bilan.extract import read_document
 from clas_bilan.models import Reponses
+from clas_bilan.render import default_name
 from clas_bilan.values import format_size, is_email
 
 DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
@@ -76,12 +77,11 @@ def body(answers: Reponses | None, attachment: str, extra: Sequence[str] = ()) -
     campaign = (answers.campagne if answers else None) or campaigns.current().code
     place = _place(answers)
     about = f" de l'équipement {place}" if place else ""
-    manager = answers.gestionnaire.nom if answers else None
-    managed = f", géré par {manager}" if manager else ""
     lines = [
         "Bonjour,",
         "",
-        f"Veuillez trouver ci-joint le bilan CLAS {campaign.replace('-', '/')}{about}{managed} "
+        f"Veuillez trouver ci-joint le bilan CLAS {campaign.replace('-', '/')}{about}"
+        f"{managed_by(answers.gestionnaire.nom if answers else None)} "
         f"(fichier « {attachment} »).",
         *(
             [f"Vous trouverez aussi : {', '.join(f'« {name} »' for name in extra)}."]
@@ -89,7 +89,7 @@ def body(answers: Reponses | None, attachment: str, extra: Sequence[str] = ()) -
             else []
         ),
         "",
-        "Le bilan est également déposé sur AFAS / ESPADA.",
+        "Le bilan est également à déposer sur AFAS / ESPADA, en parallèle de cet envoi.",
         "",
         "Je reste à votre disposition pour tout complément d'information.",
         "",
@@ -99,6 +99,62 @@ def body(answers: Reponses | None, attachment: str, extra: Sequence[str] = ()) -
     if signature:
         lines += ["", *signature]
     return "\n".join(lines) + "\n"
+
+
+_ARTICLES = ("l'", "l’", "le ", "la ", "les ")
+_ELIDED = frozenset({"association", "amicale", "espace", "institut", "office", "union"})
+_FEMININE = frozenset(
+    {"commune", "communauté", "fédération", "maison", "mairie", "mjc", "municipalité", "ville"}
+)
+_MASCULINE = frozenset(
+    {"ccas", "centre", "cias", "club", "collectif", "comité", "foyer", "groupement", "syndicat"}
+)
+
+
+def managed_by(manager: str | None) -> str:
+    """« , géré par l'Association … » with the article the name takes, or « (gestionnaire : …) ».
+
+    The article comes from the name's first word when it is a known kind of structure
+    (association, centre social, mairie…); a name the tool cannot put an article before
+    (« Savoirs en Partage », an acronym) is given without the construction.
+    """
+    name = " ".join((manager or "").split())
+    if not name:
+        return ""
+    if name.lower().startswith(_ARTICLES):
+        return f", géré par {name[0].lower()}{name[1:]}"
+    first = name.split()[0].lower()
+    if first in _ELIDED:
+        return f", géré par l'{name}"
+    if first in _FEMININE:
+        return f", géré par la {name}"
+    if first in _MASCULINE:
+        return f", géré par le {name}"
+    return f" (gestionnaire : {name})"
+
+
+def attachment_name(docx: Path, answers: Reponses | None) -> str:
+    """The bilan's name in the e-mail: the one ``render`` gives it (campaign and équipement).
+
+    The Caf receives dozens of « bilan.docx »; the name on disk is kept only when the
+    bilan could not be read back.
+    """
+    if answers is None:
+        return docx.name
+    return default_name(answers, campaigns.of(answers.campagne))
+
+
+def _is_copy(docx: Path, path: Path) -> bool:
+    """True when ``path`` is the bilan's PDF copy, named like it."""
+    return path.suffix.lower() == ".pdf" and path.stem == docx.stem
+
+
+def pdf_copy(docx: Path) -> Path | None:
+    """The PDF copy of ``docx`` beside it (same name, .pdf), if there is one."""
+    for candidate in (docx.with_suffix(".pdf"), docx.with_suffix(".PDF")):
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def build_draft(
@@ -127,11 +183,15 @@ def build_draft(
     domain = author.domain if author is not None else None
     msg["Message-ID"] = make_msgid(domain=domain)
     msg["X-Unsent"] = "1"
-    names = [path.name for path in extra]
-    msg.set_content(body(answers, docx.name, names), cte="quoted-printable")
-    msg.add_attachment(data, maintype=DOCX_TYPE[0], subtype=DOCX_TYPE[1], filename=docx.name)
-    for name, content, (maintype, subtype) in attachments:
-        msg.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
+    name = attachment_name(docx, answers)
+    # The bilan's own PDF copy goes by the bilan's name; a scan or other file keeps its own.
+    names = [
+        str(Path(name).with_suffix(".pdf")) if _is_copy(docx, path) else path.name for path in extra
+    ]
+    msg.set_content(body(answers, name, names), cte="quoted-printable")
+    msg.add_attachment(data, maintype=DOCX_TYPE[0], subtype=DOCX_TYPE[1], filename=name)
+    for shown, (_, content, (maintype, subtype)) in zip(names, attachments, strict=True):
+        msg.add_attachment(content, maintype=maintype, subtype=subtype, filename=shown)
     for part in msg.iter_attachments():
         del part["MIME-Version"]  # only the top level carries it
     return msg

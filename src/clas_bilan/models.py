@@ -236,12 +236,15 @@ class Salaries(Section):
     heures_travaillees: Decimal = Field(
         None,
         json_schema_extra=WithHourBases(
-            "Heures travaillées sur l’année (ETP = heures / {worked_hours})"
+            "Heures travaillées dans l’année pour l’ensemble des salariés "
+            "(ETP = heures / {worked_hours})"
         ),
     )
     heures_payees: Decimal = Field(
         None,
-        json_schema_extra=WithHourBases("Heures payées sur l’année (ETP = heures / {paid_hours})"),
+        json_schema_extra=WithHourBases(
+            "Heures payées dans l’année pour l’ensemble des salariés (ETP = heures / {paid_hours})"
+        ),
     )
     etp: Decimal = Field(None, json_schema_extra=_label("moyens_humains.salaries.etp"))
 
@@ -253,7 +256,8 @@ class Benevoles(Section):
     heures: Decimal = Field(
         None,
         json_schema_extra=WithHourBases(
-            "Heures de bénévolat sur l’année (ETP = heures / {worked_hours})"
+            "Heures de bénévolat dans l’année de l’ensemble des bénévoles "
+            "(ETP = heures / {worked_hours})"
         ),
     )
     etp: Decimal = Field(None, description="Soit en ETP (bénévoles)")

@@ -20,7 +20,7 @@ from typing import Any
 import docx
 from pydantic import BaseModel
 
-from clas_bilan import campaigns, codec, files, form, models, schools, signature_image
+from clas_bilan import campaigns, codec, files, form, models, schools, signature_image, typography
 from clas_bilan.docx import fill as write
 from clas_bilan.docx import locate, read, save, signature
 from clas_bilan.docx.template import template_path
@@ -35,9 +35,9 @@ _SLUG_LENGTH = 60
 _PROPERTY_LENGTH = 255
 
 
-def default_name(answers: Reponses) -> str:
-    """File name for the bilan, from the équipement: ASCII only, safe on Windows."""
-    base = f"bilan_clas_{campaigns.current().code}"
+def default_name(answers: Reponses, campaign: campaigns.Campaign | None = None) -> str:
+    """File name for the bilan, from the campaign and the équipement: ASCII, safe on Windows."""
+    base = f"bilan_clas_{(campaign or campaigns.current()).code}"
     plain = unicodedata.normalize("NFKD", answers.equipement.nom or "")
     slug = re.sub(r"[^a-z0-9]+", "-", plain.encode("ascii", "ignore").decode().lower())
     slug = slug.strip("-")[:_SLUG_LENGTH].strip("-")
@@ -117,7 +117,9 @@ def render_document(
         output,
         content,
         force=force,
-        check=lambda written: verify(written, answers, skipped=filled.skipped),
+        check=lambda written: verify(
+            written, answers, skipped=filled.skipped, as_typed=filled.as_typed
+        ),
     )
 
 
@@ -141,6 +143,8 @@ class Filled:
 
     warnings: list[str]
     skipped: frozenset[str]
+    as_typed: tuple[str, ...] = ()
+    """Keys of the texts written as typed, without French no-break spaces (``typography``)."""
 
 
 def fill(
@@ -152,6 +156,9 @@ def fill(
     it lacks are named in ``Filled.warnings`` and their answers skipped.
     """
     image = _signature_image(answers, base)  # first: a wrong file stops before any work
+    answers = answers.model_copy(deep=True)
+    _compact(answers)  # so that a key's list index is the row it is written in
+    as_typed = typography.typeset(answers)
     style = write.answer_style(document.styles.element)
     look = write.answer_format(document.styles.element)
     campaign = campaigns.current()
@@ -190,8 +197,9 @@ def fill(
         spot = next(p for p in reversed(found.places) if p is not None)
         signature.add_image(document, spot.element, image)
     _properties(document, answers)
+    typography.mark(document, as_typed)
     skipped = {key for block in found.absent for key in _block_keys(block)}
-    return Filled(warnings, frozenset(skipped))
+    return Filled(warnings, frozenset(skipped), tuple(as_typed))
 
 
 def _signature_image(answers: Reponses, base: Path | None) -> bytes | None:
@@ -313,12 +321,8 @@ def readable(answers: Reponses) -> Reponses:
     total = models.subtotals(result.public.inscrits)["total"]
     if result.public.total is None:
         result.public.total = total
+    _compact(result)
     for block in campaigns.current().blocks:
-        if isinstance(block, form.Table) and block.items_key:
-            items = [item for item in models.get(result, block.items_key) if not _empty(item)]
-            for item, key in itertools.product(items, block.item_lists):
-                models.set_value(item, key, [e for e in models.get(item, key) if not _empty(e)])
-            models.set_value(result, block.items_key, items)
         inline = isinstance(block, form.Box) or (
             isinstance(block, form.Question) and block.layout == "inline"
         )
@@ -332,14 +336,32 @@ def readable(answers: Reponses) -> Reponses:
     return result
 
 
-def verify(path: Path, answers: Reponses, *, skipped: frozenset[str] = frozenset()) -> None:
+def _compact(answers: Reponses) -> None:
+    """Leave out, in place, the list items that hold nothing: render writes no row for them."""
+    for block in campaigns.current().blocks:
+        if isinstance(block, form.Table) and block.items_key:
+            items = [item for item in models.get(answers, block.items_key) if not _empty(item)]
+            for item, key in itertools.product(items, block.item_lists):
+                models.set_value(item, key, [e for e in models.get(item, key) if not _empty(e)])
+            models.set_value(answers, block.items_key, items)
+
+
+def verify(
+    path: Path,
+    answers: Reponses,
+    *,
+    skipped: frozenset[str] = frozenset(),
+    as_typed: tuple[str, ...] = (),
+) -> None:
     """Read a written bilan back; AnswersError (exit 1) naming every answer missing or changed.
 
     ``path`` is the temporary file about to become the bilan: messages never name it.
-    ``skipped`` are the keys of questions the copy of the form does not have (warned about).
+    ``skipped`` are the keys of questions the copy of the form does not have (warned about);
+    ``as_typed`` those written without French no-break spaces (``Filled.as_typed``).
     """
     try:
-        found = read_body(read.document_body(path), path.name, campaigns.current())
+        body = read.document_body(path)
+        found = read_body(body, path.name, campaigns.current(), as_typed=as_typed)
     except UsageError as error:  # the form no longer found in what was written
         raise _unreadable([f"  - {error.message}"]) from None
     wanted = _flat(readable(answers).model_dump(by_alias=True))

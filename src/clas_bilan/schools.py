@@ -247,23 +247,31 @@ def write_school(nom: str | None, adresse: str | None, email: str | None) -> str
 def write_cell(schools: Sequence[School]) -> list[str]:
     """The paragraphs of a cell holding ``schools``, laid out so ``read_cell`` gives them back.
 
-    One paragraph a school, its lines nom, adresse, e-mail. A school that would not read back
-    exactly and without doubt alone (an address that does not look like one, say) has its
-    lines labelled « Nom : », « Adresse : », « Mail : »; when the cell as a whole still
-    does not read back, every school is labelled, each paragraph holding a line break so
-    that it is read as one school.
+    One paragraph a school, its lines nom, adresse, e-mail, and a blank paragraph between
+    two schools (easier to read; ``read_cell`` takes a blank line as the end of a school).
+    A school that would not read back exactly and without doubt alone (an address that
+    does not look like one, say) has its lines labelled « Nom : », « Adresse : »,
+    « Mail : »; when the cell as a whole still does not read back, every school is labelled.
     """
     plain = [write_school(*school) for school in schools]
     wanted = Reading(list(schools))
-    if read_cell(plain) == wanted:
-        return plain
+    if read_cell(_spaced(plain)) == wanted:
+        return _spaced(plain)
     mixed = [
         text if read_cell([text]) == Reading([school]) else _labelled(*school)
         for text, school in zip(plain, schools, strict=True)
     ]
-    if read_cell(mixed) == wanted:
-        return mixed
-    return [_labelled(*school) for school in schools]
+    if read_cell(_spaced(mixed)) == wanted:
+        return _spaced(mixed)
+    return _spaced([_labelled(*school) for school in schools])
+
+
+def _spaced(paragraphs: Sequence[str]) -> list[str]:
+    """The paragraphs with an empty one between each two."""
+    spaced: list[str] = []
+    for text in paragraphs:
+        spaced += ["", text] if spaced else [text]
+    return spaced
 
 
 def _labelled(nom: str | None, adresse: str | None, email: str | None) -> str:

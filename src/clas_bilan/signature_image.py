@@ -39,21 +39,55 @@ def read(value: str, base: Path | None) -> bytes:
     if not path.is_file():
         raise AnswersError(f"l'image de signature {shown} n'est pas un fichier.", hint=_HINT)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise AnswersError(
-                f"l'image de signature {shown} est trop grosse ({format_size(size)}, "
-                f"limite {format_size(MAX_BYTES)}).",
-                hint="enregistrez la signature scannée en plus petit (PNG ou JPEG, 300 points "
-                "par pouce suffisent).",
-            )
+        _check_size(path.stat().st_size, shown)
         data = path.read_bytes()
     except OSError as error:
         raise AnswersError(
             f"l'image de signature {shown} ne peut pas être lue ({error.strerror}).", hint=_HINT
         ) from None
-    _check(data, shown)
+    _check(data, shown, _HINT)
     return data
+
+
+def check(data: bytes, name: str) -> str:
+    """The extension (png, jpg) of an image chosen in the browser form, checked like a file.
+
+    AnswersError says what is wrong, with a fix true in the page (no YAML key).
+    """
+    check_size(len(data), name)
+    return "png" if _check(data, f"« {name} »", "") == "PNG" else "jpg"
+
+
+def store(data: bytes, folder: Path, name: str) -> Path:
+    """Write a checked image beside the answers file as ``signature.png`` (or .jpg).
+
+    Never over another file (``signature-2.png``…); the same image already there is reused.
+    """
+    from clas_bilan import files
+
+    suffix = check(data, name)
+    for number in range(1, 1000):
+        path = folder / (f"signature.{suffix}" if number == 1 else f"signature-{number}.{suffix}")
+        if not path.exists():
+            return files.write_atomic(path, data)
+        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+            return path
+    raise AnswersError(f"trop d'images de signature dans « {folder} ».")
+
+
+def check_size(size: int, name: str) -> None:
+    """Refuse an image named ``name`` over :data:`MAX_BYTES` (AnswersError saying its size)."""
+    _check_size(size, f"« {name} »")
+
+
+def _check_size(size: int, shown: str) -> None:
+    if size > MAX_BYTES:
+        raise AnswersError(
+            f"l'image de signature {shown} est trop grosse ({format_size(size)}, "
+            f"limite {format_size(MAX_BYTES)}).",
+            hint="enregistrez la signature scannée en plus petit (PNG ou JPEG, 300 points "
+            "par pouce suffisent).",
+        )
 
 
 _HINT = (
@@ -65,7 +99,8 @@ _HINT = (
 _MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 
 
-def _check(data: bytes, shown: str) -> None:
+def _check(data: bytes, shown: str, where: str) -> str:
+    """The kind (PNG, JPEG) of a whole image; ``where`` ends the fix of a file that is none."""
     # python-docx reads the picture's size: imported here, validate needs it for this only
     from docx.image.exceptions import (
         InvalidImageStreamError,
@@ -78,7 +113,7 @@ def _check(data: bytes, shown: str) -> None:
     if kind is None:
         raise AnswersError(
             f"le fichier {shown} donné pour la signature n'est pas une image PNG ou JPEG.",
-            hint="scannez la signature en PNG ou JPEG (pas en PDF ni en Word). " + _HINT,
+            hint=f"scannez la signature en PNG ou JPEG (pas en PDF ni en Word). {where}".strip(),
         )
     try:
         image: Image | None = Image.from_blob(data)
@@ -105,6 +140,7 @@ def _check(data: bytes, shown: str) -> None:
             f"{image.px_height} pixels, limite {MAX_SIDE} sur un côté).",
             hint="réduisez-la (300 points par pouce suffisent pour une signature).",
         )
+    return kind
 
 
 def findings(value: str | None, base: Path | None, lines: Mapping[str, int]) -> list[Finding]:

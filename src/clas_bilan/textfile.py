@@ -9,6 +9,7 @@ how to re-save it as UTF-8.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from clas_bilan.errors import UsageError
@@ -54,6 +55,31 @@ def _too_big(name: str, size: int) -> UsageError:
         "quelques dizaines de Ko).",
     )
 
+
+def check_keepable(text: str, label: str) -> None:
+    """Refuse an answer the file cannot keep: half of an emoji (a lone UTF-16 surrogate)."""
+    found = LONE_SURROGATE.search(text)
+    if found:
+        raise UsageError(
+            f"la réponse « {label} » contient un caractère incomplet (U+{ord(found.group()):04X}, "
+            "une moitié d’émoji ou de symbole) qu’un fichier de réponses ne peut pas garder : "
+            "rien n’a été enregistré.",
+            hint="effacez la fin de cette réponse et retapez-la (ou recollez-la en entier).",
+        )
+
+
+def too_big_to_keep(size: int) -> UsageError:
+    """The error for answers whose file would be larger than ``validate`` reads."""
+    return UsageError(
+        f"les réponses feraient un fichier de {format_size(size)}, plus que ce qu’un "
+        f"fichier de réponses peut contenir ({format_size(MAX_BYTES)}) : rien n’a été "
+        "enregistré.",
+        hint="raccourcissez les réponses les plus longues (un bilan complet tient en "
+        "quelques dizaines de Ko).",
+    )
+
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _SIGNATURES = {
     b"PK\x03\x04": "un document Word (.docx) ou une archive .zip",

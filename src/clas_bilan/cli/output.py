@@ -115,8 +115,13 @@ def print_report(report: Report, *, ready: bool = True) -> None:
             f"Autre {number(sub.get('autre'), 0)} · "
             f"TOTAL {number(summary.total, 0)}"
         )
+        # Their number depends on the answers: sessions count when a formation was followed.
+        questions = (
+            f"{summary.answered} / {summary.questions} (les questions du formulaire qui "
+            "s’appliquent à ce fichier)"
+        )
         rows = [
-            ("Questions renseignées", f"{summary.answered} / {summary.questions}"),
+            ("Questions renseignées", escape(wrapped(questions, width=room))),
             ("ETP salariés", number(summary.etp_salaries)),
             ("ETP bénévoles", number(summary.etp_benevoles)),
             ("Inscrits", escape(wrapped(inscrits, width=room))),

@@ -4,6 +4,7 @@
 # every parameter annotation at each start; evaluated once at import, start-up is faster.
 
 import os
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -70,8 +71,9 @@ def email_command(
         typer.Option(
             "--joindre",
             metavar="FICHIER",
-            help="Autre pièce jointe, par exemple le bilan signé et scanné en PDF "
-            "(option à répéter pour plusieurs fichiers).",
+            help="Autre pièce jointe : la copie PDF du bilan (bilan.pdf à côté de bilan.docx, "
+            "jointe sous le nom du bilan) ou le bilan signé et scanné en PDF (option à répéter "
+            "pour plusieurs fichiers).",
             show_default=False,
         ),
     ] = None,
@@ -157,14 +159,17 @@ def email_command(
                 f"[yellow]Attention :[/] {escape(problem)} L'objet du courriel ne nommera pas "
                 "l'équipement."
             )
+        name = mailing.attachment_name(bilan, answers)
         if not envoyer or sortie is not None:
             draft = mailing.write_draft(message, sortie or bilan.with_suffix(".eml"), force)
             out.print(f"[green]Brouillon écrit :[/] {escape(str(draft))}")
         if not envoyer:
             out.print(
                 f"Ouvrez-le (double-clic) dans Outlook ou Thunderbird : il est adressé à "
-                f"{form.CAF_EMAIL}, le bilan est joint. Relisez-le puis envoyez-le."
+                f"{form.CAF_EMAIL}, le bilan est joint sous le nom « {escape(name)} ». "
+                "Relisez-le puis envoyez-le."
             )
+            _offer_pdf_copy(bilan, joindre or ())
             if not message["From"]:
                 err.print(
                     "[yellow]Attention :[/] adresse d'expéditeur inconnue (ni --de, ni adresse "
@@ -181,9 +186,30 @@ def email_command(
         mailing.send(message, settings, password)
         out.print(
             f"[bold green]Courriel envoyé[/] à {form.CAF_EMAIL} par "
-            f"{escape(serveur)}, bilan « {escape(bilan.name)} » joint."
+            f"{escape(serveur)}, bilan « {escape(name)} » joint."
         )
         out.print("N'oubliez pas de déposer aussi le bilan sur AFAS / ESPADA.")
+
+
+def _offer_pdf_copy(bilan: Path, attached: Sequence[Path]) -> None:
+    """Say so when the bilan's PDF copy lies beside it and was not attached."""
+    from clas_bilan import mailing
+    from clas_bilan.pdf import older
+
+    copy = mailing.pdf_copy(bilan)
+    if copy is None or any(path.resolve() == copy.resolve() for path in attached):
+        return
+    if older(copy, bilan):
+        out.print(
+            f"La copie PDF « {escape(copy.name)} » est plus ancienne que le bilan : elle n'a "
+            f"pas été jointe. Pour la refaire : clas-bilan pdf {escape(quoted(bilan))} --force"
+        )
+        return
+    out.print(
+        f"Une copie PDF du bilan est à côté : « {escape(copy.name)} ». Pour la joindre aussi, "
+        f"relancez : clas-bilan email {escape(quoted(bilan))} --joindre {escape(quoted(copy))} "
+        "--force"
+    )
 
 
 def _ask_password(user: str, server: str) -> str:

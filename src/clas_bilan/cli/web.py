@@ -49,7 +49,8 @@ def formulaire_command(
         except UnreadableFile as error:
             print_report(error.report)
             raise
-        sock = server.bind(port)
+        access = server.remember(session, Path(typer.get_app_dir("clas-bilan")))
+        sock = server.bind(port, access)
     if created:
         out.print(f"Fichier de réponses créé : {escape(str(fichier))}")
 

@@ -16,6 +16,9 @@ each tested through render, extract or the template build:
 * ``docx.image.image.Image.from_blob`` and ``docx.image.exceptions`` (``signature_image``):
   the header parser ``Run.add_picture`` runs, to check a signature image before placing it;
   ``CT_PPr.keepNext_val`` (``signature``) keeps the added signature block on one page;
+* ``Package.rels`` (a dict of relationships: ``items``, ``pop``), ``Package.relate_to``,
+  ``Package.part_related_by`` and ``docx.opc.part.Part`` (``custom``): the custom
+  properties part, which python-docx does not model, added or replaced by render;
 * ``copy.deepcopy`` of a whole ``Document`` (``batch.Template.copy``): copies the package
   graph; not a documented use, tested by the batch tests.
 """

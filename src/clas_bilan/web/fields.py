@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BeforeValidator
 from pydantic.fields import FieldInfo
 
-from clas_bilan import campaigns, form, keys, models
+from clas_bilan import campaigns, form, keys, models, signature_image
 from clas_bilan.campaigns import Campaign
 from clas_bilan.keys import inner_model, is_index
 from clas_bilan.models import Count, Date, Decimal, Line, Text, YesNo
@@ -46,6 +46,9 @@ ITEM_NOUNS = {
 MAX_ITEMS = 500
 """Most items a list of the page may hold: beyond it, a request is refused."""
 
+WIDE = frozenset({"adresse"})
+"""Answers shown across the whole row of their group: an address needs the room."""
+
 
 @dataclass(frozen=True)
 class Input:
@@ -55,6 +58,11 @@ class Input:
     label: str
     kind: Kind
     mandatory: bool = False
+
+    @property
+    def wide(self) -> bool:
+        """True for an answer given the whole row (an address)."""
+        return keys.name(self.name) in WIDE
 
     def filled(self, indices: tuple[int, ...]) -> str:
         """The key with the list indices put in place of the ``#`` marks."""
@@ -122,6 +130,11 @@ def question_inputs(question: form.Question) -> tuple[Input, ...]:
     return tuple(inputs)
 
 
+def signature_input() -> Input:
+    """The scanned signature's image, chosen in the page and kept beside the answers file."""
+    return _input(signature_image.KEY, "Signature scannée et tampon (facultatif)")
+
+
 def choice_input(choice: form.Choice) -> Input:
     """The Oui/Non pair of a choice."""
     return _input(choice.key, choice.label)
@@ -166,7 +179,7 @@ def all_patterns() -> frozenset[str]:
 
 @functools.cache
 def _patterns(campaign: Campaign) -> frozenset[str]:
-    found = {"campagne"}
+    found = {"campagne", signature_image.KEY}
     for block in campaign.blocks:
         if isinstance(block, form.Question):
             found.update(i.name for i in question_inputs(block))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
 import jinja2
 
 from clas_bilan import campaigns, form
+from clas_bilan.errors import OutputError, UserError
 from clas_bilan.web import fields
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -20,6 +22,12 @@ _COMPUTED_ETP = {
 """The computed ETP shown under each ETP question, by the question's first key."""
 
 _environment: jinja2.Environment | None = None
+
+OPTION = re.compile(r"(?<![\w-])--?[^\W\d]")
+"""A command-line option (« -o », « --force »): the page's user has no command line."""
+
+ELSEWHERE = "en plaçant le fichier de réponses dans un autre dossier"
+"""How the page's user writes elsewhere: the page writes beside the answers file."""
 
 
 def _env() -> jinja2.Environment:
@@ -37,14 +45,16 @@ def _env() -> jinja2.Environment:
 
 def render(
     name: str,
-    token: str,
+    page_id: str,
     values: Mapping[str, str],
     draft: Mapping[str, str] | None,
     *,
     version: str | None = None,
-    file_key: str = "",
 ) -> str:
-    """The whole page for the answers file ``name``, built from its version ``version``."""
+    """The whole page for the answers file ``name``, built from its version ``version``.
+
+    ``page_id`` names the answers file in the page's calls and its journal (not a secret).
+    """
     campaign = campaigns.current()
     return (
         _env()
@@ -55,7 +65,7 @@ def render(
             deadline=campaign.deadline_text,
             caf_email=form.CAF_EMAIL,
             file_name=name,
-            token=token,
+            page_id=page_id,
             blocks=campaign.blocks,
             form=form,
             fields=fields,
@@ -65,7 +75,6 @@ def render(
             grid=grid,
             draft_json=_script_json(draft) if draft is not None else "",
             version=version or "",
-            file_key=file_key,
         )
     )
 
@@ -95,3 +104,11 @@ def grid(table: form.Table) -> list[list[tuple[form.Cell, int, fields.Input | No
             column += cell.span
         rows.append(cells)
     return rows
+
+
+def error_json(error: UserError) -> dict[str, str | None]:
+    """A user error as the page shows it: its message, and its fix unless it is a command's."""
+    if isinstance(error, OutputError):
+        error.name_elsewhere(ELSEWHERE)
+    hint = error.hint if error.hint and not OPTION.search(error.hint) else None
+    return {"erreur": error.message, "conseil": hint[:1].upper() + hint[1:] if hint else None}

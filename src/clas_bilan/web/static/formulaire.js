@@ -4,7 +4,12 @@
 
 (() => {
   const form = document.getElementById("formulaire");
-  const token = document.querySelector('meta[name="jeton"]').content;
+  // Names the answers file this page was built for: a page left open never writes into
+  // another file's form started later on the same address. The token is not in the page:
+  // the browser holds it in a cookie the page's code cannot read.
+  const pageId = document.querySelector('meta[name="fichier"]').content;
+  const RELAUNCHED =
+    "Non enregistré : le formulaire a été relancé. Rouvrez l'adresse affichée dans le terminal (elle se termine par « ?jeton=… ») : cette page reprendra l'enregistrement d'elle-même.";
   const saveState = document.getElementById("etat-enregistrement");
   const checkState = document.getElementById("etat-verification");
   const firstError = document.getElementById("premiere-erreur");
@@ -22,6 +27,19 @@
   let checkTimer = null;
   let saving = null;
   let announcing = false;
+  let refused = false; // the server no longer knows this page (relaunched, or another file)
+  let lastCheck = null; // the last findings and summary received, shown again as fields are left
+
+  // Findings shown only once the user is done with a field: a question left unanswered
+  // (once the field has been left, or when the whole form is checked), a value's format
+  // (once the field is left, never while it is being typed).
+  const UNANSWERED = new Set(["question-unanswered", "mandatory-missing", "signature-missing"]);
+  const FORMAT = new Set(["email-invalid", "wrong-type", "not-whole-number", "impossible-date", "negative-number", "number-too-big"]);
+  const left = new Set(); // names of the fields the user has left
+  const typing = new Set(); // names of the fields typed in and not left yet
+  let showAll = false; // the user asked for the whole check, or to produce the bilan
+  let checkedEdits = 0; // the edits the last check shown was made with
+  let undoTimer = null;
 
   // Values ------------------------------------------------------------------------
 
@@ -66,6 +84,7 @@
       else element.value = value;
     }
     form.querySelectorAll("textarea").forEach(grow);
+    showImage(data["signature.image"] ?? "", null);
   }
 
   // Lists: add, remove, reorder ------------------------------------------------------
@@ -78,6 +97,7 @@
       for (const button of item.querySelectorAll(":scope > fieldset > .actions-element > button")) {
         button.setAttribute("aria-label", `${button.textContent.replace(/^\W+/, "")} : ${label}`);
       }
+      disableMoves(item);
     }
     for (const place of form.querySelectorAll("[data-pattern]")) {
       const indices = [];
@@ -122,18 +142,14 @@
     } else if (button.dataset.action === "descendre" && item.nextElementSibling) {
       item.parentElement.insertBefore(item.nextElementSibling, item);
     } else if (button.dataset.action === "supprimer") {
-      const next = item.nextElementSibling || item.previousElementSibling;
-      item.remove();
-      renumber();
-      (next ? next.querySelector("input, textarea") : list.querySelector(":scope > .ajouter")).focus();
-      announce(`${label} supprimé(e).`);
-      changed();
+      removeRow(item, list, label);
       return;
     } else {
       return;
     }
     renumber();
-    button.focus();
+    const other = button.parentElement.querySelector(`[data-action="${button.dataset.action === "monter" ? "descendre" : "monter"}"]`);
+    (button.disabled ? other : button).focus();
     announce(`${label} déplacé(e) : c'est maintenant ${item.querySelector("legend").textContent}.`);
     changed();
   }
@@ -142,15 +158,64 @@
     result.textContent = text;
   }
 
+  function disableMoves(item) {
+    // « Monter » on the first row and « Descendre » on the last would do nothing.
+    const actions = item.querySelector(":scope > fieldset > .actions-element");
+    actions.querySelector('[data-action="monter"]').disabled = !item.previousElementSibling;
+    actions.querySelector('[data-action="descendre"]').disabled = !item.nextElementSibling;
+  }
+
+  function removeRow(item, list, label) {
+    const rows = item.parentElement;
+    const after = item.nextElementSibling;
+    const next = after || item.previousElementSibling;
+    item.remove();
+    renumber();
+    (next ? next.querySelector("input, textarea") : list.querySelector(":scope > .ajouter")).focus();
+    changed();
+    offerUndo(`${label} supprimé(e).`, () => {
+      rows.insertBefore(item, after && after.parentElement === rows ? after : null);
+      renumber();
+      item.querySelector("input, textarea").focus();
+      changed();
+    });
+  }
+
+  function offerUndo(text, undo) {
+    // The row removed stays in memory for some seconds, with « Rétablir » to put it back.
+    const box = document.getElementById("annulation");
+    const button = document.getElementById("retablir");
+    clearTimeout(undoTimer);
+    document.getElementById("annulation-texte").textContent = text;
+    button.onclick = () => {
+      clearTimeout(undoTimer);
+      box.hidden = true;
+      undo();
+    };
+    box.hidden = false;
+    const hide = () => {
+      if (box.contains(document.activeElement)) undoTimer = setTimeout(hide, 5000);
+      else box.hidden = true;
+    };
+    undoTimer = setTimeout(hide, 10000);
+  }
+
   // Checks as you type ---------------------------------------------------------------
 
   async function post(path, body, keepalive = false) {
-    return fetch(path, {
+    const response = await fetch(path, {
       method: "POST",
-      headers: { "Content-Type": "application/json", "X-Jeton": token },
+      headers: { "Content-Type": "application/json", "X-Fichier": pageId },
       body: JSON.stringify(body),
       keepalive,
     });
+    refused = response.status === 403;
+    if (refused) {
+      saveState.textContent = RELAUNCHED; // whatever was asked (save, check, produce)
+      document.body.classList.add("non-enregistre");
+      throw new Error(RELAUNCHED);
+    }
+    return response;
   }
 
   function place(key) {
@@ -173,6 +238,40 @@
     if (withQuestion && finding.question) p.append(`${finding.question} — `);
     p.append(finding.message + (finding.conseil ? ` ${finding.conseil}` : ""));
     return p;
+  }
+
+  function isLeft(key) {
+    if (!key) return false;
+    for (const name of left) {
+      if (name === key || name.startsWith(`${key}.`) || key.startsWith(`${name}.`)) return true;
+    }
+    return false;
+  }
+
+  function shown(finding) {
+    // Unanswered: once the field is left, or the whole form checked; a format: never while typed.
+    if (UNANSWERED.has(finding.code)) return showAll || isLeft(finding.cle);
+    if (FORMAT.has(finding.code)) return !typing.has(finding.cle);
+    return true;
+  }
+
+  function showCheck() {
+    if (!lastCheck) return;
+    showFindings(lastCheck.constats.filter(shown));
+    showSummary(lastCheck);
+  }
+
+  function fieldName(element) {
+    return element.name || (element.type === "file" ? element.closest("[data-key]").dataset.key : "");
+  }
+
+  function checkAll() {
+    // « Vérifier tout le formulaire »: every finding shown, the first one brought to the user.
+    showAll = true;
+    showCheck();
+    const first = form.querySelector(".en-erreur") || form.querySelector(".constats:not(:empty)")?.parentElement;
+    if (first) first.querySelector("input, textarea")?.focus();
+    else if (!document.getElementById("autres").hidden) document.getElementById("autres").scrollIntoView({ block: "nearest" });
   }
 
   function showFindings(findings) {
@@ -221,21 +320,37 @@
   }
 
   function showSummary(data) {
-    const errors = data.erreurs;
-    const warnings = data.avertissements;
-    let text;
-    if (errors) text = `${errors} erreur(s), ${warnings} avertissement(s)`;
-    else if (warnings) text = `Aucune erreur, ${warnings} avertissement(s) à relire`;
-    else text = "Aucune erreur, aucun avertissement : le bilan est prêt";
-    const advice = errors ? " : corrigez les erreurs avant de produire le bilan." : ".";
-    if (checkState.textContent !== text + advice) {
+    // Questions still to answer are counted apart: they are not mistakes. A value being
+    // typed is not counted until its field is left.
+    const count = (test) => data.constats.filter(test).length;
+    const mandatory = count((f) => f.code === "mandatory-missing");
+    const unanswered = count((f) => UNANSWERED.has(f.code) && f.code !== "mandatory-missing");
+    const typed = (f) => FORMAT.has(f.code) && !shown(f);
+    const errors = data.erreurs - mandatory - count((f) => typed(f) && f.gravite === "erreur");
+    const warnings = data.avertissements - unanswered - count((f) => typed(f) && f.gravite !== "erreur");
+    let head;
+    if (errors) head = `${errors} erreur(s) à corriger`;
+    else if (mandatory || unanswered) head = "Pas d'erreur dans ce qui est rempli";
+    else head = "Aucune erreur";
+    const advice = errors ? " avant de produire le bilan" : "";
+    let rest = warnings ? `, ${warnings} avertissement(s) à relire` : "";
+    if (mandatory || unanswered) {
+      const parts = [];
+      if (mandatory) parts.push(`${mandatory} réponse(s) Oui/Non obligatoire(s)`);
+      if (unanswered) parts.push(`${unanswered} question(s) sans réponse`);
+      rest += `. Reste à remplir : ${parts.join(" et ")}.`;
+    } else {
+      rest += errors || warnings ? "." : ", aucun avertissement : le bilan est prêt.";
+    }
+    if (checkState.textContent !== head + advice + rest) {
       const long = document.createElement("span");
       long.className = "long";
       long.textContent = advice;
-      checkState.replaceChildren(text, long);
+      checkState.replaceChildren(head, long, rest);
     }
-    checkState.className = errors ? "mauvais" : warnings ? "moyen" : "bon";
-    firstError.hidden = !errors;
+    checkState.className = errors ? "mauvais" : warnings || mandatory || unanswered ? "moyen" : "bon";
+    firstError.hidden = !form.querySelector(".en-erreur");
+    document.getElementById("tout-verifier").hidden = showAll || !data.constats.some((f) => !shown(f));
     const summary = data.resume;
     if (!summary) return;
     for (const element of document.querySelectorAll("[data-resume]")) {
@@ -255,18 +370,20 @@
 
   async function check() {
     const number = ++checkNumber;
+    const sent = edits;
     let response;
     try {
       response = await post("/api/verifier", { valeurs: values() });
     } catch {
-      checkState.textContent = "Le formulaire ne répond plus : relancez clas-bilan formulaire dans le terminal.";
+      if (!refused) checkState.textContent = "Le formulaire ne répond plus : relancez clas-bilan formulaire dans le terminal.";
       return;
     }
     if (number !== checkNumber || !response.ok) return; // a newer check is on its way
     const data = await response.json();
     if (number !== checkNumber) return;
-    showFindings(data.constats);
-    showSummary(data);
+    lastCheck = data;
+    checkedEdits = sent;
+    showCheck();
     if (!announcing) {
       // From now on, a finding that appears or goes is read out by screen readers (not
       // the whole list at opening).
@@ -327,7 +444,7 @@
     try {
       response = await request;
     } catch {
-      saveState.textContent = "Non enregistré : le formulaire ne répond plus. Vos réponses sont gardées dans ce navigateur ; relancez clas-bilan formulaire.";
+      saveState.textContent = refused ? RELAUNCHED : "Non enregistré : le formulaire ne répond plus. Vos réponses sont gardées dans ce navigateur ; relancez clas-bilan formulaire.";
       saveTimer = setTimeout(save, 5000);
       return;
     } finally {
@@ -488,7 +605,7 @@
   // Journal: the page's unsaved answers in this browser, one entry a page load, removed once
   // saved. Whatever happens to the tab or the server, the next page of this file finds them.
 
-  const JOURNAL = `clas-bilan:${document.querySelector('meta[name="cle-fichier"]').content}:`;
+  const JOURNAL = `clas-bilan:${pageId}:`;
   const journalKey = JOURNAL + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
 
   const JOURNAL_DELAY = 300; // ms: a long form is not serialised at every keystroke
@@ -597,49 +714,85 @@
     for (const file of files) {
       const li = document.createElement("li");
       const a = document.createElement("a");
-      a.href = `${file.adresse}?jeton=${encodeURIComponent(token)}`;
+      a.href = file.adresse;
       a.download = file.nom;
       a.textContent = `Télécharger ${file.nom}`;
       li.append(a);
       ul.append(li);
     }
     box.append(p, ul);
-    result.replaceChildren(box);
+    showResult(box);
+  }
+
+  function showResult(content) {
+    // Where the user is looking: the result is brought into view and takes the focus.
+    result.replaceChildren(content);
+    result.scrollIntoView({ block: "nearest" });
+    result.focus({ preventScroll: true });
+  }
+
+  function busy(on) {
+    for (const button of document.querySelectorAll(".actions button")) {
+      if (on) {
+        button.dataset.etaitInactif = button.disabled ? "oui" : "";
+        button.disabled = true;
+      } else {
+        button.disabled = button.dataset.etaitInactif === "oui";
+      }
+      button.toggleAttribute("aria-busy", on);
+    }
+    result.setAttribute("aria-busy", on ? "true" : "false");
   }
 
   async function produce(replace = false) {
-    result.textContent = "Production du bilan en cours…";
     if (conflict) {
-      result.textContent = "Le bilan n'a pas été produit : choisissez d'abord en haut de la page entre vos réponses et le fichier.";
+      showResult("Le bilan n'a pas été produit : choisissez d'abord en haut de la page entre vos réponses et le fichier.");
       return;
     }
+    busy(true);
+    showResult("Production du bilan en cours… (quelques secondes)");
+    try {
+      await produceNow(replace);
+    } catch {
+      showResult("Le formulaire ne répond plus : relancez clas-bilan formulaire dans le terminal.");
+    } finally {
+      busy(false);
+    }
+  }
+
+  async function produceNow(replace) {
     const sent = edits;
     const response = await post("/api/produire", { valeurs: values(), version, remplacer: replace });
     const data = await response.json().catch(() => ({}));
     if (response.status === 409 && data.existe) {
       saved(data.version, sent, false); // the answers were saved before the question
-      if (window.confirm(`« ${data.existe} » existe déjà à côté du fichier de réponses. Le remplacer ?`)) produce(true);
-      else result.textContent = "Rien n'a été remplacé.";
+      if (window.confirm(`« ${data.existe} » existe déjà à côté du fichier de réponses. Le remplacer ?`)) await produceNow(true);
+      else showResult("Rien n'a été remplacé.");
       return;
     }
     if (response.status === 409 && data.conflit) {
-      result.textContent = "Le bilan n'a pas été produit.";
+      showResult("Le bilan n'a pas été produit.");
       showConflict(data.brouillon, data.version);
       return;
     }
     if (!response.ok) {
-      result.textContent = `${data.erreur || "Erreur du serveur."} ${data.conseil || ""}`;
+      showResult(`${data.erreur || "Erreur du serveur."} ${data.conseil || ""}`);
       return;
     }
     saved(data.version, sent, false);
-    showFindings(data.constats);
-    showSummary(data);
+    showAll = true;
+    lastCheck = data;
+    showCheck();
     if (data.erreurs) {
-      result.textContent = `Le bilan n'a pas été produit : ${data.erreurs} erreur(s) à corriger d'abord.`;
+      const mandatory = data.constats.filter((f) => f.code === "mandatory-missing").length;
+      const parts = [];
+      if (data.erreurs > mandatory) parts.push(`${data.erreurs - mandatory} erreur(s) à corriger`);
+      if (mandatory) parts.push(`${mandatory} réponse(s) Oui/Non obligatoire(s) à donner`);
+      showResult(`Le bilan n'a pas été produit : ${parts.join(" et ")} d'abord (« Aller à la première erreur »).`);
       return;
     }
     showFiles("Bilan écrit à côté du fichier de réponses. Relisez-le, datez-le et signez-le :", data.fichiers);
-    emailButton.disabled = false;
+    emailButton.dataset.etaitInactif = "";
   }
 
   async function email(replace = false) {
@@ -650,11 +803,75 @@
       return;
     }
     if (!response.ok) {
-      result.textContent = `${data.erreur || "Erreur du serveur."} ${data.conseil || ""}`;
+      showResult(`${data.erreur || "Erreur du serveur."} ${data.conseil || ""}`);
       return;
     }
     showFiles("Brouillon de courriel écrit : ouvrez-le (double-clic) dans Outlook ou Thunderbird, relisez-le, joignez le bilan signé, puis envoyez-le.", data.fichiers);
   }
+
+  // The signature's image --------------------------------------------------------------
+
+  const imageValue = form.querySelector('input[type="hidden"][name="signature.image"]');
+  const imageInput = form.querySelector('.champ-image input[type="file"]');
+
+  function showImage(name, preview) {
+    const chosen = document.getElementById("image-choisie");
+    chosen.querySelector("strong").textContent = name;
+    chosen.hidden = !name;
+    document.getElementById("image-retirer").hidden = !name;
+    const image = document.getElementById("image-apercu");
+    image.hidden = !preview;
+    if (preview) image.src = preview;
+    else image.removeAttribute("src");
+  }
+
+  function setImage(name, preview) {
+    imageValue.value = name;
+    showImage(name, preview);
+    changed();
+  }
+
+  async function chooseImage() {
+    // Sent as it is; the server checks it like « validate » and keeps it beside the answers.
+    const file = imageInput.files[0];
+    if (!file) return;
+    const box = document.getElementById("k-signature.image");
+    box.textContent = "Envoi de l'image…";
+    let response;
+    try {
+      response = await fetch("/api/signature", {
+        method: "PUT",
+        headers: { "Content-Type": "application/octet-stream", "X-Fichier": pageId, "X-Nom": encodeURIComponent(file.name) },
+        body: file,
+      });
+    } catch {
+      box.textContent = "L'image n'a pas pu être envoyée : le formulaire ne répond plus.";
+      return;
+    }
+    const data = await response.json().catch(() => ({}));
+    imageInput.value = "";
+    if (!response.ok) {
+      delete box.dataset.shown;
+      const p = document.createElement("p");
+      p.className = "constat erreur";
+      const strong = document.createElement("strong");
+      strong.textContent = "Image refusée : ";
+      p.append(strong, `${data.erreur || "erreur du serveur."} ${data.conseil || ""}`);
+      box.replaceChildren(p);
+      return;
+    }
+    box.textContent = "";
+    const reader = new FileReader();
+    reader.onload = () => setImage(data.image, reader.result);
+    reader.readAsDataURL(file);
+  }
+
+  imageInput.addEventListener("change", chooseImage);
+  document.getElementById("image-choisir").addEventListener("click", () => imageInput.click());
+  document.getElementById("image-retirer").addEventListener("click", () => {
+    setImage("", null);
+    document.getElementById("image-choisir").focus();
+  });
 
   // Wiring -----------------------------------------------------------------------------
 
@@ -665,9 +882,24 @@
   }
 
   form.addEventListener("input", (event) => {
+    if (event.target.type === "file") return;
     if (event.target.tagName === "TEXTAREA") grow(event.target);
+    if (event.target.type !== "radio") {
+      typing.add(event.target.name);
+      left.delete(event.target.name);
+    }
     changed();
   });
+  form.addEventListener("focusout", (event) => {
+    // A field left: its unanswered question and its format are now worth saying.
+    const name = fieldName(event.target);
+    if (!name) return;
+    if (event.target.type === "radio" && event.target.closest("fieldset").contains(event.relatedTarget)) return;
+    typing.delete(name);
+    left.add(name);
+    if (checkedEdits === edits) showCheck(); // else the check on its way shows it
+  });
+  document.getElementById("tout-verifier").addEventListener("click", checkAll);
   form.addEventListener("click", (event) => {
     const button = event.target.closest("button[data-action]");
     if (button) rowAction(button);

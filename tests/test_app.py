@@ -157,7 +157,8 @@ def test_started_with_no_argument_it_serves_the_form_on_the_documents_file(
         shown = " ".join("".join(seen).split())
         assert f"Votre bilan CLAS est dans le fichier : {answers}" in shown
         assert answers.is_file()
-        with urllib.request.urlopen(found.group(0), timeout=30) as response:
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        with browser.open(found.group(0), timeout=30) as response:  # token traded for a cookie
             page = response.read().decode("utf-8")
         assert "reponses.yaml" in page
     finally:

@@ -153,10 +153,12 @@ def test_started_with_no_argument_it_serves_the_form_on_the_documents_file(
         found = _ADDRESS.search(line)
     try:
         assert found is not None, "".join(seen)
-        answers = home / "Documents" / "Bilan CLAS" / "reponses.yaml"
-        shown = " ".join("".join(seen).split())
-        assert f"Votre bilan CLAS est dans le fichier : {answers}" in shown
-        assert answers.is_file()
+        said = re.search(r"Votre bilan CLAS est dans le fichier : (.+)", "".join(seen))
+        assert said is not None, "".join(seen)
+        answers = Path(said.group(1).strip())
+        assert answers.parts[-2:] == ("Bilan CLAS", "reponses.yaml") and answers.is_file()
+        if os.name != "nt":  # Windows asks its known folder, wherever the runner's is
+            assert answers == home / "Documents" / "Bilan CLAS" / "reponses.yaml"
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         with browser.open(found.group(0), timeout=30) as response:  # token traded for a cookie
             page = response.read().decode("utf-8")

@@ -598,6 +598,7 @@ def test_a_folder_path_ending_in_a_stray_quote_is_explained(
 def test_the_application_started_with_no_argument_opens_the_form_in_documents(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from clas_bilan import places
     from clas_bilan.cli import main
     from clas_bilan.web import server
 
@@ -605,7 +606,9 @@ def test_the_application_started_with_no_argument_opens_the_form_in_documents(
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "argv", ["clas-bilan"])
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
     monkeypatch.setattr(Path, "home", lambda: tmp_path)
+    monkeypatch.setattr(places, "_windows_documents", lambda: None)  # never the real one
     monkeypatch.setattr(
         server, "serve", lambda session, sock, **kwargs: served.append(session.path)
     )

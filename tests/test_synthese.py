@@ -676,7 +676,11 @@ def test_libreoffice_opens_the_workbook_with_its_charts(
             pytest.fail("LibreOffice Calc est requis en CI (libreoffice-calc-nogui).")
         pytest.skip("LibreOffice Calc n'est pas installé")
     text = subprocess.run(
-        [pdftotext, "-l", "1", str(pdf), "-"], check=True, capture_output=True, text=True
+        [pdftotext, "-l", "1", str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
     ).stdout
     text = " ".join(text.split())  # a chart title may wrap
     assert "Synthèse des bilans CLAS" in text
@@ -686,7 +690,9 @@ def test_libreoffice_opens_the_workbook_with_its_charts(
 
 def test_other_commands_do_not_load_openpyxl() -> None:
     code = "import sys, clas_bilan.cli, clas_bilan.synthese; print('openpyxl' in sys.modules)"
-    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, encoding="utf-8"
+    )
     assert done.stdout.strip() == "False"
 
 

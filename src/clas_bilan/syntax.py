@@ -243,6 +243,12 @@ def _quoted_fix(value: str) -> tuple[str, str, str] | None:
             "Mettez le texte entre apostrophes",
             fixed,
         )
+    if quote == '"' and closed and "\\" in inner:
+        return (
+            "« \\ » entre guillemets droits annonce un caractère spécial (\\U, \\n…)",
+            "Un chemin Windows se met entre apostrophes",
+            fixed,
+        )
     if value[0] in "'\"":
         return None
     if ": " in value:

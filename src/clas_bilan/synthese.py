@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import email
 import functools
+import multiprocessing
 import os
 import re
-import tempfile
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -27,7 +28,7 @@ from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from clas_bilan import campaigns, checks, form, models
+from clas_bilan import campaigns, checks, form, models, textfile
 from clas_bilan.errors import UsageError, UserError
 from clas_bilan.report import Finding
 from clas_bilan.values import format_size
@@ -77,9 +78,11 @@ _DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.doc
 _SHOWN_OTHERS = 3
 """Other copies of the same équipement named in a bilan's note."""
 _CHUNK = 8
+"""Inputs a worker reads per round trip: few enough for a smooth progress bar."""
 _HEADERS = 256_000
 """Bytes of an e-mail read for its From:, Subject: and Date: (headers come first)."""
-"""Inputs a worker reads per round trip: few enough for a smooth progress bar."""
+_WINDOWS_WORKERS = 61
+"""Most worker processes ProcessPoolExecutor accepts on Windows (it refuses more)."""
 
 Kind = Literal["text", "count", "decimal", "yesno", "date", "datetime"]
 
@@ -455,19 +458,25 @@ def _one_line(text: str) -> str:
     return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
-def _read_answers(path: Path, source: str) -> Outcome:
-    report = checks.validate_file(path)
+def _read_answers(path: Path, source: str, data: bytes | None = None) -> Outcome:
+    """An answers file on disk, or ``data`` named ``path`` (an e-mail's attachment)."""
+    early: list[Finding] = []
+    if data is None:
+        report = checks.validate_file(path)
+    else:
+        text, early = textfile.decode(data, path.name)
+        report = checks.validate_text(text, path)
     if report.answers is None:
         reasons = " ; ".join(finding.text() for finding in report.errors[:3])
         return Unread(source, f"fichier de réponses illisible : {reasons}")
-    return row(report.answers, source, report.findings)
+    return row(report.answers, source, [*early, *report.findings])
 
 
-def _read_docx(path: Path, source: str, name: str) -> Outcome:
+def _read_docx(path: Path, source: str, name: str, data: bytes | None = None) -> Outcome:
     from clas_bilan.docx import package
     from clas_bilan.extract import read_body
 
-    body = package.main_body(path, role="bilan")
+    body = package.main_body(path, role="bilan", data=data)
     found = read_body(body, name)
     unread = [
         Finding(
@@ -491,29 +500,23 @@ def _read_email(path: Path) -> list[Outcome]:
         message = email.message_from_binary_file(stream, policy=policy.default)
     outcomes: list[Outcome] = []
     others: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="clas-bilan-") as folder:
-        for index, part in enumerate(_attachments(message)):
-            name = Path(part.get_filename() or f"piece_{index}").name or f"piece_{index}"
-            suffix = Path(name).suffix.lower()
-            if suffix not in {".docx", ".yaml", ".yml"} and part.get_content_type() != _DOCX_TYPE:
-                others.append(name)
-                continue
-            data = part.get_payload(decode=True)
-            if not isinstance(data, bytes):
-                continue
-            copy = Path(folder) / f"{index}{suffix or '.docx'}"
-            copy.write_bytes(data)
-            source = f"{path} › {name}"
-            try:
-                if suffix in {".yaml", ".yml"}:
-                    outcomes.append(_read_answers(copy, source))
-                else:
-                    outcomes.append(_read_docx(copy, source, name))
-            except UserError as error:
-                reason = _one_line(error.message).replace(copy.name, name)
-                outcomes.append(Unread(source, reason, _caf_hint(error)))
-            finally:
-                copy.unlink()
+    for index, part in enumerate(_attachments(message)):
+        name = Path(part.get_filename() or f"piece_{index}").name or f"piece_{index}"
+        suffix = Path(name).suffix.lower()
+        if suffix not in {".docx", ".yaml", ".yml"} and part.get_content_type() != _DOCX_TYPE:
+            others.append(name)
+            continue
+        data = part.get_payload(decode=True)
+        if not isinstance(data, bytes):
+            continue
+        source = f"{path} › {name}"
+        try:  # read from memory: no copy for an antivirus to hold in %TEMP%
+            if suffix in {".yaml", ".yml"}:
+                outcomes.append(_read_answers(path.parent / name, source, data))
+            else:
+                outcomes.append(_read_docx(Path(name), source, name, data))
+        except UserError as error:
+            outcomes.append(Unread(source, _one_line(error.message), _caf_hint(error)))
     if not outcomes:
         joined = ", ".join(f"« {name} »" for name in others[:5])
         listed = f" (pièces jointes : {joined})" if others else " (aucune pièce jointe)"
@@ -638,6 +641,8 @@ def _read_all(
 ) -> Iterator[list[Outcome]]:
     """Each file's outcomes, in input order; at most a few chunks in flight per worker."""
     chunks = [files[start : start + _CHUNK] for start in range(0, len(files), _CHUNK)]
+    if sys.platform == "win32":
+        workers = min(workers, _WINDOWS_WORKERS)
     if workers <= 1 or len(chunks) <= 1:
         for chunk in chunks:
             for path in chunk:
@@ -645,7 +650,9 @@ def _read_all(
                 if on_progress is not None:
                     on_progress(1)
         return
-    with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
+    # A built application starts its workers the way Windows and macOS do, on every system.
+    spawn = multiprocessing.get_context("spawn") if getattr(sys, "frozen", False) else None
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=spawn) as pool:
         pending = []
         queue = iter(chunks)
         for chunk in queue:

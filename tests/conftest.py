@@ -34,6 +34,8 @@ _made_up: Path | None = None
 def pytest_configure(config: pytest.Config) -> None:
     """Declare the campaign marker; install the made-up campaign the environment names."""
     global _made_up
+    # Child Pythons print UTF-8, as the tests read them, on Windows too (not cp1252).
+    os.environ.setdefault("PYTHONUTF8", "1")
     config.addinivalue_line(
         "markers",
         "campaign(code): about that campaign's own form; runs with it as the current one",

@@ -77,5 +77,6 @@ def bash(
         env=env,
         capture_output=True,
         text=True,
+        encoding="utf-8",
         timeout=timeout,
     )

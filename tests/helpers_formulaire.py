@@ -23,6 +23,10 @@ from pathlib import Path
 
 import helpers_campaign
 
+INTERRUPT = signal.CTRL_BREAK_EVENT if os.name == "nt" else signal.SIGINT
+"""Ctrl+C as a test can send it: Windows delivers Ctrl+Break to a process group of its own."""
+NEW_GROUP = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
+
 _ADDRESS = re.compile(r"http://127\.0\.0\.1:(\d+)/\?jeton=([\w-]+)")
 _config: Path | None = None
 
@@ -59,7 +63,7 @@ class Running:
     def stop(self) -> str:
         """Stop it like Ctrl+C does; return everything it printed."""
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
+            self.process.send_signal(INTERRUPT)
         out, _ = self.process.communicate(timeout=30)
         return self.printed + (out or "")
 
@@ -94,6 +98,7 @@ def running(
         encoding="utf-8",
         env=environment,
         cwd=answers.parent,
+        creationflags=NEW_GROUP,
     )
     assert process.stdout is not None
     seen: list[str] = []
@@ -113,7 +118,7 @@ def running(
         yield server
     finally:
         if process.poll() is None:
-            process.send_signal(signal.SIGINT)
+            process.send_signal(INTERRUPT)
             try:
                 process.communicate(timeout=30)
             except subprocess.TimeoutExpired:

@@ -206,13 +206,6 @@ def test_render_command_with_several_files_and_no_output_writes_beside_each(
     assert all(any(name in _document_text(p) for p in written) for name in NAMES)
 
 
-def test_render_command_refuses_pdf_in_batch_mode(inputs: list[Path], tmp_path: Path) -> None:
-    result = runner.invoke(app, ["render", *map(str, inputs), "-o", str(tmp_path), "--pdf"])
-    assert result.exit_code == 2
-    assert "un seul fichier" in result.output
-    assert not list(tmp_path.glob("*.docx"))
-
-
 def test_render_command_creates_a_new_output_folder(inputs: list[Path], tmp_path: Path) -> None:
     created = tmp_path / "bilans"
     result = runner.invoke(app, ["render", *map(str, inputs), "-o", str(created)])

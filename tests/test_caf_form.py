@@ -379,7 +379,11 @@ def test_the_signed_caf_bilan_converts_to_pdf(
     assert result.exit_code == 0, result.output
     pdf = libreoffice(output, "pdf", tmp_path)
     text = subprocess.run(
-        [pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+        [pdftotext, "-layout", str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
     ).stdout
     last = text.split("\f")[-2] if text.endswith("\f") else text.split("\f")[-1]
     assert "Fait à Bourg-en-Bresse, le 26/06/2026" in text
@@ -387,7 +391,7 @@ def test_the_signed_caf_bilan_converts_to_pdf(
     pdfimages = shutil.which("pdfimages")
     assert pdfimages is not None  # poppler-utils, beside pdftotext
     listed = subprocess.run(
-        [pdfimages, "-list", str(pdf)], check=True, capture_output=True, text=True
+        [pdfimages, "-list", str(pdf)], check=True, capture_output=True, text=True, encoding="utf-8"
     ).stdout.splitlines()[2:]
     pages = int(text.count("\f")) or 1
     assert [line.split()[0] for line in listed] == [str(pages)]  # the signature, last page
@@ -429,6 +433,7 @@ def test_a_refused_copy_names_the_option_as_it_was_typed(spelling: str, tmp_path
         [sys.executable, "-m", "clas_bilan", *command],
         capture_output=True,
         text=True,
+        encoding="utf-8",
         env={**os.environ, "COLUMNS": "200"},
     )
     said = " ".join((run.stdout + run.stderr).split())

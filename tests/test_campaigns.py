@@ -273,7 +273,12 @@ def test_the_made_up_campaign_works_as_a_module_of_the_package(
 
     def run(*argv: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, *argv], cwd=repo, env=env, capture_output=True, text=True
+            [sys.executable, *argv],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
         )
 
     built = run("scripts/build_template.py")

@@ -38,6 +38,7 @@ def _loaded(*argv: str, env: dict[str, str] | None = None) -> set[str]:
         [sys.executable, "-c", LOADED, *argv],
         capture_output=True,
         text=True,
+        encoding="utf-8",
         timeout=120,
         env={**os.environ, **(env or {})},
     )
@@ -80,6 +81,7 @@ def _rich_own() -> set[str]:
         [sys.executable, "-c", "import sys, rich.console; print(' '.join(sys.modules))"],
         capture_output=True,
         text=True,
+        encoding="utf-8",
         timeout=120,
         check=True,
     )
@@ -128,6 +130,7 @@ def test_anything_else_asked_of_the_plugin_stand_in_comes_from_pydantic() -> Non
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
+        encoding="utf-8",
         timeout=120,
         env={k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"},
     )

@@ -88,7 +88,7 @@ def test_summary_after_the_findings(tmp_path: Path) -> None:
         "Questions renseignées 45 / 45 (les questions du formulaire qui s’appliquent à ce fichier)",
         "ETP salariés 2,00",
         "ETP bénévoles 0,75",
-        "Elémentaire 30 · Collège 18 · Lycée 0 · Autre 0 · TOTAL 48",
+        "Élémentaire 30 · Collège 18 · Lycée 0 · Autre 0 · TOTAL 48",
         "Moyenne par collectif 9,6 enfant(s)",
         "Bonus enfants critères remplis",
         "Bonus parents critères remplis",

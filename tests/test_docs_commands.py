@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -13,11 +14,16 @@ from helpers_docs import PAGES, ROOT, bash, blocks, steps
 
 # The installed tool in another process: it knows the shipped campaigns only.
 pytestmark = [pytest.mark.slow, pytest.mark.campaign(SHIPPED)]
+needs_bash = pytest.mark.skipif(
+    shutil.which("bash") is None or os.name != "posix",
+    reason="the ```bash blocks are run by bash (on Windows: docs/installation.md)",
+)
 
 DOCS = [page for page in PAGES if page.parent.name == "docs"]
 TOOL = Path(sys.executable).parent  # the virtualenv running the tests holds clas-bilan
 
 
+@needs_bash
 @pytest.mark.parametrize("page", DOCS, ids=lambda page: page.name)
 def test_every_command_of_the_page_runs(page: Path, tmp_path: Path) -> None:
     if not steps(page):

@@ -280,6 +280,7 @@ def test_port_out_of_range_is_a_usage_error(tmp_path: Path, port: str) -> None:
         [*command(), "formulaire", "--sans-navigateur", "--port", port],
         capture_output=True,
         text=True,
+        encoding="utf-8",
         cwd=tmp_path,
         timeout=60,
     )
@@ -292,7 +293,9 @@ def test_cli_import_does_not_load_the_web_libraries() -> None:
         "import sys, clas_bilan.cli; "
         "print(sorted(m for m in ('starlette', 'uvicorn', 'jinja2') if m in sys.modules))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8"
+    )
     assert result.stdout.strip() == "[]"
 
 

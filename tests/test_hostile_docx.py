@@ -329,6 +329,7 @@ def test_zip_bombs_are_refused_within_bounded_memory(
         [sys.executable, "-c", limit, "extract", str(path), "-o", str(tmp_path / "r.yaml")],
         capture_output=True,
         text=True,
+        encoding="utf-8",
         timeout=120,
         env={**os.environ, "COLUMNS": "200"},
     )
@@ -393,6 +394,7 @@ def test_a_named_pipe_is_refused_without_waiting(tmp_path: Path) -> None:
         [sys.executable, "-m", "clas_bilan", "extract", str(pipe), "-o", str(tmp_path / "r.yaml")],
         capture_output=True,
         text=True,
+        encoding="utf-8",
         timeout=60,
     )
     assert done.returncode == 2, done.stderr
@@ -407,6 +409,7 @@ def test_a_named_pipe_given_as_answers_file_is_refused_without_waiting(tmp_path:
         [sys.executable, "-m", "clas_bilan", "validate", str(pipe)],
         capture_output=True,
         text=True,
+        encoding="utf-8",
         timeout=60,
     )
     assert done.returncode == 2, done.stderr

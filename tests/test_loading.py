@@ -163,7 +163,10 @@ def test_cp1252_is_read_with_a_warning(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "code", "line"),
     [
-        ("public:\n  total: 3\n   nombre_collectifs: 2\n", "yaml-syntax", 3),
+        ("public:\n  total: 3\n   nombre_collectifs: 2\n", "key-misaligned", 3),
+        ("public:\n  total: 3\n   nombre_colectifs: 2\n", "yaml-syntax", 3),
+        ("public:\n  total 3\n", "colon-missing", 2),
+        ("gestionnaire:\n  adresse: |\n  1 rue Haute\n", "block-text-not-indented", 3),
         ("intitule_projet: Projet : lire\n", "needs-quotes", 1),
         ("", "empty-file", None),
         ("- 1\n- 2\n", "not-a-mapping", 1),

@@ -37,14 +37,20 @@ def _docx(path: Path, pages: list[str]) -> Path:
 
 
 def _pdf_pages(path: Path) -> int:
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    info = subprocess.run(
+        ["pdfinfo", str(path)], capture_output=True, text=True, encoding="utf-8", check=True
+    )
     line = next(line for line in info.stdout.splitlines() if line.startswith("Pages:"))
     return int(line.split()[1])
 
 
 def _pdf_text(path: Path) -> str:
     return subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=True,
     ).stdout
 
 
@@ -102,8 +108,8 @@ def test_missing_libreoffice_is_explained(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_find_soffice_looks_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.setattr(pdf, "_MACOS_PATH", tmp_path / "absent")
-    monkeypatch.setattr(pdf, "_WINDOWS_PATHS", (tmp_path / "absent.exe",))
+    monkeypatch.delenv(pdf.OVERRIDE, raising=False)
+    monkeypatch.setattr(pdf, "_usual_places", lambda: [tmp_path / "absent.exe"])
     assert pdf.find_soffice() is None
     program = tmp_path / ("libreoffice.exe" if sys.platform == "win32" else "libreoffice")
     program.write_text("#!/bin/sh\n", encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from fnmatch import fnmatch
 from pathlib import Path
@@ -14,7 +15,14 @@ from helpers_docs import ROOT, bash, blocks, steps
 README = ROOT / "README.md"
 
 # Installs and runs the tool as the README says: the shipped campaigns only.
-pytestmark = [pytest.mark.slow, pytest.mark.campaign(SHIPPED)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.campaign(SHIPPED),
+    pytest.mark.skipif(
+        shutil.which("bash") is None or os.name != "posix",
+        reason="the README ```bash blocks are run by bash (on Windows: docs/installation.md)",
+    ),
+]
 
 # Command 2 runs the suite: here one quick test file stands for it (the whole suite inside
 # one of its own tests would run this test again, and take many minutes).

@@ -386,7 +386,11 @@ def test_rendered_example_converts_to_pdf(
 ) -> None:
     pdf = libreoffice(example, "pdf", tmp_path)
     text = subprocess.run(
-        [pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+        [pdftotext, "-layout", str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
     ).stdout
     flat = _flat(text)
     for wanted in (

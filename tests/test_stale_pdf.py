@@ -83,7 +83,11 @@ def test_render_force_refreshes_its_old_pdf_copy(tmp_path: Path, soffice: str) -
         import subprocess
 
         text = subprocess.run(
-            ["pdftotext", "-layout", str(copy), "-"], capture_output=True, text=True, check=True
+            ["pdftotext", "-layout", str(copy), "-"],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=True,
         ).stdout
         assert "11" in text
 

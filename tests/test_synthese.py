@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -486,12 +487,29 @@ def test_the_workbook_has_charts_filters_and_frozen_headers(
     for sheet in book.worksheets:  # printed landscape, as wide as the page, titles repeated
         assert sheet.page_setup.orientation == "landscape", sheet.title
         assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToHeight == 0
-        across = sheet.page_setup.fitToWidth
-        assert across == 1 or (across <= 4 and sheet.print_title_cols == "$A:$B"), sheet.title
+        assert _printed_scale(sheet) >= 0.6, sheet.title  # about 7 pt at least: readable
+        if sheet.title in {"Synthèse", "À vérifier", "Formations", "Territoires"}:
+            assert sheet.page_setup.fitToWidth == 1, sheet.title  # the pages an agent prints
+        elif sheet.page_setup.fitToWidth > 1:
+            assert sheet.print_title_cols == "$A:$B", sheet.title
         if sheet.title != "Synthèse":
             assert sheet.print_title_rows == "$1:$1", sheet.title
     levels, bonus = book["Synthèse"]._charts
     assert levels.dataLabels.showVal and bonus.dataLabels.showVal
+
+
+_PAGE = 130
+"""Characters of Calibri 11 across an A4 landscape page inside its margins, at full size."""
+
+
+def _printed_scale(sheet: Any) -> float:
+    """About how much a sheet printed N pages across is shrunk, its title columns repeated."""
+    widths = [dimension.width for dimension in sheet.column_dimensions.values()]
+    titles = 0.0
+    if sheet.print_title_cols:
+        titles = sum(sheet.column_dimensions[letter].width for letter in "AB")
+    across = sheet.page_setup.fitToWidth
+    return min(1.0, _PAGE * across / (sum(widths) + (across - 1) * titles))
 
 
 def test_trainings_and_schools_are_a_row_each(
@@ -517,23 +535,28 @@ def test_a_verifier_names_each_unread_input_and_each_finding(
     assert result.exit_code == 1, result.output
     rows = _sheet(book, "À vérifier")
     unread = [row for row in rows if row["Gravité"] == "Illisible"]
-    assert sorted(Path(row["Fichier"]).name for row in unread) == sorted(corpus.broken)
+    assert sorted(row["Fichier"] for row in unread) == sorted(corpus.broken)  # names, no path
     assert rows[: len(unread)] == unread  # inputs not read come first
     why = {Path(row["Fichier"]).name: row["Ce qui ne va pas"] for row in unread}
     assert "n'est pas un document Word .docx valide" in why["abime.docx"]
     assert "ne contient pas le formulaire Bilan CLAS" in why["lettre.docx"]
-    assert "aucun bilan .docx joint" in why["sans_bilan.eml"]
+    ask = {row["Fichier"]: row["Que faire (quoi demander au projet)"] for row in unread}
+    assert ask["abime.docx"].startswith("Demandez au projet de renvoyer son bilan")
+    assert ask["lettre.docx"].startswith("Demandez au projet son bilan")
+    for text in ask.values():  # said to the Caf's agent, not to a coordinator at the command line
+        assert not re.search(r"\bdonnez\b|--|clas-bilan", text), text
+    assert "Aucun bilan .docx joint" in why["sans_bilan.eml"]
     assert "Outlook (.msg)" in why["outlook.msg"]
     assert "ce n'est pas un bilan" in why["notes.txt"]
     gravities = [row["Gravité"] for row in rows]
     order = ["Illisible", "Erreur", "À départager", "Avertissement"]
     assert gravities == sorted(gravities, key=order.index)  # gravest first
     sud = [row for row in rows if str(row["Fichier"]).endswith("sud.yaml")]
-    assert sud[0]["Gravité"] == "Erreur" and sud[0]["Question du formulaire"] == "TOTAL"
+    where = sud[0]["Question du formulaire (où la trouver)"]
+    assert sud[0]["Gravité"] == "Erreur" and where.startswith("« TOTAL »\n")
     assert "999" in sud[0]["Ce qui ne va pas"]
-    assert sud[0]["Où le trouver"].startswith("ligne ")
-    assert "3. Le public" in sud[0]["Où le trouver"]
-    assert "Demandez au projet" in sud[0]["Que faire (quoi demander au projet)"]
+    assert "ligne " in where and "rubrique « 3. Le public »" in where
+    assert "demandez au projet" in sud[0]["Que faire (quoi demander au projet)"]
     for expected in corpus.bilans:
         mine = [row for row in rows if str(row["Fichier"]).endswith(expected.file)]
         assert all(row["Compté"] == ("Oui" if expected.counted else "Non") for row in mine)
@@ -544,11 +567,12 @@ def test_a_verifier_names_each_unread_input_and_each_finding(
     hand = [row for row in rows if str(row["Fichier"]).endswith("saisi_a_la_main.docx")]
     errors = [row for row in hand if row["Gravité"] == "Erreur"]
     assert len(errors) == 1
-    assert errors[0]["Question du formulaire"].startswith("Une formation a-t-elle été suivie")
-    assert errors[0]["Où le trouver"] == "rubrique « 2. Les formations réalisées »"
-    assert "question sans réponse." in [row["Ce qui ne va pas"] for row in hand]
+    where = errors[0]["Question du formulaire (où la trouver)"]
+    assert where.startswith("« Une formation a-t-elle été suivie")
+    assert where.endswith("\nrubrique « 2. Les formations réalisées »")
+    assert "Question sans réponse." in [row["Ce qui ne va pas"] for row in hand]
     est = [row for row in rows if str(row["Fichier"]).endswith("est_corrige_dans_word.docx")]
-    assert est[0]["Question du formulaire"] == "TOTAL"
+    assert est[0]["Question du formulaire (où la trouver)"].startswith("« TOTAL »")
     assert "ne correspond pas" in est[0]["Ce qui ne va pas"]
     assert not [row for row in rows if "critères du bonus" in row["Ce qui ne va pas"]]
     for row in rows:  # written for the Caf's agent: never an answers-file key or YAML
@@ -652,7 +676,11 @@ def test_libreoffice_opens_the_workbook_with_its_charts(
             pytest.fail("LibreOffice Calc est requis en CI (libreoffice-calc-nogui).")
         pytest.skip("LibreOffice Calc n'est pas installé")
     text = subprocess.run(
-        [pdftotext, "-l", "1", str(pdf), "-"], check=True, capture_output=True, text=True
+        [pdftotext, "-l", "1", str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
     ).stdout
     text = " ".join(text.split())  # a chart title may wrap
     assert "Synthèse des bilans CLAS" in text
@@ -662,7 +690,9 @@ def test_libreoffice_opens_the_workbook_with_its_charts(
 
 def test_other_commands_do_not_load_openpyxl() -> None:
     code = "import sys, clas_bilan.cli, clas_bilan.synthese; print('openpyxl' in sys.modules)"
-    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, encoding="utf-8"
+    )
     assert done.stdout.strip() == "False"
 
 

@@ -220,6 +220,7 @@ def test_a_true_tie_is_flagged_naming_both_files(desk: dict[str, Any]) -> None:
             "gamma_1.yaml" in row["Ce qui ne va pas"] and "gamma_2.yaml" in row["Ce qui ne va pas"]
         )
         assert "les chiffres comptés sont ceux de" in row["Ce qui ne va pas"]
+        assert "boite" not in row["Ce qui ne va pas"]  # the files' names, not their folder
     summary = {row[0]: row for row in desk["book"]["Synthèse"].iter_rows(values_only=True) if row}
     line = summary["Versions indiscernables (à départager, voir « À vérifier »)"]
     assert line[1] == 1 and "Centre Gamma" in line[2] and "gamma_1.yaml" in line[2]
@@ -244,7 +245,9 @@ def test_a_loose_pdf_and_a_jpeg_are_named_as_not_read(desk: dict[str, Any]) -> N
     unread = {Path(row["Fichier"]).name: row for row in checks if row["Gravité"] == "Illisible"}
     assert set(unread) == {"Centre Zeta - bilan signé.pdf", "photo.jpg"}
     assert "PDF" in unread["Centre Zeta - bilan signé.pdf"]["Ce qui ne va pas"]
-    assert "image" in unread["photo.jpg"]["Ce qui ne va pas"]
+    assert unread["Centre Zeta - bilan signé.pdf"]["Équipement"] == "Centre Zeta"  # the list's
+    assert unread["photo.jpg"]["Équipement"] is None  # nothing tells whose it is
+    assert "Image" in unread["photo.jpg"]["Ce qui ne va pas"]
     for row in unread.values():
         assert "format Word (.docx)" in row["Que faire (quoi demander au projet)"]
     assert desk["result"].exit_code == 1
@@ -254,10 +257,34 @@ def test_a_loose_pdf_and_a_jpeg_are_named_as_not_read(desk: dict[str, Any]) -> N
 def test_a_verifier_names_the_e_mail_of_each_anomaly(desk: dict[str, Any]) -> None:
     checks = _sheet(desk["book"], "À vérifier")
     alpha = [row for row in checks if row["Équipement"] == "Centre Alpha"]
-    assert alpha and all(row["Objet du courriel"] == "Bilan CLAS Centre Alpha" for row in alpha)
-    assert all(row["Courriel de"] == "Coordination Alpha <coord@alpha.example>" for row in alpha)
-    assert all(isinstance(row["Courriel du"], dt.datetime) for row in alpha)
+    sent = dt.datetime(2026, 7, 9, 9, 0, tzinfo=dt.timezone.utc).astimezone()
+    assert alpha and all(
+        row["Courriel"] == "De : Coordination Alpha <coord@alpha.example>\n"
+        "Objet : Bilan CLAS Centre Alpha\n"
+        f"Reçu le {sent:%d/%m/%Y à %H} h {sent:%M}"
+        for row in alpha
+    )
+    assert all(row["Fichier"] == "b_correction.eml › alpha_68.docx" for row in alpha)  # no folder
+    versions = [
+        row
+        for row in alpha
+        if row["Question du formulaire (où la trouver)"].startswith("« Même équipement »")
+    ]
+    assert versions and versions[0]["Ce qui ne va pas"].endswith(
+        "autre(s) : « a_envoi.eml › alpha_65.docx »."
+    )
     assert all(row["Compté"] == "Oui" for row in alpha)  # the older e-mail's findings left out
+
+
+def test_a_verifier_shows_the_signature_question_without_its_dotted_lines(
+    desk: dict[str, Any],
+) -> None:
+    checks = _sheet(desk["book"], "À vérifier")
+    late = [row for row in checks if "après la date limite" in row["Ce qui ne va pas"]]
+    assert late and late[0]["Question du formulaire (où la trouver)"].startswith(
+        "« Fait à …, le … »"
+    )
+    assert not any("……" in str(row["Question du formulaire (où la trouver)"]) for row in checks)
 
 
 def test_unsigned_bilans_are_named_in_the_summary(desk: dict[str, Any]) -> None:
@@ -320,18 +347,71 @@ def test_reminders_are_drafts_to_each_project_saying_what_is_missing(
     assert f"signé le {LATE:%d/%m/%Y}, après la date limite" in omega
     assert "« TOTAL » : le total donné (99)" in omega
     assert "Questions sans réponse : « Globalement" in omega
+    by = _long_date(dt.date.today() + dt.timedelta(days=15))  # --avant's default
     for message in drafts.values():
         assert message["From"] == CAF and message["X-Unsent"] == "1"
         assert list(message.iter_attachments()) == []
-        assert "avant le" in message.get_content()
+        assert f"avant le {by}" in message.get_content() and by in message["Subject"]
+        assert "Ce qu'il manque" not in message.get_content()
     assert "pas reçu votre bilan" in to["epsilon@asso.example"].get_content()
-    assert "n'a pas pu être lu" in to["zeta@asso.example"].get_content()
+    assert "Nous avons bien reçu" in to["delta@asso.example"].get_content()
+    assert f"relances » : {len(drafts)} (ouvrez-les dans votre messagerie" in " ".join(
+        desk["result"].output.split()
+    )
+    zeta = to["zeta@asso.example"].get_content()
+    assert "Nous avons bien reçu « Centre Zeta - bilan signé.pdf », mais un scan" in zeta
+    assert "comptés" not in zeta  # the Caf's own bookkeeping is not the project's business
     assert "pas daté et signé" in to["delta@asso.example"].get_content()
     sheet = _sheet(desk["book"], "Relances")
     assert sorted(row["Brouillon (.eml)"] for row in sheet) == sorted(drafts)
     delta = next(row for row in sheet if row["Équipement"] == "Centre Delta")
     assert (
-        delta["Destinataire"] == "delta@asso.example" and "signé" in delta["Motifs de la relance"]
+        delta["Destinataire"] == "delta@asso.example"
+        and delta["Motifs de la relance"] == "• Le bilan n'est pas daté et signé."
+    )
+
+
+_MONTHS = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
+
+
+def _long_date(day: dt.date) -> str:
+    """« 1er septembre 2026 », « 15 septembre 2026 »."""
+    return f"{'1er' if day.day == 1 else day.day} {_MONTHS.split()[day.month - 1]} {day.year}"
+
+
+def test_a_reminder_for_an_e_mail_without_bilan_names_the_e_mail(tmp_path: Path) -> None:
+    later = dt.date.today() + dt.timedelta(days=30)
+    inbox = tmp_path / "boite"
+    inbox.mkdir()
+    message = EmailMessage(policy=policy.default)
+    message["From"] = "Centre Iota <iota@asso.example>"
+    message["Subject"] = "Re: bilan CLAS"
+    message["Date"] = format_datetime(dt.datetime(2026, 7, 30, 18, 2, tzinfo=dt.timezone.utc))
+    message.set_content("Bonjour, je vous envoie le bilan la semaine prochaine.")
+    (inbox / "courriel_iota.eml").write_bytes(message.as_bytes())
+    attendus = tmp_path / "attendus.csv"
+    attendus.write_text("Équipement;Mail de la coordination\nCentre Iota;iota@asso.example\n")
+    _run(
+        str(inbox),
+        "-o",
+        str(tmp_path / "s.xlsx"),
+        "--attendus",
+        str(attendus),
+        "--relances",
+        str(tmp_path / "relances"),
+        "--de",
+        CAF,
+        "--avant",
+        f"{later:%d/%m/%Y}",
+    )
+    (draft,) = (tmp_path / "relances").glob("*.eml")
+    with draft.open("rb") as stream:
+        text = email.message_from_binary_file(stream, policy=policy.default).get_content()
+    assert "Votre courriel du 30/07/2026 (« Re: bilan CLAS ») ne contenait pas de bilan" in text
+    assert ".eml" not in text  # the Caf's own file name means nothing to the project
+    assert (
+        f"Merci de nous envoyer votre bilan, complété, daté et signé, avant le {_long_date(later)}"
+        in text
     )
 
 
@@ -382,6 +462,16 @@ def test_bonifications_gives_each_projects_amount_and_the_total(desk: dict[str, 
     assert summary["Montant total des bonus (€)"] == pytest.approx(expected_total)
 
 
+def test_bonifications_prints_the_decision_on_its_first_page(desk: dict[str, Any]) -> None:
+    sheet = desk["book"]["Bonifications"]
+    titles = [cell.value for cell in sheet[1]]
+    widths = [sheet.column_dimensions[cell.column_letter].width for cell in sheet[1]]
+    last = titles.index("Montant total (€)")
+    assert sum(widths[: last + 1]) <= 130 / 0.6  # one A4 landscape page at 60 % at least
+    for title in ("Bonus enfants : critères remplis", "Bonus parents : pourquoi"):
+        assert titles.index(title) < last
+
+
 def test_reponses_libres_has_a_column_a_question(desk: dict[str, Any]) -> None:
     rows = _sheet(desk["book"], "Réponses libres")
     assert len(rows) == 5  # the counted bilans
@@ -403,7 +493,10 @@ def test_evolution_compares_with_last_years_workbook(inbox: Path, tmp_path: Path
     _run(str(last_year), "-o", str(previous))
     target = tmp_path / "synthese.xlsx"
     _run(str(inbox), "-o", str(target), "--precedente", str(previous))
-    rows = {row["Équipement"]: row for row in _sheet(openpyxl.load_workbook(target), "Évolution")}
+    book = openpyxl.load_workbook(target)
+    assert book["Évolution"].page_setup.fitToWidth == 1  # one page wide, readable
+    assert book["Évolution"]["A2"].alignment.wrap_text  # long names wrap in narrow columns
+    rows = {row["Équipement"]: row for row in _sheet(book, "Évolution")}
     alpha = rows["Centre Alpha"]
     before = next(title for title in alpha if title.startswith("Enfants inscrits (an dernier"))
     now = next(
@@ -421,6 +514,7 @@ def test_evolution_compares_with_last_years_workbook(inbox: Path, tmp_path: Path
         (["--attendus", "{inbox}/omega.yaml"], ".csv ou un classeur .xlsx"),
         (["--relances", "relances", "--de", "pas une adresse"], "n'en est pas une"),
         (["--relances", "relances", "--de", CAF, "--avant", "31/02/2026"], "pas une date"),
+        (["--relances", "relances", "--de", CAF, "--avant", "01/01/2020"], "déjà passée"),
         (["--montant-collectif", "beaucoup"], "pas un montant en euros"),
         (["--montant-parents", "-5"], "pas un montant en euros"),
         (["--precedente", "{inbox}/photo.jpg"], ".csv ou un classeur .xlsx"),
@@ -474,6 +568,9 @@ def test_every_finding_code_has_advice_for_the_cafs_agent() -> None:
     assert codes <= set(advice.CAF), codes - set(advice.CAF)
     for text in advice.CAF.values():  # never a YAML key or syntax
         assert "YAML" not in text and not re.search(r"\b[a-z_]+\.[a-z_]+\b|\w+: ", text), text
+        assert not re.search(r" : [A-ZÉ]", text), text  # no capital after a colon, in French
+    undecided = advice.CAF["versions-undecided"]
+    assert "« Compté dans la synthèse »" in undecided  # the column's title in Bilans
 
 
 def test_an_xlsx_list_with_its_own_headers_matches_by_commune_too(

@@ -413,7 +413,11 @@ def test_template_converts_to_pdf_with_its_headings(
 ) -> None:
     pdf = libreoffice(TEMPLATE, "pdf", tmp_path)
     text = subprocess.run(
-        [pdftotext, "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True, text=True
+        [pdftotext, "-enc", "UTF-8", str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
     ).stdout
     flat = " ".join(text.split())
     for heading in (

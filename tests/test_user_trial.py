@@ -36,9 +36,11 @@ def validate(tmp_path: Path, text: str) -> tuple[int, str]:
         (
             "axe_enfants:\n  actions: |\n    Aide aux devoirs.\n  Sorties au musée.\n"
             "  ecarts: aucun\n",
-            "Erreur — ligne 4 le fichier YAML ne se lit pas (colonne 3) : ligne de texte pas assez "
-            "décalée. Si cette ligne fait partie de la réponse « actions: | » (ligne 2), "
-            "décalez-la de deux espaces de plus que « actions: »",
+            "Erreur — ligne 4 — Quelles actions avez-vous développées auprès des enfants et "
+            "des… axe_enfants.actions le texte de la réponse « actions: | » (ligne 2) n’est "
+            "pas assez décalé sous sa clé : il ne serait pas lu comme la réponse. Décalez la "
+            "ligne 4 pour qu’elle commence par 4 espaces, comme le reste du texte de "
+            "« actions: », sans rien supprimer.",
         ),
         (
             "gestionnaire:\n  nom: 'Centre social d'Oyonnax'\n",
@@ -59,9 +61,10 @@ def validate(tmp_path: Path, text: str) -> tuple[int, str]:
         ),
         (
             "equipement:\n  nom: CS\n   commune: Oyonnax\n",
-            "Erreur — ligne 3 le fichier YAML ne se lit pas (colonne 11) : indentation "
-            "incohérente. "
-            "Alignez « commune: » sur « nom: » de la ligne 2",
+            "Erreur — ligne 3 — Nom et commune de l’équipement concerné equipement.commune "
+            "le fichier YAML ne se lit pas "
+            "(colonne 11) : indentation incohérente. Alignez « commune: » sur « nom: » de la "
+            "ligne 2",
         ),
         (
             "territoires:\n  - territoire: Geilles\n    etablissements:\n"

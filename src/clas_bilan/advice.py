@@ -57,7 +57,8 @@ the page rather than the answers file's.
 """
 
 _RESEND = "et de renvoyer son bilan corrigé (au format Word)."
-_CHECK = "Demandez au projet de vérifier « {label} » " + _RESEND
+_CHECK = "demandez au projet de vérifier « {label} » " + _RESEND
+_CHECK_ALONE = "D" + _CHECK[1:]
 _SLIP = (
     "Le fichier de réponses du projet est mal écrit à cet endroit : demandez-lui de le "
     "vérifier avec « clas-bilan validate » " + _RESEND
@@ -73,12 +74,12 @@ CAF: dict[str, str] = {
     "trained-above-headcount": "Plus de personnes formées que de personnes dans l'équipe : "
     + _CHECK,
     "total-mismatch": "Le total n'est pas la somme des inscrits par niveau ; les totaux de la "
-    "synthèse comptent la somme par niveau. " + _CHECK,
+    "synthèse comptent la somme par niveau : " + _CHECK,
     "total-unchecked": "Un nombre d'inscrits n'a pas pu être lu : " + _CHECK,
     "too-many-per-collectif": "Groupes plus grands que ceux que la Caf recommande : demandez "
     "au projet le nombre de collectifs et la taille des groupes.",
     "etp-hours-mismatch": "L'ETP déclaré ne correspond pas aux heures ; la synthèse compte "
-    "l'ETP déclaré. " + _CHECK,
+    "l'ETP déclaré : " + _CHECK,
     "etp-above-headcount": "Plus d'ETP que de personnes : demandez au projet de vérifier les "
     "heures ou l'ETP de « {label} ».",
     "etp-per-person-low": "Très peu d'heures par personne : ce sont peut-être les heures d'une "
@@ -102,17 +103,18 @@ CAF: dict[str, str] = {
     "la dernière envoyée.",
     "versions-undecided": "Rien ne dit quelle version est la dernière : ouvrez les deux "
     "fichiers, ou demandez au projet laquelle compte ; pour compter l'autre, mettez « Non » "
-    "dans la colonne « Compté » de la feuille Bilans pour celle-ci et « Oui » pour l'autre.",
+    "dans la colonne « Compté dans la synthèse » de la feuille Bilans pour celle-ci et "
+    "« Oui » pour l'autre.",
     "signature-image-unusable": "L'image de signature n'a pas pu être utilisée : demandez au "
     "projet de signer le bilan à la main et de renvoyer le scan avec le fichier Word.",
     "not-utf8": "Fichier de réponses mal enregistré (encodage) : vérifiez les lettres "
     "accentuées de ce bilan.",
-    "wrong-type": _CHECK,
-    "negative-number": _CHECK,
-    "number-too-big": _CHECK,
-    "not-whole-number": _CHECK,
-    "impossible-date": _CHECK,
-    "invalid-value": _CHECK,
+    "wrong-type": _CHECK_ALONE,
+    "negative-number": _CHECK_ALONE,
+    "number-too-big": _CHECK_ALONE,
+    "not-whole-number": _CHECK_ALONE,
+    "impossible-date": _CHECK_ALONE,
+    "invalid-value": _CHECK_ALONE,
     "section-expected": _SLIP,
     "unknown-key": _SLIP,
     "text-cut-by-comment": _SLIP,
@@ -126,6 +128,10 @@ CAF: dict[str, str] = {
             "text-without-pipe",
             "key-not-indented",
             "list-dash-missing",
+            "block-text-not-indented",
+            "colon-missing",
+            "key-misaligned",
+            "too-many-syntax-errors",
             "too-many-values",
             "too-deep",
             "key-not-text",

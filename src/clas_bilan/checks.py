@@ -511,6 +511,8 @@ class Question:
     label: str
     answered: bool
     optional: bool
+    also: tuple[str, ...] = ()
+    """The other keys that answer it (the hours, for an ETP)."""
 
 
 def questions(answers: Reponses) -> list[Question]:
@@ -522,7 +524,9 @@ def questions(answers: Reponses) -> list[Question]:
             keys = (block.keys,) if block.codec == "etp" else tuple((key,) for key in block.keys)
             for group in keys:
                 answered = any(get(answers, key) is not None for key in group)
-                found.append(Question(group[0], labels[group[0]], answered, block.optional))
+                found.append(
+                    Question(group[0], labels[group[0]], answered, block.optional, group[1:])
+                )
         elif isinstance(block, (form.Choice, form.Box)) and block.key:
             answered = get(answers, block.key) is not None
             found.append(Question(block.key, labels[block.key], answered, False))
@@ -557,7 +561,7 @@ def _unanswered(answers: Reponses, found: _Findings) -> None:
     for question in questions(answers):
         if question.answered or question.optional or question.key in MANDATORY_CHOICES:
             continue
-        if question.key == "formations.sessions":
+        if question.key == "formations.sessions" or found.blocked(question.key, *question.also):
             continue
         if question.key.startswith("signature.") and _unsigned(answers):
             continue

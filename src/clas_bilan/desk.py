@@ -81,6 +81,12 @@ def prepare(
             raise UsageError(
                 f"--avant « {avant} » n'est pas une date.", hint="par exemple : --avant 15/09/2026"
             )
+        if by < dt.date.today():
+            raise UsageError(
+                f"la date de --avant (« {avant} ») est déjà passée : les relances donneraient "
+                "aux projets une date limite dépassée.",
+                hint="donnez une date à venir, ou omettez --avant (dans 15 jours).",
+            )
         desk.by = by
     if precedente is not None:
         desk.previous = expected.read_previous(precedente)

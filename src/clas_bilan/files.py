@@ -5,6 +5,11 @@ through :func:`write_atomic`: the bytes go to a temporary file in the destinatio
 folder, are flushed to disk, optionally checked, and only then renamed over the
 destination. On any failure — a full disk, a file open in Word, Ctrl+C — the
 temporary file is removed and the destination is left exactly as it was.
+
+On Windows an antivirus, OneDrive or the search indexer may hold a file for a moment
+after it was written: replacing or removing it is then tried again for about two
+seconds (:func:`replace`, :func:`unlink`), as pip does. Windows also refuses paths of
+260 characters or more with « not found »: such a path is named as too long.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
@@ -37,8 +44,25 @@ _REASONS = {
 }
 
 
+_HELD = {5, 32, 33}
+"""Windows' codes for a file another program holds: access denied, sharing and lock violation."""
+
+RETRY_SECONDS = 2.0
+"""How long a replace or removal is tried again while another program holds the file."""
+
+MAX_PATH = 260
+"""Windows' limit on a path's length, its final NUL included, without long paths enabled."""
+
+_TEMP_PREFIX = ".cb"
+_TEMP_SUFFIX = ".tmp"
+_TEMP_LENGTH = len(_TEMP_PREFIX) + 8 + len(_TEMP_SUFFIX)
+"""A temporary file's name: short, so that it never makes a path longer than its file's."""
+
+
 def reason(error: OSError) -> str:
     """A French reason for a system error (disk full, access denied…)."""
+    if getattr(error, "winerror", None) in (32, 33):
+        return _REASONS[errno.EBUSY]
     if error.errno in _REASONS:
         return _REASONS[error.errno]
     return f"erreur du système : {error.strerror}" if error.strerror else "erreur du système"
@@ -59,6 +83,8 @@ def check_new(path: Path, *, force: bool, inputs: Iterable[Path | None] = ()) ->
             )
     if path.is_dir():
         raise UsageError(f"« {path} » est un dossier : donnez un nom de fichier.")
+    if too_long(path):
+        raise too_long_error(path)
     if not path.parent.is_dir():
         raise OutputError(
             f"impossible d’écrire « {path.name} » : le dossier « {folder(path)} » n’existe pas.",
@@ -69,6 +95,51 @@ def check_new(path: Path, *, force: bool, inputs: Iterable[Path | None] = ()) ->
             f"le fichier « {path} » existe déjà ; il n’a pas été modifié.",
             advice="ajoutez --force pour le remplacer, ou choisissez un autre nom {elsewhere}.",
         )
+
+
+def too_long(path: Path) -> bool:
+    """True on Windows when ``path``, or the temporary file written beside it, is too long."""
+    if sys.platform != "win32":
+        return False
+    longest = max(len(path.name), _TEMP_LENGTH)
+    return len(folder(path)) + 1 + longest >= MAX_PATH
+
+
+def too_long_error(path: Path) -> OutputError:
+    """The French error for a path Windows refuses by its length (it says « not found »)."""
+    length = len(str(path.absolute()))
+    return OutputError(
+        f"impossible d’écrire « {path.name} » : le chemin est trop long pour Windows "
+        f"({length} caractères avec le dossier « {folder(path)} » ; la limite est de "
+        f"{MAX_PATH - 1}).",
+        advice="choisissez un dossier au chemin plus court (par exemple directement dans "
+        "Documents) ou un nom de fichier plus court {elsewhere}.",
+    )
+
+
+def replace(source: Path, destination: Path) -> None:
+    """``os.replace``, tried again for a while when another program holds either file."""
+    _retried(lambda: os.replace(source, destination))
+
+
+def unlink(path: Path) -> None:
+    """Remove ``path`` if it exists, tried again for a while when another program holds it."""
+    _retried(lambda: path.unlink(missing_ok=True))
+
+
+def _retried(action: Callable[[], None]) -> None:
+    """Run ``action``; while Windows says another program holds the file, again for ~2 s."""
+    deadline = time.monotonic() + RETRY_SECONDS
+    pause = 0.05
+    while True:
+        try:
+            action()
+            return
+        except PermissionError as error:
+            if getattr(error, "winerror", None) not in _HELD or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(2 * pause, 0.5)
 
 
 def folder(path: Path) -> str:
@@ -92,7 +163,7 @@ def write_atomic(
     check_new(path, force=force)
     path = through_links(path)
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        handle, name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX, dir=path.parent)
     except OSError as error:
         raise OutputError(
             f"impossible d’écrire « {path.name} » dans le dossier « {folder(path)} » "
@@ -113,10 +184,10 @@ def write_atomic(
             os.fsync(stream.fileno())
         if check is not None:
             check(temporary)
-        os.replace(temporary, path)
+        replace(temporary, path)
     except BaseException as error:
         with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+            unlink(temporary)
         if isinstance(error, OSError):
             raise _write_error(path, error) from None
         raise

@@ -38,7 +38,8 @@ class Loaded:
 
 def load(text: str) -> Loaded:
     """Parse and validate answers text; data problems become findings, never exceptions."""
-    data, lines, findings, comments = yamlvalues.parse(text)
+    parsed = yamlvalues.read(text)
+    data, lines, findings, comments = parsed.data, parsed.lines, parsed.findings, parsed.comments
     if data is None and any(finding.is_error for finding in findings):
         return Loaded(None, lines, findings)
     if data is None:
@@ -72,7 +73,10 @@ def load(text: str) -> Loaded:
     _fill_empty(data, campaigns.current().answers)
     answers, errors, dropped, set_aside = _validate(data, lines)
     findings += _cut_texts(answers, comments, lines)
-    return Loaded(answers, lines, findings + errors, dropped, set_aside)
+    for key, line in parsed.unread.items():  # set aside after a syntax error: not read at all
+        lines.setdefault(key, line)
+        set_aside.setdefault(key, None)
+    return Loaded(answers, lines, findings + errors, dropped | set(parsed.unread), set_aside)
 
 
 def _cut_texts(

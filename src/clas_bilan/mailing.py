@@ -260,8 +260,7 @@ def send(msg: EmailMessage, server: SmtpSettings, password: str) -> None:
         raise UsageError(
             f"le certificat du serveur {where} n'est pas reconnu "
             f"({error.verify_message or error.reason}) : rien n'a été envoyé.",
-            hint="vérifiez le nom du serveur (--serveur) : il doit être exactement celui "
-            "indiqué par votre messagerie.",
+            hint=_certificate_hint(error),
         ) from error
     except ssl.SSLError as error:
         raise UsageError(
@@ -338,8 +337,41 @@ def _deliver(
 
 
 def _context() -> ssl.SSLContext:
-    """TLS settings: the system's trusted certificates, host name checked."""
-    return ssl.create_default_context()
+    """TLS settings: the certificates the system trusts, host name checked.
+
+    truststore asks Windows' and macOS' own certificate stores, as the user's mail
+    program does (python.org's Python for macOS has no certificates of its own).
+    """
+    import truststore
+
+    return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
+_HOSTNAME_MISMATCH = 62
+_EXPIRED = 10
+"""OpenSSL's verify codes for a certificate of another name, and for an expired one."""
+
+
+def _certificate_hint(error: ssl.SSLCertVerificationError) -> str:
+    """What to do about a server certificate the system does not trust, by its cause."""
+    said = f"{getattr(error, 'verify_message', '')} {error}".lower()
+    code = getattr(error, "verify_code", None)
+    if code == _HOSTNAME_MISMATCH or "hostname" in said or "match" in said:
+        return (
+            "le certificat est celui d'un autre nom de serveur : vérifiez le nom donné à "
+            "--serveur, il doit être exactement celui indiqué par votre messagerie."
+        )
+    if code == _EXPIRED or "expired" in said:
+        return (
+            "le certificat du serveur a expiré : prévenez votre fournisseur de messagerie ; "
+            "en attendant, envoyez le brouillon .eml depuis votre messagerie habituelle."
+        )
+    return (
+        "cet ordinateur ne reconnaît pas l'autorité qui a signé ce certificat (serveur mal "
+        "configuré, ou réseau, pare-feu ou antivirus qui inspecte les connexions). "
+        "Vérifiez --serveur, puis demandez à la personne qui gère votre informatique ; en "
+        "attendant, envoyez le brouillon .eml depuis votre messagerie habituelle."
+    )
 
 
 def _timeout(where: str, server: SmtpSettings) -> UsageError:

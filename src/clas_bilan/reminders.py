@@ -10,6 +10,7 @@ Drafts are written as ``clas-bilan email`` writes its own (:func:`mailing.write_
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email import policy
@@ -22,9 +23,10 @@ from clas_bilan import campaigns, mailing
 from clas_bilan.errors import UsageError
 from clas_bilan.expected import Matching, gaps_by_project
 from clas_bilan.files import check_new
-from clas_bilan.synthese import Bilan, Synthese, Unread, folded
-from clas_bilan.values import format_date, is_email
+from clas_bilan.synthese import NO_BILAN_ATTACHED, Bilan, Synthese, Unread, folded, local_time
+from clas_bilan.values import format_date, format_long_date, is_email
 
+_MISSING = "nous n'avons pas reçu votre bilan."
 _SHOWN_QUESTIONS = 8
 """Unanswered questions named one by one in a reminder; the others counted."""
 
@@ -40,6 +42,8 @@ class Reminder:
     reasons: list[str] = field(default_factory=list)
     draft: str | None = None
     """The .eml file name, once written."""
+    unread: bool = False
+    """What the project sent could not be read: its bilan is asked again, not corrected."""
 
 
 def reminders(synthese: Synthese, matching: Matching | None = None) -> list[Reminder]:
@@ -48,14 +52,24 @@ def reminders(synthese: Synthese, matching: Matching | None = None) -> list[Remi
     address_of: dict[str, str] = {}
     if matching is not None:
         for project, gap in gaps_by_project(matching):
-            reminder = Reminder(project.equipement, project.structure, project.commune, gap.email)
+            reminder = Reminder(
+                project.equipement,
+                project.structure,
+                project.commune,
+                gap.email,
+                unread=gap.situation != "non reçu",
+            )
             if gap.situation == "non reçu":
-                reminder.reasons.append(
-                    f"nous n'avons pas reçu votre bilan CLAS {campaigns.current().label}."
-                )
+                reminder.reasons.append(_MISSING)
             else:
+                item = next(
+                    (u for u in synthese.unread if gap.source and u.source in gap.source), None
+                )
                 reminder.reasons.append(
-                    f"le fichier reçu ({_file_names(gap.source)}) n'a pas pu être lu : {gap.detail}"
+                    _not_read(item)
+                    if item
+                    else f"le fichier reçu ({_file_names(gap.source)}) n'a pas pu être lu : "
+                    f"{gap.detail}"
                 )
             if reminder.to is None:
                 reminder.to = next(
@@ -105,13 +119,31 @@ def _unread(unread: Sequence[Unread], claimed: set[str]) -> list[Reminder]:
                 None,
                 None,
                 item.origin.address,
-                [
-                    f"le fichier reçu ({_file_names(item.source)}) n'a pas pu être lu : "
-                    f"{item.reason}"
-                ],
+                [_not_read(item)],
+                unread=True,
             )
         )
     return chased
+
+
+def _not_read(item: Unread) -> str:
+    """Why an input sent by the project could not be read, said to the project."""
+    if item.reason.startswith(NO_BILAN_ATTACHED):
+        origin, when = item.origin, local_time(item.origin.sent)
+        sent = f" du {format_date(when.date())}" if when else ""
+        subject = f" (« {origin.subject} »)" if origin.subject else ""
+        attached = re.search(r"\((pièces jointes : .*)\)\.$", item.reason)
+        also = f" ({attached.group(1)})" if attached else ""
+        return f"votre courriel{sent}{subject} ne contenait pas de bilan au format Word{also}."
+    name = Path(item.source.split(" › ")[-1]).name
+    if item.reason.startswith(("PDF", "image")):
+        return (
+            f"nous avons bien reçu « {name} », mais un scan ou un PDF ne peut pas être lu : il "
+            "nous faut le bilan au format Word (.docx), rempli dans le formulaire de la Caf (le "
+            "scan signé peut l'accompagner)."
+        )
+    why = item.reason.replace(f"le bilan « {name} » ", "il ").replace(" : c'est ", " ; c'est ")
+    return f"nous n'avons pas pu lire le fichier « {name} » : {why}"
 
 
 def _file_names(sources: str | None) -> str:
@@ -157,30 +189,49 @@ def _reasons(bilan: Bilan) -> list[str]:
 def body(reminder: Reminder, by: dt.date) -> str:
     """The reminder's plain French text."""
     campaign = campaigns.current()
-    place = reminder.equipement + (f" ({reminder.commune})" if reminder.commune else "")
-    missing = reminder.reasons[0].startswith("nous n'avons pas reçu")
-    lines = [
-        "Bonjour,",
-        "",
-        f"Nous revenons vers vous au sujet du bilan CLAS {campaign.label} de l'équipement "
-        f"{place}" + (f", géré par {reminder.structure}" if reminder.structure else "") + ".",
-        "",
-        "Ce qu'il manque :",
-        *(f"- {reason[0].upper()}{reason[1:]}" for reason in reminder.reasons),
-        "",
-        (
-            f"Merci de nous envoyer votre bilan, complété et signé, avant le {format_date(by)}, "
-            "au format Word (.docx), en réponse à ce message."
-            if missing
-            else f"Merci de nous renvoyer votre bilan corrigé, complété et signé, avant le "
-            f"{format_date(by)}, au format Word (.docx), en réponse à ce message."
-        ),
+    place = f"de l'équipement {reminder.equipement}" + (
+        f" ({reminder.commune})" if reminder.commune else ""
+    )
+    if reminder.structure:
+        place += f", géré par {reminder.structure}"
+    deadline = format_long_date(by)
+    if _missing(reminder):
+        lines = [
+            "Bonjour,",
+            "",
+            f"Sauf erreur de notre part, nous n'avons pas reçu votre bilan CLAS {campaign.label} "
+            f"{place}.",
+            "",
+            f"Merci de nous l'envoyer, complété, daté et signé, avant le {deadline}, au format "
+            "Word (.docx), en réponse à ce message.",
+        ]
+    else:
+        again = (
+            "envoyer votre bilan, complété" if reminder.unread else "renvoyer votre bilan corrigé"
+        )
+        lines = [
+            "Bonjour,",
+            "",
+            f"Nous avons bien reçu votre envoi pour le bilan CLAS {campaign.label} {place}, "
+            "et nous vous en remercions. Pour que nous puissions le prendre en compte, "
+            "voici ce qui reste à régler :",
+            "",
+            *(f"- {reason[0].upper()}{reason[1:]}" for reason in reminder.reasons),
+            "",
+            f"Merci de nous {again}, daté et signé, avant le {deadline}, au format Word "
+            "(.docx), en réponse à ce message.",
+        ]
+    lines += [
         "",
         "Nous restons à votre disposition pour toute question.",
         "",
         "Bien cordialement,",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _missing(reminder: Reminder) -> bool:
+    return reminder.reasons == [_MISSING]
 
 
 def draft(reminder: Reminder, sender: str, by: dt.date) -> EmailMessage:
@@ -190,7 +241,11 @@ def draft(reminder: Reminder, sender: str, by: dt.date) -> EmailMessage:
         msg["To"] = reminder.to
     local, domain = sender.split("@")
     msg["From"] = Address(username=local, domain=domain)
-    msg["Subject"] = f"Bilan CLAS {campaigns.current().label} — {reminder.equipement} : relance"
+    what = "à nous envoyer" if _missing(reminder) else "à compléter"
+    msg["Subject"] = (
+        f"Bilan CLAS {campaigns.current().label} — {reminder.equipement} : "
+        f"{what} avant le {format_long_date(by)}"
+    )
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain=domain)
     msg["X-Unsent"] = "1"

@@ -1,7 +1,8 @@
 """Slips of an answers file found line by line before YAML parsing, each repaired in memory.
 
-Tabs, a missing space after « : », an answer written after init's comment, keys not
-indented under their section, a list item without « - »: each is reported at its line
+Tabs, a missing « : » or a missing space after it, an answer written after init's
+comment, keys not indented under their section, a list item without « - », text under
+« key: | » indented like its key: each is reported at its line
 with the fix that keeps every answer, and repaired in the text handed to the YAML
 parser (same lines, so every other line keeps its number), so that every other answer
 is still read and checked in the same run. A repaired file is never rendered: each
@@ -10,6 +11,7 @@ slip is an error.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import typing
@@ -66,6 +68,9 @@ _KEY_LINE = re.compile(
     r"^(?P<indent> *)(?P<dash>- +)?(?P<key>[^\s#:'\"\-][^:#]*?):(?:[ \t]+(?P<value>.*?))?[ \t]*$"
 )
 _NO_SPACE = re.compile(r"^(?P<head> *(?:- +)?)(?P<key>[^\s#:'\"\-][^\s:#]*):(?P<rest>[^\s:/].*)$")
+_NO_COLON = re.compile(
+    r"^(?P<head> *(?:- +)?)(?P<key>[^\s#:'\"\-][^\s:#]*)(?:[ \t]+(?P<rest>[^\s:#][^:]*?))?[ \t]*$"
+)
 _AFTER_NOTE = re.compile(
     r"^(?P<head> *(?:- +)?(?P<key>[^\s#:'\"\-][^:#]*?):)[ \t]+#[ \t]*(?P<comment>.*?)[ \t]*$"
 )
@@ -119,6 +124,24 @@ class _Scanner:
                     "texte, sans clé.",
                     f"Ajoutez une espace après les deux-points : {text.strip()}",
                     code="missing-space-after-colon",
+                )
+            )
+        match = _NO_COLON.match(text)
+        if (
+            match
+            and match.group("key") in keys(campaigns.current().answers)
+            and len(match.group("head")) <= self.expected_indent(number)  # not a text's next line
+        ):
+            head, key, rest = match.group("head", "key", "rest")
+            text = f"{head}{key}: {rest}" if rest else f"{head}{key}:"
+            self.slips.append(
+                Slip(
+                    number,
+                    _join(path, key),
+                    f"il manque les deux-points « : » après « {key} » : la ligne ne se lit pas "
+                    "comme une question et sa réponse.",
+                    f"Ajoutez « : » après la clé : {text.strip()}",
+                    code="colon-missing",
                 )
             )
         match = _AFTER_NOTE.match(text)
@@ -240,6 +263,8 @@ class _Scanner:
             is_list = typing.get_origin(annotation) is list
             level = _Level(col, inner, key, is_list=is_list, line=number)
             if _BLOCK.match(value):
+                if not any(char.isdigit() for char in value.split("#")[0]):
+                    self.under_block(number, col, _join(path, key))  # no explicit indentation
                 block = col
             elif parent.model and _is_text(parent.model, key) and self.spans(number, col, value):
                 self.as_block(number, match, _join(path, key), value)
@@ -249,6 +274,44 @@ class _Scanner:
                 previous = level
                 continue
             previous = None
+
+    def under_block(self, number: int, col: int, key: str) -> None:
+        """Indent the lines of a « key: | » answer's text written no further right than its key."""
+        target: int | None = None
+        under: list[int] = []
+        for index in range(number, len(self.lines)):
+            bare = self.lines[index].rstrip("\r")
+            stripped = bare.lstrip(" ")
+            if not stripped or stripped.startswith("\t"):
+                continue  # a tab is said and repaired as such (tab_in_block)
+            indent = len(bare) - len(stripped)
+            if indent > col and (target is None or indent >= target):
+                target = target or indent  # the text's own indentation, from its first line
+            elif _is_text_line(stripped):
+                under.append(index)
+            else:
+                break
+        if not under:
+            return
+        name = dotted.name(key)
+        how = f"comme le reste du texte de « {name}: »"
+        if target is None:
+            target, how = col + 2, f"deux de plus que « {name}: »"
+        for index in under:
+            self.lines[index] = " " * target + self.lines[index].lstrip(" ")
+        lines = f"la ligne {under[0] + 1} pour qu’elle commence"
+        if len(under) > 1:
+            lines = f"les lignes {under[0] + 1} à {under[-1] + 1} pour qu’elles commencent"
+        self.slips.append(
+            Slip(
+                under[0] + 1,
+                key,
+                f"le texte de la réponse « {name}: | » (ligne {number}) n’est pas assez décalé "
+                "sous sa clé : il ne serait pas lu comme la réponse.",
+                f"Décalez {lines} par {target} espaces, {how}, sans rien supprimer.",
+                code="block-text-not-indented",
+            )
+        )
 
     def unclosed(self, number: int, match: re.Match[str], path: str) -> bool:
         """Close a quote opened on a key's line and never closed before the next key."""
@@ -427,6 +490,30 @@ class _Scanner:
     def key_at(self, number: int) -> str:
         match = _KEY_LINE.match(self.lines[number - 1].rstrip("\r"))
         return match.group("key") if match else ""
+
+
+_ANSWER_KEY = re.compile(r"[a-z][a-z0-9_]*")
+
+
+_QUOTED_KEY = re.compile(r"^([\"']).*\1[ \t]*:(\s|$)")
+
+
+def _is_text_line(stripped: str) -> bool:
+    """True when a line left of a « | » block's key reads as text, not as a key or item."""
+    if stripped.startswith(("#", "- ", "---", "...")) or stripped == "-":
+        return False
+    if _QUOTED_KEY.match(stripped):
+        return False
+    match = _KEY_LINE.match(stripped)
+    if match is None:
+        return True
+    key = match.group("key")
+    known = keys(campaigns.current().answers)
+    if key in known:
+        return False
+    return not _ANSWER_KEY.fullmatch(key) or not (
+        "_" in key or difflib.get_close_matches(key, known, n=1, cutoff=0.8)
+    )
 
 
 def _answer_in_note(comment: str) -> tuple[str, str]:

@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import email
 import functools
+import multiprocessing
 import os
 import re
-import tempfile
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -27,7 +28,7 @@ from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from clas_bilan import campaigns, checks, form, models
+from clas_bilan import campaigns, checks, form, models, textfile
 from clas_bilan.errors import UsageError, UserError
 from clas_bilan.report import Finding
 from clas_bilan.values import format_size
@@ -45,6 +46,30 @@ _ASK_WORD = (
     "demandez au projet son bilan au format Word (.docx), rempli dans le formulaire de la "
     "Caf ; le scan signé peut l'accompagner."
 )
+NO_BILAN_ATTACHED = "aucun bilan .docx joint à ce courriel"
+"""How the reason of an e-mail without a bilan starts (the reminders say it to the project)."""
+_ASK_AGAIN = (
+    "demandez au projet de renvoyer son bilan au format Word (.docx), rempli dans le "
+    "formulaire de la Caf : le fichier reçu ne peut pas être lu."
+)
+_ASK_FORM = (
+    "demandez au projet son bilan rempli dans le formulaire de la Caf, au format Word (.docx) ; "
+    "s'il accompagnait un bilan reçu par ailleurs, rien à faire."
+)
+_CONVERT = (
+    "ouvrez-le dans Word ou LibreOffice, enregistrez-le au format « Document Word (.docx) » "
+    "et relancez la synthèse ; ou demandez au projet son bilan au format Word (.docx)."
+)
+
+
+def _caf_hint(error: UserError) -> str:
+    """What the Caf's agent does about a file not read (the error's hint is a coordinator's)."""
+    if "n'est pas un document Word .docx : c'est" in error.message:
+        return _CONVERT  # another format (.doc, .odt, .rtf) the agent can convert
+    if "ne contient pas le formulaire" in error.message:
+        return _ASK_FORM
+    return _ASK_AGAIN
+
 
 MAX_EML_BYTES = 60_000_000
 """Largest e-mail read (mail servers refuse messages over 20 to 25 MB)."""
@@ -53,9 +78,11 @@ _DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.doc
 _SHOWN_OTHERS = 3
 """Other copies of the same équipement named in a bilan's note."""
 _CHUNK = 8
+"""Inputs a worker reads per round trip: few enough for a smooth progress bar."""
 _HEADERS = 256_000
 """Bytes of an e-mail read for its From:, Subject: and Date: (headers come first)."""
-"""Inputs a worker reads per round trip: few enough for a smooth progress bar."""
+_WINDOWS_WORKERS = 61
+"""Most worker processes ProcessPoolExecutor accepts on Windows (it refuses more)."""
 
 Kind = Literal["text", "count", "decimal", "yesno", "date", "datetime"]
 
@@ -158,9 +185,9 @@ COLUMNS: tuple[Column, ...] = (
 """The one-row-per-bilan table, in the order of the form; keys head the CSV columns."""
 
 SESSION_COLUMNS: tuple[Column, ...] = (
-    Column("organisme", "Organisme de formation", 30, "text"),
-    Column("intitule", "Intitulé et objet", 40, "text"),
-    Column("dates", "Dates", 18, "text"),
+    Column("organisme", "Organisme de formation", 28, "text"),
+    Column("intitule", "Intitulé et objet", 34, "text"),
+    Column("dates", "Dates", 14, "text"),
     Column("salaries", "Salariés formés", 10),
     Column("volontaires", "Volontaires formés", 11),
     Column("benevoles", "Bénévoles formés", 10),
@@ -168,10 +195,10 @@ SESSION_COLUMNS: tuple[Column, ...] = (
 """A training session's own columns (the bilan's columns come first)."""
 
 SCHOOL_COLUMNS: tuple[Column, ...] = (
-    Column("territoire", "Territoire d'intervention", 36, "text"),
-    Column("nom", "Établissement scolaire", 32, "text"),
-    Column("adresse", "Adresse", 36, "text"),
-    Column("email", "Mail", 28, "text"),
+    Column("territoire", "Territoire d'intervention", 30, "text"),
+    Column("nom", "Établissement scolaire", 28, "text"),
+    Column("adresse", "Adresse", 28, "text"),
+    Column("email", "Mail", 22, "text"),
 )
 """A territoire's (or one of its schools') own columns."""
 
@@ -407,7 +434,7 @@ def _read_input(path: Path) -> list[Outcome]:
             return [_read_answers(path, str(path))]
         return [_read_docx(path, str(path), path.name)]
     except UserError as error:
-        return [Unread(str(path), _one_line(error.message), error.hint)]
+        return [Unread(str(path), _one_line(error.message), _caf_hint(error))]
     except MemoryError:
         return [Unread(str(path), "mémoire insuffisante pour lire ce fichier.")]
     except Exception as error:  # one faulty file must not stop the others
@@ -431,19 +458,25 @@ def _one_line(text: str) -> str:
     return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
-def _read_answers(path: Path, source: str) -> Outcome:
-    report = checks.validate_file(path)
+def _read_answers(path: Path, source: str, data: bytes | None = None) -> Outcome:
+    """An answers file on disk, or ``data`` named ``path`` (an e-mail's attachment)."""
+    early: list[Finding] = []
+    if data is None:
+        report = checks.validate_file(path)
+    else:
+        text, early = textfile.decode(data, path.name)
+        report = checks.validate_text(text, path)
     if report.answers is None:
         reasons = " ; ".join(finding.text() for finding in report.errors[:3])
         return Unread(source, f"fichier de réponses illisible : {reasons}")
-    return row(report.answers, source, report.findings)
+    return row(report.answers, source, [*early, *report.findings])
 
 
-def _read_docx(path: Path, source: str, name: str) -> Outcome:
+def _read_docx(path: Path, source: str, name: str, data: bytes | None = None) -> Outcome:
     from clas_bilan.docx import package
     from clas_bilan.extract import read_body
 
-    body = package.main_body(path, role="bilan")
+    body = package.main_body(path, role="bilan", data=data)
     found = read_body(body, name)
     unread = [
         Finding(
@@ -467,36 +500,30 @@ def _read_email(path: Path) -> list[Outcome]:
         message = email.message_from_binary_file(stream, policy=policy.default)
     outcomes: list[Outcome] = []
     others: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="clas-bilan-") as folder:
-        for index, part in enumerate(_attachments(message)):
-            name = Path(part.get_filename() or f"piece_{index}").name or f"piece_{index}"
-            suffix = Path(name).suffix.lower()
-            if suffix not in {".docx", ".yaml", ".yml"} and part.get_content_type() != _DOCX_TYPE:
-                others.append(name)
-                continue
-            data = part.get_payload(decode=True)
-            if not isinstance(data, bytes):
-                continue
-            copy = Path(folder) / f"{index}{suffix or '.docx'}"
-            copy.write_bytes(data)
-            source = f"{path} › {name}"
-            try:
-                if suffix in {".yaml", ".yml"}:
-                    outcomes.append(_read_answers(copy, source))
-                else:
-                    outcomes.append(_read_docx(copy, source, name))
-            except UserError as error:
-                reason = _one_line(error.message).replace(copy.name, name)
-                outcomes.append(Unread(source, reason, error.hint))
-            finally:
-                copy.unlink()
+    for index, part in enumerate(_attachments(message)):
+        name = Path(part.get_filename() or f"piece_{index}").name or f"piece_{index}"
+        suffix = Path(name).suffix.lower()
+        if suffix not in {".docx", ".yaml", ".yml"} and part.get_content_type() != _DOCX_TYPE:
+            others.append(name)
+            continue
+        data = part.get_payload(decode=True)
+        if not isinstance(data, bytes):
+            continue
+        source = f"{path} › {name}"
+        try:  # read from memory: no copy for an antivirus to hold in %TEMP%
+            if suffix in {".yaml", ".yml"}:
+                outcomes.append(_read_answers(path.parent / name, source, data))
+            else:
+                outcomes.append(_read_docx(Path(name), source, name, data))
+        except UserError as error:
+            outcomes.append(Unread(source, _one_line(error.message), _caf_hint(error)))
     if not outcomes:
         joined = ", ".join(f"« {name} »" for name in others[:5])
         listed = f" (pièces jointes : {joined})" if others else " (aucune pièce jointe)"
         return [
             Unread(
                 str(path),
-                f"aucun bilan .docx joint à ce courriel{listed}.",
+                f"{NO_BILAN_ATTACHED}{listed}.",
                 "demandez le bilan au format Word (.docx) à la structure.",
             )
         ]
@@ -614,6 +641,8 @@ def _read_all(
 ) -> Iterator[list[Outcome]]:
     """Each file's outcomes, in input order; at most a few chunks in flight per worker."""
     chunks = [files[start : start + _CHUNK] for start in range(0, len(files), _CHUNK)]
+    if sys.platform == "win32":
+        workers = min(workers, _WINDOWS_WORKERS)
     if workers <= 1 or len(chunks) <= 1:
         for chunk in chunks:
             for path in chunk:
@@ -621,7 +650,9 @@ def _read_all(
                 if on_progress is not None:
                     on_progress(1)
         return
-    with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
+    # A built application starts its workers the way Windows and macOS do, on every system.
+    spawn = multiprocessing.get_context("spawn") if getattr(sys, "frozen", False) else None
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=spawn) as pool:
         pending = []
         queue = iter(chunks)
         for chunk in queue:
@@ -721,6 +752,24 @@ def _ordered(bilans: list[Bilan]) -> list[Bilan]:
     return ordered
 
 
+def file_name(source: str | None) -> str | None:
+    """A file as the agent knows it: its name (and the attachment's), without its folder."""
+    if not source:
+        return source
+    return " ; ".join(
+        " › ".join((Path(outer).name, *inner))
+        for outer, *inner in (one.split(" › ") for one in source.split(" ; "))
+    )
+
+
+def _names(group: Sequence[Bilan]) -> dict[str, str]:
+    """Each version's file by its name, or by its whole path when two names are the same."""
+    names = {bilan.source: file_name(bilan.source) or bilan.source for bilan in group}
+    if len(set(names.values())) < len(names):
+        return {source: source for source in names}
+    return names
+
+
 def _listed(names: Sequence[str]) -> str:
     shown = ", ".join(f"« {name} »" for name in names[:_SHOWN_OTHERS])
     more = len(names) - _SHOWN_OTHERS
@@ -728,7 +777,8 @@ def _listed(names: Sequence[str]) -> str:
 
 
 def _version_note(bilan: Bilan, group: Sequence[Bilan], rank: int, by: str | None) -> Finding:
-    others = _listed([other.source for other in group if other is not bilan])
+    name = _names(group)
+    others = _listed([name[other.source] for other in group if other is not bilan])
     if rank > 1:
         state = "celui-ci n'est pas le plus récent : il n'est pas compté dans la synthèse"
     elif by is None:
@@ -747,15 +797,16 @@ def _version_note(bilan: Bilan, group: Sequence[Bilan], rank: int, by: str | Non
 
 
 def _tie_note(bilan: Bilan, tied: Sequence[Bilan]) -> Finding:
-    counted = tied[0].source
+    name = _names(tied)
     return Finding(
         "avertissement",
         "equipement.nom",
         None,
         "Même équipement",
         f"versions indiscernables de « {bilan.values['equipement.nom']} » (même date de "
-        f"signature, même date de courriel et de fichier) : {_listed([b.source for b in tied])} ; "
-        f"les chiffres comptés sont ceux de « {counted} ».",
+        f"signature, même date de courriel et de fichier) : "
+        f"{_listed([name[b.source] for b in tied])} ; "
+        f"les chiffres comptés sont ceux de « {name[tied[0].source]} ».",
         code="versions-undecided",
     )
 

@@ -205,6 +205,28 @@ def format_date(value: dt.date) -> str:
     return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
 
 
+_MONTH_NAMES = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def format_long_date(value: dt.date) -> str:
+    """A date as a letter writes it (« 1er août 2026 », « 15 septembre 2026 »)."""
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {_MONTH_NAMES[value.month - 1]} {value.year}"
+
+
 # E-mail ------------------------------------------------------------------------------
 
 _NOT_IN_ADDRESS = r"@\s<>(),;:\"\[\]"

@@ -37,6 +37,7 @@ from clas_bilan.synthese import (
     Synthese,
     Total,
     by_level,
+    file_name,
     free_texts,
     local_time,
     totals,
@@ -61,28 +62,26 @@ _FORMULA = re.compile(r"[=+@\t\r]|-[^\s\d]")
 _FORMATS = {"decimal": "0.00", "date": "DD/MM/YYYY", "datetime": "DD/MM/YYYY HH:MM"}
 _EUROS = '#,##0.00 "€"'
 _WHO = (
-    Column("gestionnaire.nom", "Structure (gestionnaire)", 30, "text"),
-    Column("equipement.nom", "Équipement", 30, "text"),
-    Column("equipement.commune", "Commune", 18, "text"),
+    Column("gestionnaire.nom", "Structure (gestionnaire)", 26, "text"),
+    Column("equipement.nom", "Équipement", 28, "text"),
+    Column("equipement.commune", "Commune", 16, "text"),
 )
 _TAIL = (
-    Column("compte", "Compté dans la synthèse", 12, "yesno"),
-    Column("fichier", "Fichier", 40, "text"),
+    Column("compte", "Compté dans la synthèse", 10, "yesno"),
+    Column("fichier", "Fichier", 28, "text"),
 )
 _CHECKS = (
-    Column("gravite", "Gravité", 13, "text"),
+    Column("gravite", "Gravité", 12, "text"),
     Column("compte", "Compté", 8, "text"),
-    Column("equipement", "Équipement", 28, "text"),
-    Column("commune", "Commune", 16, "text"),
-    Column("probleme", "Ce qui ne va pas", 50, "text"),
-    Column("conseil", "Que faire (quoi demander au projet)", 50, "text"),
-    Column("question", "Question du formulaire", 36, "text"),
-    Column("ou", "Où le trouver", 24, "text"),
-    Column("courriel_de", "Courriel de", 26, "text"),
-    Column("objet", "Objet du courriel", 26, "text"),
-    Column("courriel_date", "Courriel du", 16, "datetime"),
-    Column("fichier", "Fichier", 40, "text"),
+    Column("equipement", "Équipement", 22, "text"),
+    Column("commune", "Commune", 13, "text"),
+    Column("probleme", "Ce qui ne va pas", 36, "text"),
+    Column("conseil", "Que faire (quoi demander au projet)", 36, "text"),
+    Column("question", "Question du formulaire (où la trouver)", 28, "text"),
+    Column("courriel", "Courriel", 26, "text"),
+    Column("fichier", "Fichier", 20, "text"),
 )
+"""Few and narrow enough to print one page wide at a readable size."""
 _GRAVITY = ("Illisible", "Erreur", "À départager", "Avertissement")
 _NOT_ANOMALIES = {"bonus-criteria-unmet"}
 """Findings that are inputs of a decision, shown in Bonifications rather than « À vérifier »."""
@@ -106,17 +105,17 @@ _GAPS = (
     Column("structure", "Structure", 28, "text"),
     Column("equipement", "Équipement", 30, "text"),
     Column("commune", "Commune", 18, "text"),
-    Column("email", "Mail de la coordination", 28, "text"),
-    Column("fichier", "Fichier reçu", 36, "text"),
-    Column("detail", "Détail", 50, "text"),
+    Column("email", "Mail de la coordination", 26, "text"),
+    Column("fichier", "Fichier reçu", 26, "text"),
+    Column("detail", "Détail", 40, "text"),
 )
 _REMINDERS = (
     Column("equipement", "Équipement", 30, "text"),
     Column("structure", "Structure", 26, "text"),
     Column("commune", "Commune", 18, "text"),
-    Column("to", "Destinataire", 28, "text"),
-    Column("reasons", "Motifs de la relance", 60, "text"),
-    Column("draft", "Brouillon (.eml)", 36, "text"),
+    Column("to", "Destinataire", 26, "text"),
+    Column("reasons", "Motifs de la relance", 50, "text"),
+    Column("draft", "Brouillon (.eml)", 30, "text"),
 )
 
 
@@ -214,7 +213,9 @@ def write_xlsx(synthese: Synthese, stream: IO[bytes], extras: Extras = Extras())
         "Bilans": lambda sheet: _table(
             sheet, COLUMNS, (bilan.values for bilan in synthese.bilans), freeze="C2"
         ),
-        "À vérifier": lambda sheet: _table(sheet, _CHECKS, _checks(synthese), wrap=True),
+        "À vérifier": lambda sheet: _table(
+            sheet, _CHECKS, _checks(synthese, extras.matching), wrap=True
+        ),
         "Manquants": lambda sheet: _table(sheet, _GAPS, _gaps(extras.matching), wrap=True),
         "Relances": lambda sheet: _table(
             sheet, _REMINDERS, _reminders(extras.reminders or ()), wrap=True
@@ -223,7 +224,9 @@ def write_xlsx(synthese: Synthese, stream: IO[bytes], extras: Extras = Extras())
         "Réponses libres": lambda sheet: _table(
             sheet, _free_columns(), _free_rows(synthese), wrap=True, freeze="C2"
         ),
-        "Évolution": lambda sheet: _table(sheet, _change_columns(), _changes(extras.changes)),
+        "Évolution": lambda sheet: _table(
+            sheet, _change_columns(), _changes(extras.changes), wrap=True
+        ),
         "Formations": lambda sheet: _table(
             sheet,
             (*_WHO, *SESSION_COLUMNS, *_TAIL),
@@ -232,11 +235,13 @@ def write_xlsx(synthese: Synthese, stream: IO[bytes], extras: Extras = Extras())
                 for bilan in synthese.bilans
                 for session in bilan.sessions
             ),
+            wrap=True,
         ),
         "Territoires": lambda sheet: _table(
             sheet,
             (*_WHO, *SCHOOL_COLUMNS, *_TAIL),
             ({**bilan.values, **school} for bilan in synthese.bilans for school in bilan.schools),
+            wrap=True,
         ),
     }
     for name in sheet_names(extras):
@@ -327,21 +332,29 @@ def _setup(sheet: Any, columns: Sequence[Column], freeze: str = "A2") -> None:
     sheet.print_title_rows = "1:1"
 
 
-_PAGE_WIDTH = 400
-"""Column widths (in characters) printed on one landscape page at most: wider, smaller than
-about a third of full size, cannot be read; such a table is printed on several pages
-across, its first columns (who the row is about) repeated on each."""
+_PAGE_WIDTH = 130
+"""Column widths (in characters of Calibri 11) across an A4 landscape page inside its margins."""
+_MIN_SCALE = 0.6
+"""Smaller than this, printed text (about 7 pt) can no longer be read."""
 
 
 def _printed(sheet: Any, columns: Sequence[Column] = ()) -> None:
-    """Landscape A4, as wide as the page (or a few pages), as many pages down as it takes."""
+    """Landscape A4, as many pages down as it takes, and as few across as text stays readable.
+
+    A table that fits one page wide at a readable size is printed one page wide; a wider one
+    (Bilans, Réponses libres) on N pages across, its first two columns (who the row is about)
+    repeated on each, N chosen so that the scale stays above ``_MIN_SCALE``.
+    """
     from openpyxl.worksheet.properties import PageSetupProperties
 
     width = sum(column.width for column in columns)
+    readable = _PAGE_WIDTH / _MIN_SCALE
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = "9"  # A4
-    sheet.page_setup.fitToWidth = 1 if width <= _PAGE_WIDTH else math.ceil(width / 250)
-    if width > _PAGE_WIDTH:
+    sheet.page_setup.fitToWidth = 1
+    if width > readable:
+        titles = sum(column.width for column in columns[:2])
+        sheet.page_setup.fitToWidth = math.ceil((width - titles) / (readable - titles))
         sheet.print_title_cols = "A:B"
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
@@ -373,33 +386,52 @@ def _cell_value(value: Any) -> Any:
 # À vérifier -------------------------------------------------------------------------
 
 
-def _checks(synthese: Synthese) -> Iterable[dict[str, Any]]:
+def _checks(synthese: Synthese, matching: Matching | None = None) -> Iterable[dict[str, Any]]:
     """Inputs not read first, then the anomalies of the bilans, gravest first.
 
     A bilan not counted (an older version) shows only what makes its version doubtful;
-    bonus outcomes go to Bonifications.
+    bonus outcomes go to Bonifications. An input not read that the expected list ties to a
+    project names that project.
     """
+    whose = {
+        source: gap
+        for gap in (matching.gaps if matching else ())
+        if gap.source and gap.situation == "reçu illisible"
+        for source in gap.source.split(" ; ")
+    }
     for unread in synthese.unread:
+        gap = whose.get(unread.source)
         yield {
             "gravite": _GRAVITY[0],
             "compte": "Non",
-            "probleme": unread.reason,
-            "conseil": unread.hint,
-            "ou": "—",
-            **_mail(unread.origin),
-            "fichier": unread.source,
+            "equipement": gap.equipement if gap else None,
+            "commune": gap.commune if gap else None,
+            "probleme": _sentence(unread.reason),
+            "conseil": _sentence(unread.hint),
+            "courriel": _mail(unread.origin),
+            "fichier": file_name(unread.source),
         }
     rows = [row for bilan in synthese.bilans for row in _findings(bilan)]
     rows.sort(key=lambda row: (_GRAVITY.index(row["gravite"]), row["compte"] != "Oui"))
     yield from rows
 
 
-def _mail(origin: Origin) -> dict[str, Any]:
-    return {
-        "courriel_de": origin.sender,
-        "objet": origin.subject,
-        "courriel_date": local_time(origin.sent),
-    }
+def _mail(origin: Origin) -> str | None:
+    """The e-mail that brought a file, in one cell: sender, subject, when it was received."""
+    if origin.sender is None and origin.subject is None and origin.sent is None:
+        return None
+    when = local_time(origin.sent)
+    lines = [
+        f"De : {origin.sender or '(inconnu)'}",
+        f"Objet : {origin.subject or '(sans objet)'}",
+        f"Reçu le {when:%d/%m/%Y à %H} h {when:%M}" if when else "",
+    ]
+    return "\n".join(line for line in lines if line)
+
+
+def _sentence(text: str | None) -> str | None:
+    """A message shown on its own: its first letter a capital."""
+    return text[:1].upper() + text[1:] if text else text
 
 
 def _findings(bilan: Bilan) -> Iterable[dict[str, Any]]:
@@ -421,28 +453,30 @@ def _findings(bilan: Bilan) -> Iterable[dict[str, Any]]:
             "compte": format_yes_no(counted),
             "equipement": bilan.values.get("equipement.nom"),
             "commune": bilan.values.get("equipement.commune"),
-            "probleme": finding.message,
-            "conseil": advice.advice(finding, "caf"),
-            "question": finding.label,
-            "ou": _where(bilan, finding),
-            **_mail(bilan.origin),
-            "fichier": bilan.source,
+            "probleme": _sentence(finding.message),
+            "conseil": _sentence(advice.advice(finding, "caf")),
+            "question": _where(bilan, finding),
+            "courriel": _mail(bilan.origin),
+            "fichier": file_name(bilan.source),
         }
 
 
 _FIRST_PAGE = "première page du formulaire"
+_DOTTED = re.compile(r"[.…]{3,}")
 
 
 def _where(bilan: Bilan, finding: Finding) -> str:
-    """Where to look: the answers file's line, or the form's section in a Word document."""
+    """The question and where to find it: the form's section, and an answers file's line."""
     sections = _sections()
     section = sections.get(_spot(finding.key, sections)) if finding.key else None
     part = (
-        "—" if section is None else section if section == _FIRST_PAGE else f"rubrique « {section} »"
+        "" if section is None else section if section == _FIRST_PAGE else f"rubrique « {section} »"
     )
     if finding.line and bilan.source.lower().endswith((".yaml", ".yml")):
-        return f"ligne {finding.line} du fichier de réponses, {part}"
-    return part
+        part = f"{part}, ligne {finding.line} du fichier de réponses".lstrip(", ")
+    label = _DOTTED.sub("…", finding.label or "")  # « Fait à ……, le …… »: lines to write on
+    question = f"« {_short(label, 80)} »" if label else ""
+    return "\n".join(line for line in (question, part) if line) or "—"
 
 
 def _spot(key: str, sections: dict[str, str]) -> str:
@@ -498,8 +532,8 @@ def _gaps(matching: Matching | None) -> Iterable[dict[str, Any]]:
             "equipement": gap.equipement,
             "commune": gap.commune,
             "email": gap.email,
-            "fichier": gap.source,
-            "detail": gap.detail,
+            "fichier": file_name(gap.source),
+            "detail": _sentence(gap.detail),
         }
 
 
@@ -510,7 +544,7 @@ def _reminders(chased: Iterable[Reminder]) -> Iterable[dict[str, Any]]:
             "structure": reminder.structure,
             "commune": reminder.commune,
             "to": reminder.to or "adresse inconnue : à compléter dans le brouillon",
-            "reasons": "\n".join(f"• {reason}" for reason in reminder.reasons),
+            "reasons": "\n".join(f"• {_sentence(reason)}" for reason in reminder.reasons),
             "draft": reminder.draft,
         }
 
@@ -520,27 +554,27 @@ def _reminders(chased: Iterable[Reminder]) -> Iterable[dict[str, Any]]:
 
 def _bonus_columns(rates: Rates) -> list[Column]:
     amounts = [
-        Column("montant_enfants", "Montant bonus enfants (€)", 13, "decimal"),
-        Column("montant_parents", "Montant bonus parents (€)", 13, "decimal"),
-        Column("montant_total", "Montant total (€)", 13, "decimal"),
+        Column("montant_enfants", "Montant bonus enfants (€)", 12, "decimal"),
+        Column("montant_parents", "Montant bonus parents (€)", 12, "decimal"),
+        Column("montant_total", "Montant total (€)", 12, "decimal"),
     ]
     by_key = {column.key: column for column in COLUMNS}
-    return [
+    return [  # the decision and its amounts first: they print on the first page across
         *_WHO,
+        Column("bonus_enfants", "Bonus enfants : critères remplis", 11, "yesno"),
+        Column("bonus_enfants_raison", "Bonus enfants : pourquoi", 26, "text"),
+        Column("bonus_parents", "Bonus parents : critères remplis", 11, "yesno"),
+        Column("bonus_parents_raison", "Bonus parents : pourquoi", 26, "text"),
+        Column("deux_bonus", "Les deux bonus", 9, "yesno"),
+        *(amounts if rates.enfants is not None or rates.parents is not None else []),
         by_key["public.nombre_collectifs"],
         by_key[f"{ENFANTS}.collectifs_ouverture_culturelle"],
         by_key[f"{ENFANTS}.surcout_materiel_pedagogique"],
         by_key[f"{ENFANTS}.surcout_intervenants_exterieurs"],
         by_key[f"{ENFANTS}.surcout_sorties_culturelles"],
-        Column("bonus_enfants", "Bonus enfants : critères remplis", 12, "yesno"),
-        Column("bonus_enfants_raison", "Bonus enfants : pourquoi", 30, "text"),
         by_key[f"{PARENTS}.collectifs_accompagnement_parents"],
         by_key[f"{PARENTS}.surcout_intervenants_exterieurs"],
         by_key[f"{PARENTS}.surcout_sorties_parents_enfants"],
-        Column("bonus_parents", "Bonus parents : critères remplis", 12, "yesno"),
-        Column("bonus_parents_raison", "Bonus parents : pourquoi", 30, "text"),
-        Column("deux_bonus", "Les deux bonus", 10, "yesno"),
-        *(amounts if rates.enfants is not None or rates.parents is not None else []),
         *(
             Column(key, _short(label), 45, "text")
             for key, label in free_texts()
@@ -633,18 +667,18 @@ def _free_rows(synthese: Synthese) -> Iterable[dict[str, Any]]:
 def _change_columns() -> list[Column]:
     year = campaigns.current().label
     columns = [
-        Column("equipement", "Équipement", 30, "text"),
-        Column("commune", "Commune", 18, "text"),
-        Column("situation", "Situation", 22, "text"),
-    ]
+        Column("equipement", "Équipement", 26, "text"),
+        Column("commune", "Commune", 14, "text"),
+        Column("situation", "Situation", 16, "text"),
+    ]  # one page wide: narrow number columns under wrapped titles
     for key, title in COMPARED:
         kind: Kind = "yesno" if key.startswith("bonus") else "decimal" if "etp" in key else "count"
         columns += [
-            Column(f"avant.{key}", f"{title} (an dernier)", 12, kind),
-            Column(f"now.{key}", f"{title} ({year})", 12, kind),
+            Column(f"avant.{key}", f"{title} (an dernier)", 10, kind),
+            Column(f"now.{key}", f"{title} ({year})", 10, kind),
         ]
         if kind != "yesno":
-            columns.append(Column(f"ecart.{key}", f"{title} : écart", 10, kind))
+            columns.append(Column(f"ecart.{key}", f"{title} : écart", 9, kind))
     return columns
 
 

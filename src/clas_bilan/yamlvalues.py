@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -283,17 +284,34 @@ def _is_text_key(path: str, answers: type[BaseModel]) -> bool:
 
 _THOUSANDS_DOT = re.compile(r"[1-9]\d{0,2}(\.\d{3})+")
 
-_MAX_REPAIRS = 200
-"""Most one-line answers put between quotes in memory before giving up on the file."""
+
+@dataclass(frozen=True)
+class Parsed:
+    """YAML text read: plain values, each dotted key's line, findings, comments, unread keys."""
+
+    data: Any
+    lines: dict[str, int]
+    findings: list[Finding]
+    comments: dict[str, str]
+    """Comments after an unquoted value on its line, by key (words meant as the answer?)."""
+    unread: dict[str, int] = field(default_factory=dict)
+    """Keys written on lines set aside after a syntax error, with their lines: not read."""
 
 
 def parse(text: str) -> tuple[Any, dict[str, int], list[Finding], dict[str, str]]:
-    """Parse YAML text safely: plain values, each dotted key's line, findings, comments.
+    """Parse YAML text safely: plain values, each dotted key's line, findings, comments."""
+    parsed = read(text)
+    return parsed.data, parsed.lines, parsed.findings, parsed.comments
+
+
+def read(text: str) -> Parsed:
+    """Parse YAML text safely into plain values, with every problem as a finding.
 
     The comments are those after an unquoted value on its line, by key: for a text
     answer, they are words the user may have meant as part of it. Slips found line by
-    line (slips.py), and one-line answers that YAML cannot read without quotes, are
-    reported and repaired in memory, so that every other answer is still read.
+    line (slips.py) are repaired in memory; then each YAML syntax error is repaired
+    (a one-line answer quoted) or set aside (:func:`syntax.settle`), so that every
+    other answer is still read and checked.
     """
     scanned = slips.scan(text)
     text = scanned.text
@@ -309,30 +327,26 @@ def parse(text: str) -> tuple[Any, dict[str, int], list[Finding], dict[str, str]
         )
         for slip in scanned.slips
     ]
-    for _ in range(_MAX_REPAIRS):
+    unread: dict[str, int] = {}
+    for settled_already in (False, True):
         try:
-            loader = _Loader(text)
-            try:
-                node = loader.get_single_node()
-            finally:
-                loader.dispose()
+            loader, node = _compose(text)
+            break
         except yaml.YAMLError as error:
-            repaired = syntax.requote(error, text)
-            if repaired is None:
-                return None, {}, syntax.unique(early, syntax.finding(error, text)), {}
-            text, finding = repaired
-            early.append(finding)
-            continue
+            if settled_already:  # each part reads alone, not the whole: said as it is
+                early = syntax.unique(early, syntax.finding(error, text))
+                return Parsed(None, {}, early, {}, unread)
+            settled = syntax.settle(text, early)
+            early, unread, text = [*early, *settled.findings], settled.unread, settled.text
+            if not settled.readable:
+                return Parsed(None, {}, early, {}, unread)
         except _Refused as refused:
             finding = Finding("erreur", None, refused.line, "", refused.message, code=refused.code)
-            return None, {}, [*early, finding], {}
+            return Parsed(None, {}, [*early, finding], {}, unread)
         except RecursionError:
-            return None, {}, [*early, _too_deep()], {}
-        break
-    else:
-        return None, {}, early, {}
+            return Parsed(None, {}, [*early, _too_deep()], {}, unread)
     if node is None:
-        return None, {}, early, {}
+        return Parsed(None, {}, early, {}, unread)
     builder = _Builder(loader, text, scanned.firsts)
     builder.findings.extend(early)
     try:
@@ -342,9 +356,9 @@ def parse(text: str) -> tuple[Any, dict[str, int], list[Finding], dict[str, str]
         finding = Finding(
             "erreur", key, refused.line, campaigns.label(key), refused.message, code=refused.code
         )
-        return None, builder.lines, [*builder.findings, finding], {}
+        return Parsed(None, builder.lines, [*builder.findings, finding], {}, unread)
     except RecursionError:
-        return None, builder.lines, [*builder.findings, _too_deep()], {}
+        return Parsed(None, builder.lines, [*builder.findings, _too_deep()], {}, unread)
     for alias_line, name in loader.aliases:
         builder.findings.append(
             Finding(
@@ -366,7 +380,16 @@ def parse(text: str) -> tuple[Any, dict[str, int], list[Finding], dict[str, str]
     for key, raw in builder.dotted.items():
         if "heures" in keys.name(key):
             builder.findings.append(_thousands_dot(key, raw, builder.lines))
-    return data, builder.lines, builder.findings, builder.comments
+    return Parsed(data, builder.lines, builder.findings, builder.comments, unread)
+
+
+def _compose(text: str) -> tuple[_Loader, yaml.Node | None]:
+    """The YAML node tree of ``text`` and the loader that read it (anchors, tags, aliases)."""
+    loader = _Loader(text)
+    try:
+        return loader, loader.get_single_node()
+    finally:
+        loader.dispose()
 
 
 def _thousands_dot(key: str, raw: str, lines: Mapping[str, int]) -> Finding:

@@ -21,6 +21,7 @@ CASES = {
     "exemple": ROOT / "examples" / "bilan_exemple.yaml",
     "glissements": HERE / "glissements.yaml",
     "controles": HERE / "controles.yaml",
+    "syntaxe": HERE / "syntaxe.yaml",
 }
 """Name of each case → its answers file; its expected output is ``HERE / NAME.attendu.txt``."""
 

@@ -10,7 +10,7 @@ The newest campaign (latest deadline) is the current one: ``init``, ``validate``
 from __future__ import annotations
 
 import importlib
-import os
+import pkgutil
 
 from clas_bilan import keys, models
 from clas_bilan.campaigns.campaign import Campaign
@@ -33,9 +33,10 @@ _registry: dict[str, Campaign] = {}
 def _load() -> dict[str, Campaign]:
     """The campaigns of this package's ``bilan_*`` modules, found on first use."""
     if not _registry:
-        for name in sorted(os.listdir(os.path.dirname(__file__))):
-            if name.startswith("bilan_") and name.endswith(".py"):
-                found = importlib.import_module(f"{__name__}.{name[:-3]}").CAMPAIGN
+        # pkgutil, not the folder's listing: a built application keeps modules in an archive
+        for name in sorted(module.name for module in pkgutil.iter_modules(__path__)):
+            if name.startswith("bilan_"):
+                found = importlib.import_module(f"{__name__}.{name}").CAMPAIGN
                 _registry.setdefault(found.code, found)
     return _registry
 

@@ -14,21 +14,7 @@ from pathlib import Path
 
 from clas_bilan import form, shipped
 from clas_bilan.models import Reponses
-
-_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+from clas_bilan.values import format_long_date
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,8 +57,7 @@ class Campaign:
     @property
     def deadline_text(self) -> str:
         """The deadline as French text (« 1er août » and the year)."""
-        day = "1er" if self.deadline.day == 1 else str(self.deadline.day)
-        return f"{day} {_MONTHS[self.deadline.month - 1]} {self.deadline.year}"
+        return format_long_date(self.deadline)
 
     @property
     def template_name(self) -> str:

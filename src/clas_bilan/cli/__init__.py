@@ -17,6 +17,7 @@ from typing import Any
 from clas_bilan.cli import answers, document, sending, caf, web  # noqa: F401  # isort: skip
 from clas_bilan.cli.common import app, state
 from clas_bilan.cli.output import err, out, print_report
+from clas_bilan.cli.start import begin
 from clas_bilan.errors import UserError
 
 __all__ = ["app", "err", "main", "out", "print_report"]
@@ -51,7 +52,8 @@ def _no_pydantic_plugins() -> None:
 
 
 def main() -> None:
-    """Entry point of the ``clas-bilan`` console script."""
+    """Entry point of the ``clas-bilan`` program (console script and built application)."""
+    begin()
     _no_pydantic_plugins()
     for stream in (sys.stdout, sys.stderr):
         # A console or pipe in cp850/cp1252 cannot show every character: degrade, never crash.

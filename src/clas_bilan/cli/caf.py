@@ -190,7 +190,8 @@ def synthese_command(
         out.print(f"Projets attendus sans bilan compté : {missing} (feuille « Manquants »).")
     if relances is not None:
         out.print(
-            f"Brouillons de relance écrits : {len(options.drafts)} dans {escape(str(relances))}"
+            f"Brouillons de relance écrits dans « {escape(str(relances))} » : "
+            f"{len(options.drafts)} (ouvrez-les dans votre messagerie, relisez-les, envoyez-les)."
         )
     for unread in result.unread:
         err.print(f"[bold red]Non lu[/] {escape(unread.source)} : {escape(unread.reason)}")

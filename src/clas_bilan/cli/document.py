@@ -10,7 +10,7 @@ import typer
 
 from clas_bilan.cli.common import app, force_option, handled, modele_option, sortie_option, state
 from clas_bilan.cli.output import err, escape, out, print_report, progress_bar, quoted
-from clas_bilan.errors import UsageError, WouldOverwrite
+from clas_bilan.errors import WouldOverwrite
 from clas_bilan.files import check_new
 
 _NEXT_STEPS = (
@@ -67,7 +67,7 @@ def render_command(
     from clas_bilan import campaigns, form
     from clas_bilan import render as render_module
     from clas_bilan.checks import validate_file
-    from clas_bilan.pdf import refresh_copy, to_pdf
+    from clas_bilan.pdf import copy_beside, refresh_copy
 
     fichier = fichiers[0]
     if len(fichiers) > 1 or fichier.is_dir() or (sortie is not None and sortie.is_dir()):
@@ -100,7 +100,7 @@ def render_command(
             err.print(f"[yellow]Avertissement :[/] {escape(note)}")
         out.print(f"[bold green]Bilan écrit :[/] {escape(str(target))}")
         if pdf:
-            to_pdf(target, pdf_target)
+            copy_beside(target, pdf_target)
             out.print(f"[green]Copie PDF :[/] {escape(str(pdf_target))}")
         elif replaced:
             said = refresh_copy(target, pdf_target)
@@ -120,15 +120,14 @@ def render_command(
 def _render_many(
     inputs: list[Path], folder: Path | None, template: Path | None, *, force: bool, pdf: bool
 ) -> NoReturn:
-    """Batch ``render``: a progress bar, then what became of each file; exit 1 if any failed."""
+    """Batch ``render``: a progress bar, then what became of each file; exit 1 if any failed.
+
+    With ``pdf``, the PDF copies of the bilans written are made by one start of LibreOffice.
+    """
     from clas_bilan import batch, campaigns, form
+    from clas_bilan.cli.sending import pdf_copies
 
     with handled():
-        if pdf:
-            raise UsageError(
-                "--pdf ne s'utilise qu'avec un seul fichier de réponses.",
-                hint="produisez les PDF ensuite, un par bilan, avec : clas-bilan pdf BILAN.docx",
-            )
         sources = batch.collect(inputs)
         with progress_bar("Bilans") as progress:
             task = progress.add_task("bilans", total=len(sources))
@@ -151,6 +150,13 @@ def _render_many(
             err.print(f"  [yellow]Avertissement :[/] {escape(note)}")
     written, failed = len(result.written), len(result.failed)
     out.print(f"[bold]{written} bilan(s) écrit(s), {failed} échec(s).[/]")
+    pdf_failed = (
+        pdf
+        and result.written
+        and not pdf_copies(
+            [outcome.output for outcome in result.written if outcome.output], force=force
+        )
+    )
     if failed:
         err.print(
             "Corrigez les fichiers en échec (détail avec : clas-bilan validate FICHIER), puis "
@@ -165,7 +171,7 @@ def _render_many(
         )
         if any(outcome.warnings for outcome in result.written):
             out.print("Avertissements à relire : clas-bilan validate FICHIER.")
-    raise typer.Exit(result.exit_code)
+    raise typer.Exit(1 if pdf_failed else result.exit_code)
 
 
 # extract ---------------------------------------------------------------------

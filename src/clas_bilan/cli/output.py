@@ -109,7 +109,7 @@ def print_report(report: Report, *, ready: bool = True) -> None:
         room = max(int(out.width or 80), 40) - len("Moyenne par collectif") - 2
         sub = summary.subtotals
         inscrits = (
-            f"Elémentaire {number(sub.get('elementaire'), 0)} · "
+            f"Élémentaire {number(sub.get('elementaire'), 0)} · "
             f"Collège {number(sub.get('college'), 0)} · "
             f"Lycée {number(sub.get('lycee'), 0)} · "
             f"Autre {number(sub.get('autre'), 0)} · "

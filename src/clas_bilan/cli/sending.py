@@ -232,26 +232,60 @@ def _ask_password(user: str, server: str) -> str:
     "pdf",
     help=(
         "Produit une copie PDF d'un bilan .docx (pour vérifier la mise en page ou l'imprimer "
-        "et le signer), avec LibreOffice, qui doit être installé.\n\n"
+        "et le signer), avec LibreOffice, qui doit être installé. Plusieurs bilans : une "
+        "copie PDF à côté de chacun, LibreOffice n'étant lancé qu'une fois.\n\n"
         "Exemple : clas-bilan pdf bilan.docx (écrit bilan.pdf)"
     ),
 )
 def pdf_command(
-    bilan: Annotated[
-        Path,
-        typer.Argument(help="Le bilan (.docx) à convertir.", show_default=False, metavar="BILAN"),
+    bilans: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Le bilan (.docx) à convertir, ou plusieurs bilans.",
+            show_default=False,
+            metavar="BILAN",
+        ),
     ],
     sortie: Annotated[
         Path | None,
-        sortie_option("PDF à écrire (par défaut : le nom du bilan en .pdf)."),
+        sortie_option("PDF à écrire (par défaut : le nom du bilan en .pdf ; un seul bilan)."),
     ] = None,
     force: Annotated[bool, force_option("Remplace le PDF s'il existe déjà.")] = False,
 ) -> None:
-    """Convert a bilan to PDF with LibreOffice."""
+    """Convert one bilan, or several with one start of LibreOffice, to PDF."""
     from clas_bilan.pdf import to_pdf
 
+    if len(bilans) > 1:
+        with handled():
+            if sortie is not None:
+                raise UsageError(
+                    "-o ne s'utilise qu'avec un seul bilan.",
+                    hint="retirez -o : chaque copie PDF est écrite à côté de son bilan.",
+                )
+        raise typer.Exit(0 if pdf_copies(bilans, force=force) else 1)
     with handled():
+        bilan = bilans[0]
         target = sortie or bilan.with_suffix(".pdf")
         check_new(target, force=force, inputs=(bilan,))
         to_pdf(bilan, target)
         out.print(f"[green]PDF écrit :[/] {escape(str(target))}")
+
+
+def pdf_copies(bilans: list[Path], *, force: bool) -> bool:
+    """A PDF copy beside each bilan, one start of LibreOffice; say each; True when all made."""
+    from clas_bilan.pdf import copies
+
+    with handled(), out.status(f"Copies PDF de {len(bilans)} bilan(s) avec LibreOffice…"):
+        done = copies(bilans, force=force)
+    for conversion in done:
+        if conversion.error is None:
+            out.print(f"[green]Copie PDF[/] {escape(str(conversion.pdf))}")
+            continue
+        hint = f" Conseil : {conversion.error.hint}" if conversion.error.hint else ""
+        err.print(
+            f"[bold red]Échec PDF[/] {escape(str(conversion.docx))} : "
+            f"{escape(conversion.error.message)}{escape(hint)}"
+        )
+    made = sum(1 for conversion in done if conversion.ok)
+    out.print(f"[bold]{made} copie(s) PDF écrite(s), {len(done) - made} échec(s).[/]")
+    return made == len(done)

@@ -101,26 +101,17 @@ def open_docx(path: Path, *, role: str = "document") -> Any:
     return document
 
 
-def check_package(path: Path, *, role: str = "document") -> None:
-    """Check ``path`` is a readable zip holding a Word document of sane size, unpacking nothing."""
+def check_package(path: Path, *, role: str = "document", data: bytes | None = None) -> None:
+    """Check ``path`` is a readable zip holding a Word document of sane size, unpacking nothing.
+
+    ``data``, when given, are the file's bytes held in memory (an e-mail's attachment):
+    ``path`` then only names it.
+    """
     name = path.name
-    try:
-        if path.is_dir():
-            raise UsageError(f"« {path} » est un dossier, pas un document Word (.docx).")
-        if path.exists() and not path.is_file():  # a pipe or a device would block the reading
-            raise _invalid(path, role, "ce n'est pas un fichier ordinaire")
-        size = path.stat().st_size
-        with path.open("rb") as stream:
-            head = stream.read(8)
-    except FileNotFoundError:
-        raise UsageError(
-            f"le {role} « {path} » est introuvable.",
-            hint="vérifiez le nom et le dossier du fichier.",
-        ) from None
-    except PermissionError:
-        raise UsageError(f"le {role} « {path} » ne peut pas être lu (accès refusé).") from None
-    except OSError as error:
-        raise UsageError(f"le {role} « {path} » ne peut pas être lu ({reason(error)}).") from None
+    if data is not None:
+        size, head = len(data), data[:8]
+    else:
+        size, head = _size_and_head(path, role)
     if size > MAX_BYTES:
         raise UsageError(
             f"le {role} « {name} » est trop gros ({format_size(size)} ; "
@@ -133,7 +124,7 @@ def check_package(path: Path, *, role: str = "document") -> None:
     if size == 0:
         raise _invalid(path, role, "fichier vide")
     try:
-        with zipfile.ZipFile(path) as package:
+        with zipfile.ZipFile(_source(path, data)) as package:
             parts = package.infolist()
             mimetype = _mimetype(package)
     except (
@@ -161,6 +152,32 @@ def check_package(path: Path, *, role: str = "document") -> None:
         raise _invalid(path, role, f"l'archive contient deux fois « {twice[:60]} »")
     if _MAIN not in names:
         raise _invalid(path, role, f"il ne contient pas « {_MAIN} »")
+
+
+def _size_and_head(path: Path, role: str) -> tuple[int, bytes]:
+    """The size and first bytes of the file at ``path``; French errors when it cannot be read."""
+    try:
+        if path.is_dir():
+            raise UsageError(f"« {path} » est un dossier, pas un document Word (.docx).")
+        if path.exists() and not path.is_file():  # a pipe or a device would block the reading
+            raise _invalid(path, role, "ce n'est pas un fichier ordinaire")
+        size = path.stat().st_size
+        with path.open("rb") as stream:
+            return size, stream.read(8)
+    except FileNotFoundError:
+        raise UsageError(
+            f"le {role} « {path} » est introuvable.",
+            hint="vérifiez le nom et le dossier du fichier.",
+        ) from None
+    except PermissionError:
+        raise UsageError(f"le {role} « {path} » ne peut pas être lu (accès refusé).") from None
+    except OSError as error:
+        raise UsageError(f"le {role} « {path} » ne peut pas être lu ({reason(error)}).") from None
+
+
+def _source(path: Path, data: bytes | None) -> Path | io.BytesIO:
+    """What zipfile reads: the bytes in memory when given, else the file."""
+    return path if data is None else io.BytesIO(data)
 
 
 def _clean_copy(path: Path, role: str) -> io.BytesIO:
@@ -279,17 +296,18 @@ _OFFICE_DOCUMENT = (
 )
 
 
-def main_body(path: Path, *, role: str = "document") -> Any:
+def main_body(path: Path, *, role: str = "document", data: bytes | None = None) -> Any:
     """The ``w:body`` of a .docx's main part, checked as ``open_docx`` checks, unpacking it alone.
 
     For reading many bilans: the package is checked from its zip directory (size, zip
     bomb, duplicates), then only the relationships and the main part are inflated, by
     chunks within their declared sizes; a DTD is refused. Styles and the other parts,
-    which reading answers does not need, are never parsed.
+    which reading answers does not need, are never parsed. ``data``, when given, are the
+    file's bytes held in memory (``path`` then only names it).
     """
-    check_package(path, role=role)
+    check_package(path, role=role, data=data)
     try:
-        with zipfile.ZipFile(path) as source:
+        with zipfile.ZipFile(_source(path, data)) as source:
             names = set(source.namelist())
             target = _MAIN
             if "_rels/.rels" in names:

@@ -126,6 +126,10 @@ class _Refused(Exception):
 
 def create_app(session: Session, port: int) -> ASGIApp:
     """The web application of one run, serving ``session`` on 127.0.0.1:``port``."""
+    import mimetypes
+
+    for kind, suffix in (("text/javascript", ".js"), ("text/css", ".css")):
+        mimetypes.add_type(kind, suffix)  # not what Windows' registry says (text/plain…)
     access = _Access(session, port)
     written: dict[str, _Written] = {}
     """The files this run wrote, by kind, as they were once written: the only ones served."""

@@ -194,6 +194,10 @@ def test_produire_le_bilan_writes_a_docx_the_reader_checks(page: Any, tmp_path: 
         page.get_by_role("button", name="Produire le bilan").click()
         link = page.get_by_role("link", name=f"Télécharger {BILAN}.docx")
         expect(link).to_be_visible(timeout=120_000)
+        # Where the bilan is, as the file manager shows the folder (issue 21).
+        expect(page.locator("#resultat")).to_contain_text(
+            f"Bilan écrit dans le dossier {tmp_path},"
+        )
         with page.expect_download() as download:
             link.click()
         fetched = tmp_path / "telecharge.docx"
@@ -201,6 +205,7 @@ def test_produire_le_bilan_writes_a_docx_the_reader_checks(page: Any, tmp_path: 
         page.get_by_role("button", name="Préparer le courriel").click()
         eml = page.get_by_role("link", name=f"Télécharger {BILAN}.eml")
         expect(eml).to_be_visible(timeout=30_000)
+        expect(page.locator("#resultat")).to_contain_text(f"écrit dans le dossier {tmp_path},")
     docx = tmp_path / f"{BILAN}.docx"
     assert fetched.read_bytes() == docx.read_bytes()
     words = "\n".join(texts(body(docx)))

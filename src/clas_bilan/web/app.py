@@ -169,7 +169,14 @@ def create_app(session: Session, port: int) -> ASGIApp:
         except UserError as error:  # the answers file vanished or cannot be shown any more
             text = f"{error.message} {error.hint or ''}".strip()
             return PlainTextResponse(text, status_code=409, headers=_SECURITY_HEADERS)
-        html = page.render(session.path.name, access.page, values, draft, version=version)
+        html = page.render(
+            session.path.name,
+            access.page,
+            values,
+            draft,
+            version=version,
+            folder=str(session.folder),
+        )
         return HTMLResponse(textfile.LONE_SURROGATE.sub("\ufffd", html), headers=_SECURITY_HEADERS)
 
     async def reload(request: Request, body: dict[str, Any]) -> Response:
@@ -218,6 +225,7 @@ def create_app(session: Session, port: int) -> ASGIApp:
         result = report_json(report)
         result["version"] = version
         result["fichiers"] = _offered(session, ("docx", "pdf")) if not report.errors else []
+        result["dossier"] = str(session.folder)
         return JSONResponse(result)
 
     async def email(request: Request, body: dict[str, Any]) -> Response:
@@ -230,7 +238,13 @@ def create_app(session: Session, port: int) -> ASGIApp:
             attached = await run_in_threadpool(email_and_note)
         except Exists as exists:
             return JSONResponse({"existe": exists.path.name}, 409)
-        return JSONResponse({"fichiers": _offered(session, ("eml",)), "joints": attached})
+        return JSONResponse(
+            {
+                "fichiers": _offered(session, ("eml",)),
+                "joints": attached,
+                "dossier": str(session.folder),
+            }
+        )
 
     async def signature(request: Request, body: dict[str, Any]) -> Response:
         name = shown(unquote(request.headers.get("x-nom", "")) or "image choisie")

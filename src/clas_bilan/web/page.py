@@ -50,8 +50,12 @@ def render(
     draft: Mapping[str, str] | None,
     *,
     version: str | None = None,
+    folder: str = "",
 ) -> str:
     """The whole page for the answers file ``name``, built from its version ``version``.
+
+    ``folder`` is the answers file's whole folder, as the user's file manager shows it:
+    where the page writes the bilan and the e-mail too.
 
     ``page_id`` names the answers file in the page's calls and its journal (not a secret).
     """
@@ -65,6 +69,7 @@ def render(
             deadline=campaign.deadline_text,
             caf_email=form.CAF_EMAIL,
             file_name=name,
+            folder=folder,
             page_id=page_id,
             blocks=campaign.blocks,
             form=form,

@@ -90,6 +90,11 @@ class Session:
         return self.path.with_name(self.path.name + DRAFT_SUFFIX)
 
     @property
+    def folder(self) -> Path:
+        """The answers file's whole folder: where the bilan and the e-mail are written too."""
+        return self.path.absolute().parent
+
+    @property
     def key(self) -> str:
         """A name for this answers file that stays the same from run to run (the page's journal)."""
         return hashlib.sha256(str(self.path.resolve()).encode("utf-8")).hexdigest()[:16]

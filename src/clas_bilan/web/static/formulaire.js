@@ -815,7 +815,7 @@
       showResult(`Le bilan n'a pas été produit : ${parts.join(" et ")} d'abord (« Aller à la première erreur »).`);
       return;
     }
-    showFiles("Bilan écrit à côté du fichier de réponses. Relisez-le, datez-le et signez-le :", data.fichiers);
+    showFiles(`Bilan écrit dans le dossier ${data.dossier}, à côté du fichier de réponses. Relisez-le, datez-le et signez-le :`, data.fichiers);
     emailButton.dataset.etaitInactif = "";
   }
 
@@ -845,7 +845,7 @@
     const copy = (data.joints || []).some((name) => name.toLowerCase().endsWith(".pdf"));
     const attached = copy ? "le bilan (Word) et sa copie PDF sont joints" : "le bilan (Word) est joint";
     showFiles(
-      `Brouillon de courriel écrit, adressé à la Caf : ${attached}. Ouvrez-le (double-clic) dans Outlook ou Thunderbird, relisez-le (joignez-y aussi le bilan signé et scanné, si vous l'avez), puis envoyez-le.`,
+      `Brouillon de courriel écrit dans le dossier ${data.dossier}, adressé à la Caf : ${attached}. Ouvrez-le (double-clic) dans Outlook ou Thunderbird, relisez-le (joignez-y aussi le bilan signé et scanné, si vous l'avez), puis envoyez-le.`,
       data.fichiers,
     );
   }

@@ -199,3 +199,96 @@ def test_a_full_disk_or_an_existing_file_in_the_page_names_no_option(tmp_path: P
     assert shown["erreur"] == exists.value.message
     _clean(shown["conseil"] or "")
     assert page.error_json(UserError("m.", hint="ajoutez --debug."))["conseil"] is None
+
+
+# What else reaches the page: the errors its calls answer, and its own texts -----------
+
+JS = ROOT / "src" / "clas_bilan" / "web" / "static" / "formulaire.js"
+TEMPLATES = ROOT / "src" / "clas_bilan" / "web" / "templates"
+COMMAND = re.compile(r"clas-bilan\s+[a-z]")
+"""« clas-bilan validate … »: a coordinator who started the form by its icon has no terminal."""
+
+
+def _clean_of_commands(text: str) -> None:
+    _clean(text)
+    assert not COMMAND.search(text), text
+
+
+def _shown(error: UserError) -> str:
+    json = page.error_json(error)
+    return f"{json['erreur']} {json['conseil'] or ''}"
+
+
+def test_producing_reads_the_signature_image_beside_the_answers_file_wherever_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The built application starts in its own folder, not the answers file's: the image the
+    # page stored beside the answers file must be found there, not said missing « sous
+    # « signature: » ».
+    from helpers_answers import REFERENCE
+    from test_caf_form import png
+    from test_formulaire import _page_values
+
+    folder = tmp_path / "Bilan CLAS"
+    folder.mkdir()
+    (folder / "signature.png").write_bytes(png())
+    elsewhere = tmp_path / "programme"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setattr("clas_bilan.pdf.find_soffice", lambda: None)
+    session = Session(folder / "reponses.yaml")
+    values = {**_page_values(REFERENCE), "signature.image": "signature.png"}
+    report, _ = session.produce(values, None)
+    assert not report.errors
+    assert session.outputs["docx"].parent == folder
+
+
+def test_errors_the_page_s_calls_answer_name_no_yaml_key_and_no_command(tmp_path: Path) -> None:
+    from clas_bilan import signature_image
+
+    session = Session(tmp_path / "reponses.yaml")
+    # The answers file vanished, then was broken by hand while the page was open.
+    with pytest.raises(UserError) as gone:
+        session.values()
+    _clean_of_commands(_shown(gone.value))
+    session.path.write_text("formations:\n  suivie oui\n", encoding="utf-8")
+    with pytest.raises(UserError) as broken:
+        session.values()
+    assert "validate" in (broken.value.hint or "")  # what the command line says
+    _clean_of_commands(_shown(broken.value))
+    assert "rechargez cette page" in _shown(broken.value)
+    # « Préparer le courriel » before « Produire le bilan ».
+    with pytest.raises(UserError) as early:
+        session.email()
+    _clean_of_commands(_shown(early.value))
+    # The signature's image missing when the bilan is written: the page's own gesture.
+    with pytest.raises(UserError) as image:
+        signature_image.read("signature.png", tmp_path)
+    assert "signature:" in (image.value.hint or "")  # what the answers file's author reads
+    _clean_of_commands(_shown(image.value))
+    assert "« Choisir une image… »" in _shown(image.value)
+    # Any other hint for the command line is left out rather than shown.
+    assert (
+        page.error_json(UserError("m.", hint="relancez clas-bilan validate x."))["conseil"] is None
+    )
+    assert page.error_json(UserError("m.", hint="écrivez « suivie: oui »."))["conseil"] is None
+
+
+def _literals(path: Path) -> list[str]:
+    """The French texts of the page's code: its strings, minus comments and code in ``${}``."""
+    text = "\n".join(
+        line
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if not line.lstrip().startswith("//")
+    )
+    strings = re.findall(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`', text)
+    return [re.sub(r"\$\{[^}]*\}", "…", string) for string in strings]
+
+
+def test_the_page_s_own_texts_name_no_yaml_key_and_no_command() -> None:
+    for text in _literals(JS):
+        _clean_of_commands(text)
+    for template in ("formulaire.html", "acces.html"):
+        html = (TEMPLATES / template).read_text(encoding="utf-8")
+        words = re.sub(r"\{[{%#].*?[}%#]\}|<[^>]+>", " ", html, flags=re.S)
+        _clean_of_commands(" ".join(words.split()))

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 
 class UserError(Exception):
-    """An error the user can fix; ``message`` is French and shown as is."""
+    """An error the user can fix; ``message`` is French and shown as is.
+
+    ``hint`` is the fix said for the command line (a command, an option, a YAML line);
+    ``page_hint``, the same fix as a gesture in the browser form, when it differs.
+    """
 
     exit_code = 2
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, hint: str | None = None, page_hint: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.page_hint = page_hint
 
 
 class UsageError(UserError):

@@ -10,7 +10,7 @@ import struct
 from collections.abc import Mapping
 from pathlib import Path
 
-from clas_bilan import campaigns, keys
+from clas_bilan import advice, campaigns, keys
 from clas_bilan.errors import AnswersError
 from clas_bilan.report import Finding
 from clas_bilan.values import format_size
@@ -35,15 +35,21 @@ def read(value: str, base: Path | None) -> bytes:
     path = resolve(value, base)
     shown = f"« {value} »" + (f" (cherché dans « {path.parent} »)" if path != Path(value) else "")
     if not path.exists():
-        raise AnswersError(f"l'image de signature {shown} est introuvable.", hint=_HINT)
+        raise AnswersError(
+            f"l'image de signature {shown} est introuvable.", hint=_HINT, page_hint=_PAGE_HINT
+        )
     if not path.is_file():
-        raise AnswersError(f"l'image de signature {shown} n'est pas un fichier.", hint=_HINT)
+        raise AnswersError(
+            f"l'image de signature {shown} n'est pas un fichier.", hint=_HINT, page_hint=_PAGE_HINT
+        )
     try:
         _check_size(path.stat().st_size, shown)
         data = path.read_bytes()
     except OSError as error:
         raise AnswersError(
-            f"l'image de signature {shown} ne peut pas être lue ({error.strerror}).", hint=_HINT
+            f"l'image de signature {shown} ne peut pas être lue ({error.strerror}).",
+            hint=_HINT,
+            page_hint=_PAGE_HINT,
         ) from None
     _check(data, shown, _HINT)
     return data
@@ -95,6 +101,9 @@ _HINT = (
     "réponses (par exemple image: signature.png), ou retirez la ligne « image: »."
 )
 
+
+_PAGE_HINT = advice.PAGE["signature-image-unusable"]
+"""The same fix in the browser form: choose the image again, or remove it."""
 
 _MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 

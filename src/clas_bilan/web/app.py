@@ -167,7 +167,8 @@ def create_app(session: Session, port: int) -> ASGIApp:
             values, version = await run_in_threadpool(session.values)
             draft = await run_in_threadpool(session.draft_values)
         except UserError as error:  # the answers file vanished or cannot be shown any more
-            text = f"{error.message} {error.hint or ''}".strip()
+            shown = page.error_json(error)
+            text = f"{shown['erreur']} {shown['conseil'] or ''}".strip()
             return PlainTextResponse(text, status_code=409, headers=_SECURITY_HEADERS)
         html = page.render(
             session.path.name,

@@ -23,8 +23,12 @@ _COMPUTED_ETP = {
 
 _environment: jinja2.Environment | None = None
 
-OPTION = re.compile(r"(?<![\w-])--?[^\W\d]")
-"""A command-line option (« -o », « --force »): the page's user has no command line."""
+FOR_FILE = re.compile(
+    r"(?<![\w-])--?[^\W\d]"  # an option: « -o », « --force »
+    r"|clas-bilan\s+[a-z]"  # a command: « clas-bilan validate … »
+    r"|(?<![\w/.@-])[^\W\d]\w*:(?=[\s»\"]|$)"  # a YAML key: « signature: » (French: « a : »)
+)
+"""A fix said for the command line or the answers file: the page's user has neither."""
 
 ELSEWHERE = "en plaçant le fichier de réponses dans un autre dossier"
 """How the page's user writes elsewhere: the page writes beside the answers file."""
@@ -112,8 +116,14 @@ def grid(table: form.Table) -> list[list[tuple[form.Cell, int, fields.Input | No
 
 
 def error_json(error: UserError) -> dict[str, str | None]:
-    """A user error as the page shows it: its message, and its fix unless it is a command's."""
+    """A user error as the page shows it: its message, and its fix said for the page.
+
+    The page's own fix when the error has one, else its fix unless said for the command
+    line or the answers file (none rather than a command or a YAML key).
+    """
     if isinstance(error, OutputError):
         error.name_elsewhere(ELSEWHERE)
-    hint = error.hint if error.hint and not OPTION.search(error.hint) else None
+    hint = error.page_hint or error.hint
+    if hint and error.page_hint is None and FOR_FILE.search(hint):
+        hint = None
     return {"erreur": error.message, "conseil": hint[:1].upper() + hint[1:] if hint else None}

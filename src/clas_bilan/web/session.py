@@ -201,7 +201,9 @@ class Session:
                 raise Exists(target, version)
         with self.lock:
             self.outputs.pop("eml", None)
-            self.outputs["docx"] = render.render(report.answers, docx, force=replace)
+            self.outputs["docx"] = render.render(
+                report.answers, docx, force=replace, base=self.path.parent
+            )
             if pdf is not None:
                 self.outputs["pdf"] = to_pdf(docx, pdf)
         return report, version
@@ -279,5 +281,8 @@ class UnreadableFile(UsageError):
             message,
             hint=f"corrigez d'abord le fichier (détail avec : clas-bilan validate {path.name}), "
             "puis relancez clas-bilan formulaire : rien ne sera perdu.",
+            page_hint="il a été modifié hors de cette page : corrigez-le (ou annulez cette "
+            "modification) dans le logiciel qui l'a modifié, puis rechargez cette page. "
+            "Rien ne sera perdu.",
         )
         self.report = report

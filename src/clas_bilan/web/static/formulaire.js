@@ -11,7 +11,9 @@
   const RELAUNCH =
     "le formulaire a été relancé. Rouvrez l'adresse affichée dans le terminal (elle se termine par « ?jeton=… ») : cette page reprendra l'enregistrement d'elle-même.";
   const RELAUNCHED = `Non enregistré : ${RELAUNCH}`;
-  const GONE = "le formulaire ne répond plus : relancez clas-bilan formulaire dans le terminal.";
+  // Started by its icon (« Bilan CLAS ») or in a terminal: the page names no command.
+  const START_AGAIN = "relancez-le (icône « Bilan CLAS », ou dans le terminal où vous l'aviez lancé)";
+  const GONE = `le formulaire ne répond plus : ${START_AGAIN}.`;
   const saveState = document.getElementById("etat-enregistrement");
   const checkState = document.getElementById("etat-verification");
   const firstError = document.getElementById("premiere-erreur");
@@ -378,7 +380,7 @@
       response = await post("/api/verifier", { valeurs: values() });
     } catch {
       checkFailed = true; // checked again once a save goes through
-      if (!refused) checkState.textContent = "Le formulaire ne répond plus : relancez clas-bilan formulaire dans le terminal.";
+      if (!refused) checkState.textContent = `Le formulaire ne répond plus : ${START_AGAIN}.`;
       return;
     }
     checkFailed = false;
@@ -462,7 +464,7 @@
     try {
       response = await post("/api/enregistrer", body, keepalive);
     } catch {
-      saveState.textContent = refused ? RELAUNCHED : "Non enregistré : le formulaire ne répond plus. Vos réponses sont gardées dans ce navigateur ; relancez clas-bilan formulaire.";
+      saveState.textContent = refused ? RELAUNCHED : `Non enregistré : le formulaire ne répond plus. Vos réponses sont gardées dans ce navigateur ; ${START_AGAIN}.`;
       saveTimer = setTimeout(save, 5000);
       return;
     }

@@ -179,6 +179,57 @@ def test_a_path_too_long_for_windows_is_named_so_with_what_to_do(
     assert list(folder.iterdir()) == []
 
 
+def _windows_refuses_long_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows without long paths enabled: « path not found » (winerror 3) past 259 characters."""
+    import pathlib
+
+    def refused(path: Path) -> bool:
+        return len(str(path.absolute())) >= 260
+
+    def error() -> OSError:
+        found = FileNotFoundError(errno.ENOENT, "The system cannot find the path specified")
+        found.winerror = 3  # type: ignore[attr-defined]
+        return found
+
+    real_stat, real_open = pathlib.Path.stat, pathlib.Path.open
+
+    def stat(self: Path, **kwargs: Any) -> Any:
+        if refused(self):
+            raise error()
+        return real_stat(self, **kwargs)
+
+    def open_(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if refused(self):
+            raise error()
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "stat", stat)
+    monkeypatch.setattr(pathlib.Path, "open", open_)
+    monkeypatch.setattr(files.sys, "platform", "win32")
+
+
+@pytest.mark.parametrize("command", ["validate", "render", "extract"])
+def test_an_input_too_long_for_windows_is_named_so_with_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """An answers file or a bilan that exists, in a folder too deep: not « introuvable »."""
+    folder = _deep(tmp_path, 300)
+    if command == "extract":
+        given = folder / "bilan_clas_2025-2026.docx"
+        made = runner.invoke(app, ["render", str(EXAMPLE), "-o", str(given)])
+        assert made.exit_code == 0, made.output
+    else:
+        given = folder / "reponses.yaml"
+        shutil.copyfile(EXAMPLE, given)
+    _windows_refuses_long_paths(monkeypatch)
+    result = runner.invoke(app, [command, str(given)])
+    assert result.exit_code == 2, result.output
+    shown = " ".join(result.output.split())
+    assert "le chemin est trop long pour Windows" in shown, shown
+    assert "rapprochez le dossier de la racine du disque" in shown, shown
+    assert "introuvable" not in shown and "clas-bilan init" not in shown
+
+
 def test_a_long_path_is_fine_off_windows(tmp_path: Path) -> None:
     folder = _deep(tmp_path, 300)
     assert files.write_atomic(folder / "a.yaml", b"x").read_bytes() == b"x"

@@ -117,6 +117,26 @@ def too_long_error(path: Path) -> OutputError:
     )
 
 
+def too_long_to_read(path: Path, error: OSError) -> UsageError | None:
+    """The French error for an input Windows says « not found » by its length; else None.
+
+    Without long paths enabled, Windows answers « path not found » (winerror 3) or
+    « name too long » (206) for a file that may well be there.
+    """
+    if sys.platform != "win32":
+        return None
+    length = len(str(path.absolute()))
+    if getattr(error, "winerror", None) != 206 and length < MAX_PATH:
+        return None
+    return UsageError(
+        f"impossible de lire « {path.name} » : le chemin est trop long pour Windows "
+        f"({length} caractères avec le dossier « {folder(path)} » ; la limite est de "
+        f"{MAX_PATH - 1}).",
+        hint="rapprochez le dossier de la racine du disque (par exemple directement dans "
+        "Documents, ou dans C:\\), ou raccourcissez les noms des dossiers et du fichier.",
+    )
+
+
 def replace(source: Path, destination: Path) -> None:
     """``os.replace``, tried again for a while when another program holds either file."""
     _retried(lambda: os.replace(source, destination))

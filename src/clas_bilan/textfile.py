@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from clas_bilan import files
 from clas_bilan.errors import UsageError
 from clas_bilan.report import Finding
 from clas_bilan.values import format_size
@@ -33,8 +34,8 @@ def read_text(path: Path) -> tuple[str, list[Finding]]:
             raise _too_big(name, size)
         with path.open("rb") as stream:
             data = stream.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise UsageError(
+    except FileNotFoundError as error:
+        raise files.too_long_to_read(path, error) or UsageError(
             f"le fichier « {path} » est introuvable.",
             hint="vérifiez le nom et le dossier, ou créez-le avec : clas-bilan init " + name,
         ) from None

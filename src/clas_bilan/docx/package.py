@@ -27,7 +27,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from clas_bilan.errors import UsageError
-from clas_bilan.files import reason
+from clas_bilan.files import reason, too_long_to_read
 from clas_bilan.values import format_count, format_size
 
 MAX_BYTES = 20_000_000
@@ -164,8 +164,8 @@ def _size_and_head(path: Path, role: str) -> tuple[int, bytes]:
         size = path.stat().st_size
         with path.open("rb") as stream:
             return size, stream.read(8)
-    except FileNotFoundError:
-        raise UsageError(
+    except FileNotFoundError as error:
+        raise too_long_to_read(path, error) or UsageError(
             f"le {role} « {path} » est introuvable.",
             hint="vérifiez le nom et le dossier du fichier.",
         ) from None

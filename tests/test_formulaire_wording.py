@@ -115,6 +115,7 @@ NOT_IN_PAGE: dict[str, str] = {
             "text-cut-by-comment",
             "section-expected",
             "invalid-value",
+            "backslash-escape",
         ),
         "the page writes the answers file itself: a slip of hand-written YAML cannot happen",
     ),

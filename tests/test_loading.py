@@ -290,3 +290,42 @@ def test_example_with_junk_gives_a_message(tmp_path: Path, line: int, junk: str)
     path = tmp_path / "abime.yaml"
     path.write_text("\n".join(lines), encoding="utf-8")
     _no_crash(path)
+
+
+@pytest.mark.parametrize(
+    ("typed", "key", "fix"),
+    [
+        (
+            'signature:\n  lieu: Bourg\n  image: "C:\\new\\tampon.png"\n',
+            "signature.image",
+            "image: 'C:\\new\\tampon.png'",
+        ),
+        (
+            'gestionnaire:\n  adresse: "\\\\serveur\\bilans\\rapport"\n',
+            "gestionnaire.adresse",
+            "adresse: '\\\\serveur\\bilans\\rapport'",
+        ),
+    ],
+)
+def test_a_windows_path_between_double_quotes_read_with_escapes_is_said(
+    tmp_path: Path, typed: str, key: str, fix: str
+) -> None:
+    # YAML reads « \n » and « \t » between double quotes as a new line and a tab: the path
+    # changes silently. The fix writes the same characters between apostrophes.
+    (finding,) = [f for f in loading.load(typed).findings if f.code == "backslash-escape"]
+    assert finding.key == key and finding.line == typed.count("\n") and finding.is_error
+    assert "caractères spéciaux" in finding.message
+    assert finding.hint is not None and finding.hint.endswith(fix)
+    read_back = yaml.safe_load(fix)[key.rsplit(".", 1)[-1]]
+    assert "\\" in read_back and not any(ord(character) < 32 for character in read_back)
+    answers = tmp_path / "reponses.yaml"
+    answers.write_text(typed, encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(answers)])
+    assert result.exit_code == 1 and fix in result.output, result.output
+    assert "introuvable" not in result.output  # the image's path is said once, with its fix
+
+
+def test_double_quotes_that_read_as_typed_are_not_said() -> None:
+    for typed in ('intitule_projet: "Lire\\técrire"\n', 'intitule_projet: "C:\\\\temp"\n'):
+        codes = {finding.code for finding in loading.load(typed).findings}
+        assert "backslash-escape" not in codes, typed

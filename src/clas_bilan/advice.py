@@ -141,6 +141,7 @@ CAF: dict[str, str] = {
             "yaml-alias",
             "duplicate-key",
             "thousands-dot",
+            "backslash-escape",
             "yaml-syntax",
             "needs-quotes",
             "empty-file",

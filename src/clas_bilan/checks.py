@@ -65,7 +65,12 @@ def _report(path: Path, loaded: loading.Loaded) -> Report:
             for finding in check(probe, loaded.lines, unread=unread, guessed=guessed)
             if not _depends(finding.key, loaded.dropped)
         ]
-        findings += signature_image.findings(answers.signature.image, path.parent, loaded.lines)
+        escaped = any(
+            finding.code == "backslash-escape" and finding.key == signature_image.KEY
+            for finding in loaded.findings
+        )  # the path read is not the one typed: said once, with its fix
+        if not escaped:
+            findings += signature_image.findings(answers.signature.image, path.parent, loaded.lines)
         summary = summarize(answers)
     # Errors first, each group in file order; findings on keys absent from the file last.
     findings.sort(

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from clas_bilan import campaigns, keys, models, scaffold, slips, syntax
+from clas_bilan import campaigns, keys, models, scaffold, signature_image, slips, syntax
 from clas_bilan.report import Finding, shown
 from clas_bilan.values import LEVEL_SPELLINGS
 
@@ -134,6 +134,8 @@ class _Builder:
         first = self.firsts.get(node.start_mark.line + 1)
         if first is not None and node.style == "|":
             return f"{first}\n{node.value}" if node.value else first
+        if node.style == '"':
+            self.escaped(node, path)
         if node.style is not None:
             return node.value
         typed = self.source[node.start_mark.index : node.end_mark.index]
@@ -145,6 +147,33 @@ class _Builder:
         if node.start_mark.line != node.end_mark.line:
             return "\n".join(line.strip() for line in typed.splitlines())
         return typed
+
+    def escaped(self, node: yaml.ScalarNode, path: str) -> None:
+        r"""Report a Windows path whose « \n », « \t »… double quotes made special characters.
+
+        « image: "C:\new\tampon.png" » reads as « C: », a new line, « ew », a tab…: the
+        path would be looked for, or written in the bilan, changed in silence.
+        """
+        start, end = node.start_mark, node.end_mark
+        typed = self.source[start.index + 1 : end.index - 1]
+        if start.line != end.line or not _ESCAPED_CONTROL.search(node.value):
+            return
+        if path != signature_image.KEY and not _WINDOWS_PATH.match(typed):
+            return
+        self.findings.append(
+            Finding(
+                "erreur",
+                path,
+                start.line + 1,
+                campaigns.label(path),
+                f"« {shown(typed)} » : entre guillemets droits, les « \\ » ont été lus comme "
+                "des caractères spéciaux (« \\n » devient un retour à la ligne, « \\t » une "
+                "tabulation…) : ce chemin ne serait pas celui écrit.",
+                "Écrivez le chemin entre apostrophes, où chaque « \\ » reste tel quel : "
+                f"{keys.name(path)}: {scaffold.quoted(typed)}",
+                code="backslash-escape",
+            )
+        )
 
     def comment_only(self, node: yaml.ScalarNode, path: str) -> None:
         """Report a text answer that is only a comment: « intitule_projet: #1 » is empty."""
@@ -263,6 +292,11 @@ def _tag_message(tag: str) -> str:
 
 _NULLS = {"~", "null", "Null", "NULL"}
 """Plain values YAML reads as « nothing »: no answer, except where a text is expected."""
+_ESCAPED_CONTROL = re.compile(r"[\x00\x07-\x0d\x1b]")
+"""What « \\0 », « \\a », « \\b », « \\t », « \\n », « \\v », « \\f », « \\r », « \\e » make
+between double quotes."""
+_WINDOWS_PATH = re.compile(r"[A-Za-z]:\\|\\\\")
+"""A Windows path as typed: « C:\\… » or a shared folder « \\\\serveur\\… »."""
 
 
 def _is_text(path: str) -> bool:

@@ -38,14 +38,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from clas_bilan import campaigns, keys, signature_image, textfile
+from clas_bilan import keys, signature_image, textfile
 from clas_bilan.advice import advice
 from clas_bilan.errors import UserError
 from clas_bilan.keys import is_index
 from clas_bilan.report import Report, shown
 from clas_bilan.values import format_number
 from clas_bilan.web import fields, page
-from clas_bilan.web.session import Conflict, Exists, Session, answers_text
+from clas_bilan.web.session import Conflict, Exists, Session
 
 MAX_BODY = textfile.MAX_BYTES + 500_000
 """Largest request body read: the answers file's limit, plus the keys that name them."""
@@ -189,7 +189,7 @@ def create_app(session: Session, port: int) -> ASGIApp:
         return JSONResponse(report_json(report))
 
     async def save(request: Request, body: dict[str, Any]) -> Response:
-        values, base = await run_in_threadpool(_keepable, _values(body)), _base(body)
+        values, base = _values(body), _base(body)
         drop_draft = body.get("oublier_brouillon") is True
         try:
             version = await run_in_threadpool(
@@ -208,7 +208,7 @@ def create_app(session: Session, port: int) -> ASGIApp:
         return JSONResponse({"oublie": True})
 
     async def produce(request: Request, body: dict[str, Any]) -> Response:
-        values, base = await run_in_threadpool(_keepable, _values(body)), _base(body)
+        values, base = _values(body), _base(body)
         replace = body.get("remplacer") is True
 
         def produce_and_note() -> tuple[Report, str | None]:
@@ -368,16 +368,6 @@ def _note(written: dict[str, _Written], session: Session, kinds: tuple[str, ...]
             written.pop(kind, None)
         else:
             written[kind] = file
-
-
-def _keepable(values: dict[str, str]) -> dict[str, str]:
-    """The page's answers, refused in French when the file could not keep them or be read."""
-    for key, value in values.items():
-        textfile.check_keepable(value, campaigns.label(key))
-    size = len(answers_text(fields.nest(values)).encode("utf-8"))
-    if size > textfile.MAX_BYTES:
-        raise textfile.too_big_to_keep(size)
-    return values
 
 
 def _user_error(error: UserError, status: int = 400) -> Response:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clas_bilan import checks, files, keys, scaffold, textfile, yamlvalues
+from clas_bilan import campaigns, checks, files, keys, scaffold, textfile, yamlvalues
 from clas_bilan.errors import UsageError
 from clas_bilan.report import Report
 from clas_bilan.values import level_key
@@ -51,6 +51,20 @@ class Exists(Exception):
 def answers_text(values: Mapping[str, Any]) -> str:
     """The answers file's text for the page's values, saved as typed even when invalid."""
     return scaffold.answers_text(values)
+
+
+def file_bytes(values: Mapping[str, str]) -> bytes:
+    """The answers file's bytes for the page's values, refused before any write.
+
+    UsageError when the file cannot keep them (half of an emoji) or would be larger than
+    ``validate`` reads.
+    """
+    for key, value in values.items():
+        textfile.check_keepable(value, campaigns.label(key))
+    data = answers_text(fields.nest(values)).encode("utf-8")
+    if len(data) > textfile.MAX_BYTES:
+        raise textfile.too_big_to_keep(len(data))
+    return data
 
 
 def version_of(data: bytes | None) -> str | None:
@@ -136,7 +150,7 @@ class Session:
         that cannot be read: UsageError, the draft kept too. The draft is deleted only
         when ``drop_draft`` says the user has decided about it.
         """
-        text = answers_text(fields.nest(values)).encode("utf-8")
+        text = file_bytes(values)
         with self.lock:
             try:
                 data = _read(self.path)
@@ -154,7 +168,7 @@ class Session:
 
     def keep_draft(self, values: Mapping[str, str]) -> str | None:
         """Write the page's answers to the draft only, while the user has not chosen; its name."""
-        text = answers_text(fields.nest(values)).encode("utf-8")
+        text = file_bytes(values)
         with self.lock:
             return self._keep(text)
 

@@ -107,11 +107,8 @@ def too_long(path: Path) -> bool:
 
 def too_long_error(path: Path) -> OutputError:
     """The French error for a path Windows refuses by its length (it says « not found »)."""
-    length = len(str(path.absolute()))
     return OutputError(
-        f"impossible d’écrire « {path.name} » : le chemin est trop long pour Windows "
-        f"({length} caractères avec le dossier « {folder(path)} » ; la limite est de "
-        f"{MAX_PATH - 1}).",
+        _too_long_message("d’écrire", path),
         advice="choisissez un dossier au chemin plus court (par exemple directement dans "
         "Documents) ou un nom de fichier plus court {elsewhere}.",
     )
@@ -125,15 +122,21 @@ def too_long_to_read(path: Path, error: OSError) -> UsageError | None:
     """
     if sys.platform != "win32":
         return None
-    length = len(str(path.absolute()))
-    if getattr(error, "winerror", None) != 206 and length < MAX_PATH:
+    if getattr(error, "winerror", None) != 206 and len(str(path.absolute())) < MAX_PATH:
         return None
     return UsageError(
-        f"impossible de lire « {path.name} » : le chemin est trop long pour Windows "
-        f"({length} caractères avec le dossier « {folder(path)} » ; la limite est de "
-        f"{MAX_PATH - 1}).",
+        _too_long_message("de lire", path),
         hint="rapprochez le dossier de la racine du disque (par exemple directement dans "
         "Documents, ou dans C:\\), ou raccourcissez les noms des dossiers et du fichier.",
+    )
+
+
+def _too_long_message(doing: str, path: Path) -> str:
+    """« impossible de lire « x » : le chemin est trop long pour Windows (N caractères…) »."""
+    return (
+        f"impossible {doing} « {path.name} » : le chemin est trop long pour Windows "
+        f"({len(str(path.absolute()))} caractères avec le dossier « {folder(path)} » ; la "
+        f"limite est de {MAX_PATH - 1})."
     )
 
 

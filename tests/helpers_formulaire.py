@@ -90,19 +90,32 @@ def running(
         **(env or {}),
     }
     command = [str(program)] if program else helpers_campaign.command()
-    process = subprocess.Popen(
+    with served(
         [*command, "formulaire", str(answers), "--sans-navigateur", *args],
+        env=environment,
+        cwd=answers.parent,
+    ) as server:
+        yield server
+
+
+@contextmanager
+def served(
+    command: list[str], *, env: dict[str, str], cwd: Path, wait: float = 60
+) -> Iterator[Running]:
+    """Run ``command``, wait up to ``wait`` s for the form's address it prints, stop it after."""
+    process = subprocess.Popen(
+        command,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         encoding="utf-8",
-        env=environment,
-        cwd=answers.parent,
+        env=env,
+        cwd=cwd,
         creationflags=NEW_GROUP,
     )
     assert process.stdout is not None
     seen: list[str] = []
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + wait
     found = None
     while found is None and time.monotonic() < deadline:
         line = process.stdout.readline()

@@ -17,14 +17,13 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from clas_bilan import campaigns
-from helpers_formulaire import INTERRUPT, NEW_GROUP
+from helpers_formulaire import served
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = "2025-2026"
@@ -36,7 +35,6 @@ pytestmark = [
         reason="builds the application for minutes: set CLAS_BILAN_TEST_APP=1",
     ),
 ]
-_ADDRESS = re.compile(r"http://127\.0\.0\.1:(\d+)/\S*")
 
 
 @pytest.fixture(scope="module")
@@ -131,43 +129,15 @@ def test_started_with_no_argument_it_serves_the_form_on_the_documents_file(
     program: Path, tmp_path: Path
 ) -> None:
     home = tmp_path / "maison"
-    process = subprocess.Popen(
-        [str(program)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        encoding="utf-8",
-        cwd=tmp_path,
-        env={**_environment(home), "PYTHONUNBUFFERED": "1"},
-        creationflags=NEW_GROUP,
-    )
-    assert process.stdout is not None
-    seen: list[str] = []
-    found = None
-    deadline = time.monotonic() + 120
-    while found is None and time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            break
-        seen.append(line)
-        found = _ADDRESS.search(line)
-    try:
-        assert found is not None, "".join(seen)
-        said = re.search(r"Votre bilan CLAS est dans le fichier : (.+)", "".join(seen))
-        assert said is not None, "".join(seen)
+    environment = {**_environment(home), "PYTHONUNBUFFERED": "1"}
+    with served([str(program)], env=environment, cwd=tmp_path, wait=120) as server:
+        said = re.search(r"Votre bilan CLAS est dans le fichier : (.+)", server.printed)
+        assert said is not None, server.printed
         answers = Path(said.group(1).strip())
         assert answers.parts[-2:] == ("Bilan CLAS", "reponses.yaml") and answers.is_file()
         if os.name != "nt":  # Windows asks its known folder, wherever the runner's is
             assert answers == home / "Documents" / "Bilan CLAS" / "reponses.yaml"
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
-        with browser.open(found.group(0), timeout=30) as response:  # token traded for a cookie
+        with browser.open(server.url, timeout=30) as response:  # token traded for a cookie
             page = response.read().decode("utf-8")
         assert "reponses.yaml" in page
-    finally:
-        if process.poll() is None:
-            process.send_signal(INTERRUPT)
-        try:
-            process.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
